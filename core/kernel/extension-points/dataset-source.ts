@@ -1,0 +1,31 @@
+/**
+ * Extension point: DatasetSource — reads one dataset (a user's file/folder, or the slice the
+ * plugin ships) and yields canonical examples for one split.
+ *
+ * Lifecycle: `create(options)` once per run → `load({ split })` per split needed.
+ */
+import type { CanonicalExample } from '../../data/example.js';
+import type { BadRowPolicy, RowIssue } from '../../data/row-issues.js';
+
+export interface DatasetLoadRequest {
+  split: string;
+  /** File or folder given by the user; absent means the slice the plugin ships. */
+  path?: string;
+  badRows?: BadRowPolicy;
+  /** Keep at most this many examples (after parsing, in file order). */
+  limit?: number;
+}
+
+export interface DatasetLoadResult {
+  examples: CanonicalExample[];
+  /** Rows skipped under the `skip` policy, each located. */
+  issues: RowIssue[];
+  /** Files actually read, for provenance and logs. */
+  files: string[];
+}
+
+export interface DatasetSource {
+  /** Splits this source can load, e.g. ['train', 'validation', 'test']. */
+  readonly splits: readonly string[];
+  load(request: DatasetLoadRequest): Promise<DatasetLoadResult>;
+}

@@ -1,0 +1,29 @@
+/**
+ * A registry item is plain data (ESLint's plugin-as-data idea): a description, an options
+ * schema and a factory. Recipes and configs refer to items as `plugin/item`.
+ */
+import type { z } from 'zod';
+
+export interface ItemDefinition<Schema extends z.ZodType = z.ZodType, Instance = unknown> {
+  /** One line for `attune list` and `attune describe`. */
+  description: string;
+  /** Options accepted by `create`; defaults live here, so configs may omit them. */
+  options: Schema;
+  /** Build the item from validated options. */
+  create(options: z.output<Schema>, env: ItemEnvironment): Instance | Promise<Instance>;
+}
+
+/** What a factory may use besides its options. */
+export interface ItemEnvironment {
+  /** Directory relative paths in options are resolved against (the config file's). */
+  baseDir: string;
+  /** Emit a warning through the run's event bus (or stderr outside a run). */
+  warn(message: string): void;
+}
+
+/** Helper that keeps the option type flowing from the schema into `create`. */
+export function defineItem<Schema extends z.ZodType, Instance>(
+  item: ItemDefinition<Schema, Instance>,
+): ItemDefinition<Schema, Instance> {
+  return item;
+}
