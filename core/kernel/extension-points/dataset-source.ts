@@ -2,16 +2,14 @@
  * Extension point: DatasetSource — reads one dataset (a user's file/folder, or the slice the
  * plugin ships) and yields canonical examples for one split.
  *
- * Lifecycle: `create(options)` once per run → `load({ split })` per split needed.
+ * Lifecycle: `create(options)` once per run (options carry the path, bad-row policy and
+ * source-specific switches) → `load({ split })` for each split a stage needs.
  */
 import type { CanonicalExample } from '../../data/example.js';
-import type { BadRowPolicy, RowIssue } from '../../data/row-issues.js';
+import type { RowIssue } from '../../data/row-issues.js';
 
 export interface DatasetLoadRequest {
   split: string;
-  /** File or folder given by the user; absent means the slice the plugin ships. */
-  path?: string;
-  badRows?: BadRowPolicy;
   /** Keep at most this many examples (after parsing, in file order). */
   limit?: number;
 }
