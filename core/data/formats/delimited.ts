@@ -1,0 +1,123 @@
+/**
+ * CSV/TSV reading on csv-parse, with every record located by the line it starts on.
+ *
+ * Rows whose column count differs from the header, and rows csv-parse cannot parse (a
+ * stray quote), go to the RowIssueCollector instead of stopping the load.
+ */
+import { readFileSync } from 'node:fs';
+import { parse, type Options } from 'csv-parse/sync';
+import type { RowIssueCollector } from '../row-issues.js';
+import type { SourceRecord } from './record.js';
+
+export interface DelimitedOptions {
+  /** Field separator; default: tab for `.tsv`, comma otherwise. */
+  delimiter?: string;
+  /** `'first-line'`: the file has a header; an array: the file has none and these are the names. */
+  columns: 'first-line' | readonly string[];
+  /**
+   * Quote character, or `false` for formats that never quote (original EmpatheticDialogues
+   * escapes commas as `_comma_` and has stray `"` in text). Default `"`.
+   */
+  quote?: string | false;
+  /**
+   * Parse each physical line on its own. Right for formats that never put a newline inside a
+   * field (GoEmotions TSV, ED CSV): a malformed line then costs only itself, whereas a
+   * multi-line parse can swallow everything after a stray quote.
+   */
+  lineOriented?: boolean;
+  issues: RowIssueCollector;
+}
+
+export interface DelimitedTable {
+  columns: string[];
+  records: SourceRecord<Record<string, string>>[];
+}
+
+interface ParsedRecord {
+  fields: string[];
+  line: number;
+}
+
+export function readDelimited(file: string, options: DelimitedOptions): DelimitedTable {
+  const text = stripBom(readFileSync(file, 'utf8'));
+  const delimiter = options.delimiter ?? (file.toLowerCase().endsWith('.tsv') ? '\t' : ',');
+  const parsed = options.lineOriented
+    ? parseLineByLine(text, file, delimiter, options)
+    : parseWhole(text, file, delimiter, options);
+
+  let columns: string[];
+  let body: ParsedRecord[];
+  if (options.columns === 'first-line') {
+    const header = parsed[0];
+    if (!header) return { columns: [], records: [] };
+    columns = header.fields.map((c) => c.trim());
+    body = parsed.slice(1);
+  } else {
+    columns = [...options.columns];
+    body = parsed;
+  }
+
+  const records: SourceRecord<Record<string, string>>[] = [];
+  for (const { fields, line } of body) {
+    if (fields.length !== columns.length) {
+      options.issues.report({
+        file,
+        row: line,
+        reason: `expected ${columns.length} columns (${columns.join(', ')}), got ${fields.length}`,
+      });
+      continue;
+    }
+    const value: Record<string, string> = {};
+    columns.forEach((name, i) => (value[name] = fields[i]!));
+    records.push({ file, row: line, value });
+  }
+  return { columns, records };
+}
+
+function baseOptions(delimiter: string, quote: string | false | undefined): Options {
+  return {
+    delimiter,
+    quote: quote === false ? false : (quote ?? '"'),
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+  };
+}
+
+function parseWhole(text: string, file: string, delimiter: string, options: DelimitedOptions): ParsedRecord[] {
+  const out: ParsedRecord[] = [];
+  const rows = parse(text, {
+    ...baseOptions(delimiter, options.quote),
+    info: true,
+    raw: true,
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      options.issues.report({ file, row: Number(error?.lines ?? 0), reason: `unparseable CSV (${error?.code ?? 'error'}: ${error?.message ?? ''})` });
+    },
+  }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
+  for (const { record, info, raw } of rows) {
+    // info.lines is the line the record ends on; a quoted field may span several lines.
+    const innerNewlines = (raw.replace(/\r?\n$/, '').match(/\n/g) ?? []).length;
+    out.push({ fields: record, line: info.lines - innerNewlines });
+  }
+  return out;
+}
+
+function parseLineByLine(text: string, file: string, delimiter: string, options: DelimitedOptions): ParsedRecord[] {
+  const out: ParsedRecord[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      const rows = parse(line, baseOptions(delimiter, options.quote)) as string[][];
+      for (const fields of rows) out.push({ fields, line: i + 1 });
+    } catch (error) {
+      options.issues.report({ file, row: i + 1, reason: `unparseable line (${(error as Error).message})` });
+    }
+  });
+  return out;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

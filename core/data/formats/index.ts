@@ -1,0 +1,20 @@
+/**
+ * Shared readers for DatasetSource plugins: CSV/TSV, JSON/JSONL, Parquet, and
+ * file-or-folder resolution across original and Hugging Face layouts.
+ */
+export type { SourceRecord } from './record.js';
+export { readDelimited, type DelimitedOptions, type DelimitedTable } from './delimited.js';
+export { readJsonLines, readJsonArray, readJsonRecords, DataFileError } from './json.js';
+export { readParquet } from './parquet.js';
+export { readTable, tableExtensions } from './table.js';
+export {
+  resolveSplitFiles,
+  resolveDataPath,
+  availableSplits,
+  huggingFacePatterns,
+  DataLayoutError,
+  type DataLayout,
+  type ResolvedFiles,
+} from './resolve.js';
+export { normalizeSplit, splitFromFileName, splitSpellings, canonicalSplits } from './split-names.js';
+export { seededRandom, seededShuffle, seededSample } from './sample.js';
