@@ -1,0 +1,11 @@
+export { SAFETENSORS_DTYPES, DTYPE_ITEM_SIZE, isFloatDType, elementCount } from './dtype.js';
+export type { SafetensorsDType, RawTensorArray } from './dtype.js';
+export { SafetensorsError } from './errors.js';
+export { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from './half.js';
+export type { TensorInfo } from './header.js';
+export { SafetensorsFile, toFloat32 } from './reader.js';
+export type { LoadedTensor } from './reader.js';
+export { SafetensorsWeights, SINGLE_FILE, INDEX_FILE } from './sharded.js';
+export type { LocatedTensor } from './sharded.js';
+export { writeSafetensors } from './writer.js';
+export type { TensorToWrite, WriteOptions } from './writer.js';
