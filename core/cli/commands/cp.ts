@@ -1,0 +1,33 @@
+/** `attune cp <recipe> <file>`: write a recipe's default config for editing. */
+import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { Argv } from 'yargs';
+import { RecipeError } from '../../kernel/errors.js';
+import { defaultConfigPath } from '../../kernel/recipes/recipe-config.js';
+import { writeFileAtomic } from '../../kernel/runs/atomic-write.js';
+import { bootKernel } from '../boot.js';
+
+export function cpCommand(yargs: Argv): Argv {
+  return yargs.command(
+    'cp <recipe> <file>',
+    "write a recipe's default config to a file for editing",
+    (y) =>
+      y
+        .positional('recipe', { type: 'string', demandOption: true })
+        .positional('file', { type: 'string', demandOption: true })
+        .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing file' }),
+    async (argv) => {
+      const kernel = await bootKernel();
+      const entry = kernel.registries.recipes.resolve(argv.recipe);
+      if (existsSync(argv.file) && !argv.force) {
+        throw new RecipeError(`${argv.file} already exists.`, 'Choose another file name or pass --force.');
+      }
+      const source = defaultConfigPath(entry.value);
+      const text = readFileSync(source, 'utf8');
+      // The copy must stand alone: it names its recipe so `attune validate` knows the schema.
+      const body = /^recipe:/m.test(text) ? text : `recipe: ${entry.ref}\n${text}`;
+      await writeFileAtomic(argv.file, body);
+      process.stdout.write(`wrote ${argv.file} (from ${relative(process.cwd(), source)}); run it with: attune run ${entry.ref} --config ${argv.file}\n`);
+    },
+  );
+}

@@ -1,0 +1,43 @@
+/** `attune run <recipe>`: one run, a resumed run, or a sweep over several configs. */
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { parseOverride } from '../../kernel/config/overrides.js';
+import { runRecipe } from '../../kernel/runs/run-recipe.js';
+import { runSweep } from '../../kernel/runs/sweep.js';
+import { bootKernel } from '../boot.js';
+
+export function runCommand(yargs: Argv): Argv {
+  return yargs.command(
+    'run <recipe>',
+    'run a recipe',
+    (y) =>
+      y
+        .positional('recipe', { type: 'string', demandOption: true, describe: 'recipe name (see attune list)' })
+        .option('config', { type: 'string', array: true, describe: 'config file (YAML/JSON); several run one after another and are compared' })
+        .option('set', { type: 'string', array: true, describe: 'override a key: --set train.lr=2e-4' })
+        .option('plugin', { type: 'string', array: true, describe: 'load a plugin (path or npm package)' })
+        .option('out', { type: 'string', describe: 'run directory (default runs/<recipe>-<timestamp>)' })
+        .option('resume', { type: 'string', describe: 'continue an interrupted run from its directory' })
+        .conflicts('resume', ['config', 'set', 'out']),
+    async (argv) => {
+      const configFiles = argv.config ?? [];
+      const overrides = (argv.set ?? []).map(parseOverride);
+      const kernel = await bootKernel({ plugins: argv.plugin, configFiles });
+      if (configFiles.length > 1) {
+        const out = argv.out ?? join('runs', `${argv.recipe}-sweep-${Date.now().toString(36)}`);
+        const { table, file } = await runSweep(kernel, { recipe: argv.recipe, configFiles, overrides, out, interactive: true });
+        process.stdout.write(`\n${table}\nwritten to ${file}\n`);
+        return;
+      }
+      const outcome = await runRecipe(kernel, {
+        recipe: argv.recipe,
+        ...(configFiles[0] !== undefined && { configFile: configFiles[0] }),
+        overrides,
+        ...(argv.out !== undefined && { out: argv.out }),
+        ...(argv.resume !== undefined && { resume: argv.resume }),
+        interactive: true,
+      });
+      if (outcome.status === 'interrupted') process.exitCode = 130;
+    },
+  );
+}

@@ -1,0 +1,28 @@
+/** `attune validate <file>`: check a config against its recipe's schema without running. */
+import type { Argv } from 'yargs';
+import { ConfigError } from '../../kernel/errors.js';
+import { loadConfig } from '../../kernel/config/load-config.js';
+import { resolveRecipeConfig } from '../../kernel/recipes/recipe-config.js';
+import { bootKernel } from '../boot.js';
+
+export function validateCommand(yargs: Argv): Argv {
+  return yargs.command(
+    'validate <file>',
+    'check a config file against its recipe',
+    (y) =>
+      y
+        .positional('file', { type: 'string', demandOption: true })
+        .option('recipe', { type: 'string', describe: "the recipe, if the file has no 'recipe:' key" })
+        .option('plugin', { type: 'string', array: true, describe: 'also load this plugin' }),
+    async (argv) => {
+      const recipeName = argv.recipe ?? loadConfig(argv.file).recipe;
+      if (!recipeName) {
+        throw new ConfigError(`${argv.file} does not say which recipe it is for.`, "Add a top-level 'recipe: <name>' key or pass --recipe <name>.");
+      }
+      const kernel = await bootKernel({ plugins: argv.plugin, configFiles: [argv.file] });
+      const entry = kernel.registries.recipes.resolve(recipeName);
+      resolveRecipeConfig(kernel, entry.ref, entry.value, { file: argv.file });
+      process.stdout.write(`${argv.file}: valid config for ${entry.ref}\n`);
+    },
+  );
+}

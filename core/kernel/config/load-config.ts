@@ -1,0 +1,129 @@
+/**
+ * Reads a YAML or JSON config file. A config may `extends: other.yaml` (relative to
+ * itself): the parent is loaded first and this file's keys merged over it (objects merge,
+ * lists and scalars replace). `plugins: [...]` lists extra plugins, resolved relative to the
+ * file. Positions are kept so that errors can say `file:line:col`.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve, isAbsolute } from 'node:path';
+import { LineCounter, parseDocument, isMap } from 'yaml';
+import type { Document } from 'yaml';
+import { ConfigError } from '../errors.js';
+
+export interface LoadedConfig {
+  data: Record<string, unknown>;
+  /** The files read, the named file first, then the files it extends. */
+  files: string[];
+  /** Plugin specifiers from `plugins:` (paths made absolute). */
+  plugins: string[];
+  /** The recipe the file is written for (`recipe:` key), if it says. */
+  recipe?: string;
+  /** `file:line:col` of the key at `path`, searching the named file first. */
+  locate(path: readonly PropertyKey[]): string | undefined;
+}
+
+/** Keys the kernel consumes itself; they never reach a recipe's schema. */
+export const kernelConfigKeys = ['extends', 'plugins', 'recipe'] as const;
+
+interface ParsedFile {
+  file: string;
+  doc: Document;
+  lines: LineCounter;
+  data: Record<string, unknown>;
+}
+
+function parseFile(file: string, from?: string): ParsedFile {
+  if (!existsSync(file)) {
+    throw new ConfigError(`Config file not found: ${file}${from ? ` (named by 'extends' in ${from})` : ''}.`, 'Check the path; `attune cp <recipe> <file>` writes a starting config.');
+  }
+  const text = readFileSync(file, 'utf8');
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    const pos = lines.linePos(error.pos[0]);
+    throw new ConfigError(`${file}:${pos.line}:${pos.col}: not valid YAML/JSON: ${error.message.split('\n')[0]}`);
+  }
+  if (!isMap(doc.contents)) {
+    throw new ConfigError(`${file}: a config must be a mapping of keys to values at the top level, got ${doc.contents ? doc.contents.constructor.name : 'an empty file'}.`);
+  }
+  return { file, doc, lines, data: doc.toJS() as Record<string, unknown> };
+}
+
+export function mergeConfigs(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prior = out[key];
+    out[key] =
+      isPlainObject(prior) && isPlainObject(value) ? mergeConfigs(prior, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function loadConfig(path: string): LoadedConfig {
+  const chain: ParsedFile[] = [];
+  let current = resolve(path);
+  let from: string | undefined;
+  while (true) {
+    if (chain.some((f) => f.file === current)) {
+      throw new ConfigError(`Config files extend each other in a cycle: ${[...chain.map((f) => f.file), current].join(' → ')}.`);
+    }
+    const parsed = parseFile(current, from);
+    chain.push(parsed);
+    const parent = parsed.data.extends;
+    if (parent === undefined) break;
+    if (typeof parent !== 'string') {
+      throw new ConfigError(`${locateIn(parsed, ['extends']) ?? parsed.file}: 'extends' must be a path (string), got ${JSON.stringify(parent)}.`);
+    }
+    from = current;
+    current = isAbsolute(parent) ? parent : resolve(dirname(current), parent);
+  }
+  let data: Record<string, unknown> = {};
+  const plugins: string[] = [];
+  let recipe: string | undefined;
+  for (const parsed of [...chain].reverse()) {
+    const { extends: _extends, plugins: filePlugins, recipe: fileRecipe, ...rest } = parsed.data;
+    if (fileRecipe !== undefined) {
+      if (typeof fileRecipe !== 'string') throw new ConfigError(`${locateIn(parsed, ['recipe']) ?? parsed.file}: 'recipe' must be a recipe name, got ${JSON.stringify(fileRecipe)}.`);
+      recipe = fileRecipe;
+    }
+    data = mergeConfigs(data, rest);
+    if (filePlugins !== undefined) {
+      if (!Array.isArray(filePlugins) || filePlugins.some((p) => typeof p !== 'string')) {
+        throw new ConfigError(`${locateIn(parsed, ['plugins']) ?? parsed.file}: 'plugins' must be a list of paths or package names.`);
+      }
+      for (const spec of filePlugins as string[]) {
+        plugins.push(spec.startsWith('.') ? resolve(dirname(parsed.file), spec) : spec);
+      }
+    }
+  }
+  return {
+    data,
+    files: chain.map((f) => f.file),
+    plugins,
+    ...(recipe !== undefined && { recipe }),
+    locate: (keyPath) => {
+      for (const parsed of chain) {
+        const found = locateIn(parsed, keyPath);
+        if (found) return found;
+      }
+      return undefined;
+    },
+  };
+}
+
+function locateIn(parsed: ParsedFile, keyPath: readonly PropertyKey[]): string | undefined {
+  // Walk up to the deepest existing node, so a missing key points at its parent.
+  for (let depth = keyPath.length; depth >= 1; depth--) {
+    const node = parsed.doc.getIn(keyPath.slice(0, depth) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) {
+      const pos = parsed.lines.linePos(node.range[0]);
+      return `${parsed.file}:${pos.line}:${pos.col}`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,69 @@
+/**
+ * Validates a config against a recipe's composed schema and turns every problem into a
+ * located message: the key path, the file position (or the `--set` that caused it), what
+ * was expected and what was found, and a "did you mean" for unknown keys.
+ */
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { Override } from './overrides.js';
+import { findUnknownKeys } from './unknown-keys.js';
+
+export interface ConfigOrigin {
+  /** What the config came from, e.g. a file path or `the default config of sft-multiobjective`. */
+  label: string;
+  locate?: (path: readonly PropertyKey[]) => string | undefined;
+  overrides?: Override[];
+}
+
+export function formatKeyPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(top level)' : path.map(String).join('.');
+}
+
+function whereIs(path: readonly PropertyKey[], origin: ConfigOrigin): string {
+  const override = [...(origin.overrides ?? [])]
+    .reverse()
+    .find((o) => o.path.length <= path.length && o.path.every((p, i) => String(p) === String(path[i])));
+  if (override) return `--set ${override.source}`;
+  return origin.locate?.(path) ?? origin.label;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)';
+  const json = JSON.stringify(value);
+  const shown = json && json.length > 60 ? `${json.slice(0, 57)}...` : json;
+  const type = Array.isArray(value) ? 'list' : value === null ? 'null' : typeof value;
+  return `${type} ${shown}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    return `expected ${issue.expected}, got ${describeValue((issue as { input?: unknown }).input)}`;
+  }
+  if (issue.code === 'invalid_value') {
+    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue((issue as { input?: unknown }).input)}`;
+  }
+  return issue.message;
+}
+
+export function validateConfig<Schema extends z.ZodType>(schema: Schema, data: unknown, origin: ConfigOrigin): z.output<Schema> {
+  const problems: string[] = [];
+  for (const unknown of findUnknownKeys(schema, data)) {
+    const at = [...unknown.path, unknown.key];
+    problems.push(`${whereIs(at, origin)}: key '${formatKeyPath(at)}': ${unknown.message}`);
+  }
+  const parsed = schema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${whereIs(issue.path, origin)}: key '${formatKeyPath(issue.path)}': ${describeIssue(issue)}`);
+    }
+  }
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 12);
+    const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
+    throw new ConfigError(
+      `Invalid config (${origin.label}): ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  - ${shown.join('\n  - ')}${more}`,
+      '`attune describe <recipe>` lists every key with its type and default.',
+    );
+  }
+  return (parsed as { data: z.output<Schema> }).data;
+}

@@ -1,0 +1,59 @@
+/**
+ * The kernel: one inversify container holding the registries and the plugin host. The CLI
+ * and tests create a kernel, load the built-in plugins plus any third-party ones, and ask
+ * it for recipes and items. It knows the six extension points and nothing about empathy.
+ */
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import type { z } from 'zod';
+import { itemRefBuilder } from './config/item-ref.js';
+import type { ItemRef, ItemRefBuilder } from './config/item-ref.js';
+import type { ItemEnvironment } from './item.js';
+import type { ExtensionInstances, ExtensionKind } from './plugins/extension-kinds.js';
+import { loadPluginModule } from './plugins/load-plugin-module.js';
+import type { PluginDefinition } from './plugins/plugin.js';
+import { PluginHost } from './plugins/plugin-host.js';
+import type { PluginCandidate } from './plugins/plugin-host.js';
+import { createRegistries } from './plugins/registries.js';
+import type { Registries } from './plugins/registries.js';
+
+export const KernelTokens = {
+  Registries: Symbol.for('attune.Registries'),
+  PluginHost: Symbol.for('attune.PluginHost'),
+} as const;
+
+export class Kernel {
+  readonly container = new Container();
+
+  constructor() {
+    const registries = createRegistries();
+    this.container.bind<Registries>(KernelTokens.Registries).toConstantValue(registries);
+    this.container.bind<PluginHost>(KernelTokens.PluginHost).toConstantValue(new PluginHost(registries));
+  }
+
+  get registries(): Registries {
+    return this.container.get<Registries>(KernelTokens.Registries);
+  }
+
+  get host(): PluginHost {
+    return this.container.get<PluginHost>(KernelTokens.PluginHost);
+  }
+
+  /** Load built-in definitions and third-party specifiers together, so they may require each other. */
+  async load(options: { builtins?: PluginDefinition[]; specifiers?: string[]; cwd?: string }): Promise<this> {
+    const candidates: PluginCandidate[] = (options.builtins ?? []).map((definition) => ({ definition, origin: 'built-in' }));
+    for (const spec of options.specifiers ?? []) candidates.push(await loadPluginModule(spec, options.cwd));
+    await this.host.loadAll(candidates);
+    return this;
+  }
+
+  itemRefs(): ItemRefBuilder {
+    return itemRefBuilder(this.registries.items);
+  }
+
+  async create<K extends ExtensionKind>(ref: ItemRef<K>, env: ItemEnvironment): Promise<ExtensionInstances[K]> {
+    const entry = this.registries.items[ref.kind].resolve(ref.use);
+    const options = (entry.value.options as z.ZodType).parse(ref.options);
+    return (await entry.value.create(options, env)) as ExtensionInstances[K];
+  }
+}

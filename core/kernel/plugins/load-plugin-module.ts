@@ -1,0 +1,44 @@
+/**
+ * Third-party plugins: a local path (`./my-plugin.ts`, a folder with package.json) or an
+ * installed npm package name, resolved from the user's working directory the way Node
+ * resolves their own imports. The module's default export (or `plugin` export) is the
+ * plugin definition.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PluginError } from '../errors.js';
+import type { PluginCandidate } from './plugin-host.js';
+
+function looksLikePath(spec: string): boolean {
+  return spec.startsWith('.') || isAbsolute(spec);
+}
+
+export async function loadPluginModule(spec: string, cwd = process.cwd()): Promise<PluginCandidate> {
+  let resolved: string;
+  if (looksLikePath(spec)) {
+    resolved = resolve(cwd, spec);
+    if (!existsSync(resolved)) {
+      throw new PluginError(`Plugin not found: ${spec} (looked at ${resolved}).`, 'Give a path to the plugin module or its folder, or the name of an installed npm package.');
+    }
+    if (existsSync(join(resolved, 'package.json'))) resolved = createRequire(join(resolved, 'noop.js')).resolve(resolved);
+  } else {
+    try {
+      resolved = createRequire(join(cwd, 'package.json')).resolve(spec);
+    } catch {
+      throw new PluginError(`Plugin package '${spec}' is not installed (resolved from ${cwd}).`, `Install it with 'npm install ${spec}', or give a path starting with ./`);
+    }
+  }
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new PluginError(`Plugin '${spec}' failed to load from ${resolved}: ${(error as Error).message}`);
+  }
+  const definition = module.default ?? module.plugin;
+  if (definition === undefined) {
+    throw new PluginError(`Plugin module ${resolved} exports no plugin.`, 'Export the result of definePlugin(...) as the default export.');
+  }
+  return { definition, origin: resolved };
+}

@@ -1,0 +1,7 @@
+/**
+ * The built-in plugins. Each is an ordinary plugin written against the public API in
+ * `core/kernel`; the CLI loads them before any third-party plugin.
+ */
+import type { PluginDefinition } from '../core/kernel/index.js';
+
+export const builtinPlugins: PluginDefinition[] = [];
