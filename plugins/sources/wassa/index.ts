@@ -1,0 +1,85 @@
+/**
+ * DatasetSource `wassa`: turn-level empathy, emotion intensity and emotional polarity of
+ * conversations about news articles (WASSA 2023 CONV / WASSA 2024 CONVT shared tasks).
+ */
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { CanonicalExample } from '../../../core/data/example.js';
+import { exposeMetadata } from '../../../core/data/expose.js';
+import { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { commonSourceOptions } from '../../../core/data/source-options.js';
+import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
+import { defineItem, type ItemEnvironment } from '../../../core/kernel/item.js';
+import { resolveWassaLayout } from './layout.js';
+import { readSplitTurns } from './load-split.js';
+import { turnToExample } from './to-example.js';
+
+export const wassaSliceDir = fileURLToPath(new URL('./slice', import.meta.url));
+const sliceLabel = 'plugins/sources/wassa/slice';
+
+export const wassaOptions = commonSourceOptions.extend({
+  release: z
+    .enum(['auto', '2023', '2024'])
+    .default('auto')
+    .describe('which release folder to read when a folder holds both; auto prefers 2024 (the superset)'),
+  keepUnlabelled: z
+    .boolean()
+    .default(false)
+    .describe('keep turns without any gold score (WASSA 2023 test, 110 rows of the 2024 test gold); they are dropped by default'),
+});
+export type WassaOptions = z.output<typeof wassaOptions>;
+
+export default defineItem({
+  description: 'WASSA 2023/2024 conversation turns with empathy, emotion intensity and polarity scores (classify)',
+  options: wassaOptions,
+  create(options, env) {
+    return createWassaSource(options, env);
+  },
+});
+
+export function createWassaSource(options: WassaOptions, env: ItemEnvironment): DatasetSource {
+  const root = options.path ? resolve(env.baseDir, options.path) : wassaSliceDir;
+  const shownRoot = options.path ?? sliceLabel;
+  const label = (path: string) => join(shownRoot, relative(root, path));
+  const layout = resolveWassaLayout(root, options.release);
+  const splits = [...layout.splits].filter(([, files]) => options.keepUnlabelled || !files.unlabelled).map(([split]) => split);
+
+  async function load(request: DatasetLoadRequest): Promise<DatasetLoadResult> {
+    const files = layout.splits.get(request.split);
+    if (files?.unlabelled && !options.keepUnlabelled) {
+      throw new Error(
+        `WASSA '${request.split}' in ${layout.description} has no gold labels (${files.data.map(label).join(', ')}); set keepUnlabelled: true to load it without scores.`,
+      );
+    }
+    if (!files) {
+      throw new Error(`WASSA has no '${request.split}' split in ${layout.description}; available: ${splits.join(', ') || 'none'}.`);
+    }
+    const issues = new RowIssueCollector(options.badRows);
+    const turns = await readSplitTurns(files, { issues, label });
+    const examples: CanonicalExample[] = [];
+    const seen = new Map<string, number>();
+    let unlabelled = 0;
+    for (const turn of turns) {
+      const example = turnToExample(turn, request.split);
+      const firstRow = seen.get(example.id);
+      if (firstRow !== undefined) {
+        issues.report({ file: turn.file, row: turn.row, field: 'turn_id', reason: `duplicate turn ${turn.turn} of conversation ${turn.conversationId} (first at row ${firstRow})` });
+        continue;
+      }
+      seen.set(example.id, turn.row);
+      if (!example.labels.scores && !options.keepUnlabelled) {
+        unlabelled++;
+        continue;
+      }
+      examples.push(exposeMetadata(example, options.exposeMetadata));
+    }
+    if (unlabelled > 0) {
+      env.warn(`wassa ${request.split}: dropped ${unlabelled} turns without gold scores (set keepUnlabelled: true to keep them).`);
+    }
+    const kept = request.limit === undefined ? examples : examples.slice(0, request.limit);
+    return { examples: kept, issues: issues.issues, files: [...files.data, ...(files.gold ? [files.gold.file] : [])].map(label) };
+  }
+
+  return { splits, load };
+}
