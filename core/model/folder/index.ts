@@ -1,0 +1,14 @@
+export { openModelFolder } from './open-model-folder.js';
+export type { ModelFolder } from './open-model-folder.js';
+export { resolveModelFolder, embeddedModels, DEFAULT_MODEL } from './resolve.js';
+export type { ResolveOptions } from './resolve.js';
+export { parseDecoderConfig, SUPPORTED_ARCHITECTURES } from './config.js';
+export type { DecoderConfig, Architecture, WeightDtype } from './config.js';
+export { parseGenerationConfig } from './generation-config.js';
+export type { GenerationConfig } from './generation-config.js';
+export { expectedTensors, layerPrefix } from './expected-tensors.js';
+export type { ExpectedTensor } from './expected-tensors.js';
+export { checkWeights } from './check-weights.js';
+export { parseRopeScaling, ropeInverseFrequencies, SUPPORTED_ROPE_KINDS } from './rope.js';
+export type { RopeScaling } from './rope.js';
+export { ModelFolderError } from './errors.js';

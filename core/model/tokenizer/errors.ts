@@ -1,0 +1,6 @@
+import { AttuneError } from '../../kernel/errors.js';
+
+/** A tokenizer or chat template that cannot be loaded or used as asked. */
+export class TokenizerError extends AttuneError {
+  override name = 'TokenizerError';
+}
