@@ -33,23 +33,25 @@ export interface DelimitedTable {
   records: SourceRecord<Record<string, string>>[];
 }
 
-interface ParsedRecord {
-  fields: string[];
-  line: number;
-}
+/** A parsed record, or a line the parser gave up on; kept in file order so issues are too. */
+type ParsedRecord = { fields: string[]; line: number; failure?: undefined } | { fields?: undefined; line: number; failure: string };
 
 export function readDelimited(file: string, options: DelimitedOptions): DelimitedTable {
   const text = stripBom(readFileSync(file, 'utf8'));
   const delimiter = options.delimiter ?? (file.toLowerCase().endsWith('.tsv') ? '\t' : ',');
   const parsed = options.lineOriented
-    ? parseLineByLine(text, file, delimiter, options)
-    : parseWhole(text, file, delimiter, options);
+    ? parseLineByLine(text, delimiter, options)
+    : parseWhole(text, delimiter, options);
 
   let columns: string[];
   let body: ParsedRecord[];
   if (options.columns === 'first-line') {
     const header = parsed[0];
     if (!header) return { columns: [], records: [] };
+    if (header.failure !== undefined) {
+      options.issues.report({ file, row: header.line, reason: `unparseable header (${header.failure})` });
+      return { columns: [], records: [] };
+    }
     columns = header.fields.map((c) => c.trim());
     body = parsed.slice(1);
   } else {
@@ -58,7 +60,11 @@ export function readDelimited(file: string, options: DelimitedOptions): Delimite
   }
 
   const records: SourceRecord<Record<string, string>>[] = [];
-  for (const { fields, line } of body) {
+  for (const { fields, line, failure } of body) {
+    if (failure !== undefined) {
+      options.issues.report({ file, row: line, reason: failure });
+      continue;
+    }
     if (fields.length !== columns.length) {
       options.issues.report({
         file,
@@ -84,7 +90,7 @@ function baseOptions(delimiter: string, quote: string | false | undefined): Opti
   };
 }
 
-function parseWhole(text: string, file: string, delimiter: string, options: DelimitedOptions): ParsedRecord[] {
+function parseWhole(text: string, delimiter: string, options: DelimitedOptions): ParsedRecord[] {
   const out: ParsedRecord[] = [];
   const rows = parse(text, {
     ...baseOptions(delimiter, options.quote),
@@ -92,7 +98,7 @@ function parseWhole(text: string, file: string, delimiter: string, options: Deli
     raw: true,
     skip_records_with_error: true,
     on_skip: (error) => {
-      options.issues.report({ file, row: Number(error?.lines ?? 0), reason: `unparseable CSV (${error?.code ?? 'error'}: ${error?.message ?? ''})` });
+      out.push({ line: Number(error?.lines ?? 0), failure: `unparseable CSV (${error?.code ?? 'error'}: ${error?.message ?? ''})` });
     },
   }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
   for (const { record, info, raw } of rows) {
@@ -100,10 +106,11 @@ function parseWhole(text: string, file: string, delimiter: string, options: Deli
     const innerNewlines = (raw.replace(/\r?\n$/, '').match(/\n/g) ?? []).length;
     out.push({ fields: record, line: info.lines - innerNewlines });
   }
-  return out;
+  // Skipped records were collected while parsing, before the good ones came back.
+  return out.sort((a, b) => a.line - b.line);
 }
 
-function parseLineByLine(text: string, file: string, delimiter: string, options: DelimitedOptions): ParsedRecord[] {
+function parseLineByLine(text: string, delimiter: string, options: DelimitedOptions): ParsedRecord[] {
   const out: ParsedRecord[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((line, i) => {
@@ -112,7 +119,7 @@ function parseLineByLine(text: string, file: string, delimiter: string, options:
       const rows = parse(line, baseOptions(delimiter, options.quote)) as string[][];
       for (const fields of rows) out.push({ fields, line: i + 1 });
     } catch (error) {
-      options.issues.report({ file, row: i + 1, reason: `unparseable line (${(error as Error).message})` });
+      out.push({ line: i + 1, failure: `unparseable line (${(error as Error).message})` });
     }
   });
   return out;

@@ -9,6 +9,7 @@ export { readParquet } from './parquet.js';
 export { readTable, tableExtensions } from './table.js';
 export {
   resolveSplitFiles,
+  assertDataPathExists,
   resolveDataPath,
   availableSplits,
   huggingFacePatterns,
@@ -18,3 +19,4 @@ export {
 } from './resolve.js';
 export { normalizeSplit, splitFromFileName, splitSpellings, canonicalSplits } from './split-names.js';
 export { seededRandom, seededShuffle, seededSample } from './sample.js';
+export { openSourceFiles, type SourceFiles } from './source-files.js';

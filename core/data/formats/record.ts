@@ -1,6 +1,10 @@
 /**
  * What every reader in this folder yields: one parsed row with where it came from, so a
  * source can report a bad row by file and 1-based row without re-reading anything.
+ *
+ * Readers report structural problems (column count, quoting, bad JSON) while reading; a
+ * source reports content problems (empty text, unknown label) as it converts records, so
+ * within one file the collector sees the former first.
  */
 export interface SourceRecord<Value = Record<string, unknown>> {
   /** The file as the caller named it. */

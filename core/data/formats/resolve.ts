@@ -36,7 +36,7 @@ export function resolveDataPath(path: string, baseDir: string): string {
 
 /**
  * Hugging Face dataset folder patterns for a split: `train.parquet`, `train-*.parquet`,
- * `data/train-*.parquet`, `train/*.parquet`, `<config>/train-*.parquet`,
+ * `data/train-*.parquet`, `train/*.parquet`, `<config>/train[-*].parquet`,
  * `<config>/train/*.parquet` (the refs/convert/parquet branch), for each extension given,
  * each spelling of the split (`validation`, `valid`, `dev`, …).
  */
@@ -44,7 +44,7 @@ export function huggingFacePatterns(split: string, extensions: readonly string[]
   const patterns: string[] = [];
   for (const ext of extensions) {
     for (const name of splitSpellings(split)) {
-      patterns.push(`${name}.${ext}`, `${name}-*.${ext}`, `data/${name}-*.${ext}`, `data/${name}.${ext}`, `${name}/*.${ext}`, `*/${name}-*.${ext}`, `*/${name}/*.${ext}`);
+      patterns.push(`${name}.${ext}`, `${name}-*.${ext}`, `data/${name}-*.${ext}`, `data/${name}.${ext}`, `${name}/*.${ext}`, `*/${name}.${ext}`, `*/${name}-*.${ext}`, `*/${name}/*.${ext}`);
     }
   }
   return patterns;
@@ -56,9 +56,7 @@ export function huggingFacePatterns(split: string, extensions: readonly string[]
  */
 export function resolveSplitFiles(path: string, split: string, layouts: readonly DataLayout[]): ResolvedFiles {
   const wanted = normalizeSplit(split);
-  if (!existsSync(path)) {
-    throw new DataLayoutError(`Data path does not exist: ${path}`, `Expected a file or a folder in one of these layouts:\n${describeLayouts(layouts, wanted)}`);
-  }
+  assertDataPathExists(path, layouts, wanted);
   if (statSync(path).isFile()) {
     const holds = splitFromFileName(path);
     if (holds !== wanted) {
@@ -79,6 +77,13 @@ export function resolveSplitFiles(path: string, split: string, layouts: readonly
     `No file for split '${wanted}' under ${path}`,
     `Expected one of these layouts (paths relative to that folder):\n${describeLayouts(layouts, wanted)}`,
   );
+}
+
+/** Throws a DataLayoutError naming the expected layouts when `path` does not exist. */
+export function assertDataPathExists(path: string, layouts: readonly DataLayout[], split = 'train'): void {
+  if (!existsSync(path)) {
+    throw new DataLayoutError(`Data path does not exist: ${path}`, `Expected a file or a folder in one of these layouts:\n${describeLayouts(layouts, split)}`);
+  }
 }
 
 /** Canonical splits that `path` can provide under any of the layouts. */

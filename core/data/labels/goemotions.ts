@@ -1,0 +1,40 @@
+/**
+ * GoEmotions: 27 emotions + neutral, in the order of the release's `emotions.txt`
+ * (ids in the TSV files and in the Hugging Face `labels` column index this list).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LabelError } from './vocabulary.js';
+
+export const goEmotionsTaxonomy = 'goemotions-28';
+export const ekmanTaxonomy = 'ekman-7';
+
+export const goEmotionsLabels = Object.freeze([
+  'admiration', 'amusement', 'anger', 'annoyance', 'approval', 'caring', 'confusion', 'curiosity', 'desire',
+  'disappointment', 'disapproval', 'disgust', 'embarrassment', 'excitement', 'fear', 'gratitude', 'grief', 'joy',
+  'love', 'nervousness', 'optimism', 'pride', 'realization', 'relief', 'remorse', 'sadness', 'surprise', 'neutral',
+] as const);
+
+/** Ekman's six basic emotions plus neutral, which the GoEmotions mapping leaves unlisted. */
+export const ekmanLabels = Object.freeze(['anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'neutral'] as const);
+
+let ekmanByLabel: Map<string, string> | undefined;
+
+/**
+ * The Ekman class of a GoEmotions label, from the release's `ekman_mapping.json`
+ * (shipped here as goemotions-ekman.json); `neutral` maps to itself.
+ */
+export function goEmotionToEkman(label: string): string {
+  ekmanByLabel ??= loadEkmanMapping();
+  const ekman = ekmanByLabel.get(label);
+  if (!ekman) throw new LabelError(`GoEmotions label '${label}' has no Ekman class`, `Known labels: ${goEmotionsLabels.join(', ')}.`);
+  return ekman;
+}
+
+function loadEkmanMapping(): Map<string, string> {
+  const file = fileURLToPath(new URL('./goemotions-ekman.json', import.meta.url));
+  const mapping = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
+  const byLabel = new Map<string, string>([['neutral', 'neutral']]);
+  for (const [ekman, labels] of Object.entries(mapping)) for (const label of labels) byLabel.set(label, ekman);
+  return byLabel;
+}

@@ -1,0 +1,60 @@
+/**
+ * GoEmotions (Reddit comments, 27 emotions + neutral) as `classify` examples.
+ * Reads the original TSV release or a Hugging Face folder; without `path`, the shipped slice.
+ */
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { defineItem } from '../../../core/kernel/item.js';
+import type { DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
+import { commonSourceOptions } from '../../../core/data/source-options.js';
+import { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { exposeMetadata } from '../../../core/data/expose.js';
+import type { CanonicalExample } from '../../../core/data/example.js';
+import { normalizeSplit, openSourceFiles } from '../../../core/data/formats/index.js';
+import { goEmotionsLayouts } from './layout.js';
+import { readLabelNames } from './label-names.js';
+import { readGoEmotionsFile } from './rows.js';
+import { rowLabels, toExample } from './to-example.js';
+
+export const goEmotionsOptions = commonSourceOptions.extend({
+  multiLabel: z
+    .enum(['drop', 'keep'])
+    .default('drop')
+    .describe('rows with more than one label: drop them (single-label training, as the original design chose) or keep them with every label in `all`'),
+  taxonomy: z
+    .enum(['goemotions-28', 'ekman-7'])
+    .default('goemotions-28')
+    .describe('label set: the 28 GoEmotions labels, or Ekman\'s 6 + neutral via the release\'s ekman_mapping.json (single-label is judged after mapping)'),
+});
+
+export const goEmotionsSource = defineItem({
+  description: 'GoEmotions Reddit comments as emotion classification examples (28 labels or Ekman 7)',
+  options: goEmotionsOptions,
+  create(options, env): DatasetSource {
+    const files = openSourceFiles({
+      path: options.path,
+      baseDir: env.baseDir,
+      sliceDir: fileURLToPath(new URL('./slice', import.meta.url)),
+      layouts: goEmotionsLayouts,
+    });
+    const names = readLabelNames(files.root);
+    return {
+      splits: files.splits,
+      async load({ split, limit }) {
+        const canonicalSplit = normalizeSplit(split);
+        const resolved = files.filesFor(canonicalSplit);
+        const issues = new RowIssueCollector(options.badRows);
+        const examples: CanonicalExample[] = [];
+        for (const file of resolved.files) {
+          for (const row of await readGoEmotionsFile(file, names, issues)) {
+            const labels = rowLabels(row, options.taxonomy);
+            if (options.multiLabel === 'drop' && labels.length !== 1) continue;
+            examples.push(exposeMetadata(toExample(row, labels, canonicalSplit, options.taxonomy), options.exposeMetadata));
+            if (limit !== undefined && examples.length >= limit) return { examples, issues: issues.issues, files: resolved.files };
+          }
+        }
+        return { examples, issues: issues.issues, files: resolved.files };
+      },
+    };
+  },
+});
