@@ -15,9 +15,10 @@ export function cpCommand(yargs: Argv): Argv {
       y
         .positional('recipe', { type: 'string', demandOption: true })
         .positional('file', { type: 'string', demandOption: true })
-        .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing file' }),
+        .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing file' })
+        .option('plugin', { type: 'string', array: true, describe: 'also load this plugin (for its recipes)' }),
     async (argv) => {
-      const kernel = await bootKernel();
+      const kernel = await bootKernel({ plugins: argv.plugin });
       const entry = kernel.registries.recipes.resolve(argv.recipe);
       if (existsSync(argv.file) && !argv.force) {
         throw new RecipeError(`${argv.file} already exists.`, 'Choose another file name or pass --force.');

@@ -24,18 +24,21 @@ export interface ItemRefBuilder {
   ref<K extends ExtensionKind>(kind: K, description?: string): z.ZodType<ItemRef<K>>;
 }
 
-const refInput = z.union([
-  z.string(),
-  z.strictObject({
-    use: z.string().describe('the item, as plugin/item'),
-    options: z.record(z.string(), z.unknown()).optional().describe("the item's options"),
-  }),
-]);
+/** `kind` is accepted so that a saved effective config (which records it) validates again. */
+const refInput = (kind: ExtensionKind) =>
+  z.union([
+    z.string(),
+    z.strictObject({
+      use: z.string().describe('the item, as plugin/item'),
+      options: z.record(z.string(), z.unknown()).optional().describe("the item's options"),
+      kind: z.literal(kind).optional(),
+    }),
+  ]);
 
 export function itemRefBuilder(registries: ItemRegistries): ItemRefBuilder {
   return {
     ref<K extends ExtensionKind>(kind: K, description?: string): z.ZodType<ItemRef<K>> {
-      const schema = refInput.transform((value, ctx): ItemRef<K> => {
+      const schema = refInput(kind).transform((value, ctx): ItemRef<K> => {
         const use = typeof value === 'string' ? value : value.use;
         const rawOptions = typeof value === 'string' ? {} : (value.options ?? {});
         const registry = registries[kind];
@@ -52,10 +55,11 @@ export function itemRefBuilder(registries: ItemRegistries): ItemRefBuilder {
         const unknown = findUnknownKeys(entry.value.options, rawOptions, ['options']);
         for (const u of unknown) ctx.addIssue({ code: 'custom', message: `${u.message} (options of ${entry.ref})`, path: [...u.path, u.key] });
         if (unknown.length) return z.NEVER;
-        const parsed = entry.value.options.safeParse(rawOptions);
+        const parsed = entry.value.options.safeParse(rawOptions, { reportInput: true });
         if (!parsed.success) {
           for (const issue of parsed.error.issues) {
-            ctx.addIssue({ ...issue, code: 'custom', message: issue.message, path: ['options', ...issue.path] } as never);
+            // Keep the original issue (code, expected, input) so the message says expected vs got.
+            ctx.addIssue({ ...issue, path: ['options', ...issue.path] } as never);
           }
           return z.NEVER;
         }

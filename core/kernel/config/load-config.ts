@@ -107,23 +107,29 @@ export function loadConfig(path: string): LoadedConfig {
     plugins,
     ...(recipe !== undefined && { recipe }),
     locate: (keyPath) => {
-      for (const parsed of chain) {
-        const found = locateIn(parsed, keyPath);
-        if (found) return found;
+      // The file that sets the exact key wins; otherwise the deepest existing parent.
+      for (let depth = keyPath.length; depth >= 1; depth--) {
+        for (const parsed of chain) {
+          const found = positionOf(parsed, keyPath.slice(0, depth));
+          if (found) return found;
+        }
       }
       return undefined;
     },
   };
 }
 
+function positionOf(parsed: ParsedFile, keyPath: readonly PropertyKey[]): string | undefined {
+  const node = parsed.doc.getIn(keyPath as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+  if (!node?.range) return undefined;
+  const pos = parsed.lines.linePos(node.range[0]);
+  return `${parsed.file}:${pos.line}:${pos.col}`;
+}
+
 function locateIn(parsed: ParsedFile, keyPath: readonly PropertyKey[]): string | undefined {
-  // Walk up to the deepest existing node, so a missing key points at its parent.
   for (let depth = keyPath.length; depth >= 1; depth--) {
-    const node = parsed.doc.getIn(keyPath.slice(0, depth) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) {
-      const pos = parsed.lines.linePos(node.range[0]);
-      return `${parsed.file}:${pos.line}:${pos.col}`;
-    }
+    const found = positionOf(parsed, keyPath.slice(0, depth));
+    if (found) return found;
   }
   return undefined;
 }

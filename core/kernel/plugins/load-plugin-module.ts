@@ -4,7 +4,7 @@
  * resolves their own imports. The module's default export (or `plugin` export) is the
  * plugin definition.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +15,16 @@ function looksLikePath(spec: string): boolean {
   return spec.startsWith('.') || isAbsolute(spec);
 }
 
+/** A folder plugin: its package.json entry, else an index file. */
+function entryOfFolder(folder: string, spec: string): string {
+  if (existsSync(join(folder, 'package.json'))) return createRequire(join(folder, 'noop.js')).resolve(folder);
+  const index = ['index.js', 'index.mjs', 'index.ts'].map((f) => join(folder, f)).find((f) => existsSync(f));
+  if (!index) {
+    throw new PluginError(`Plugin folder ${spec} has no package.json and no index.js/index.mjs/index.ts.`, 'Point --plugin at the plugin module file, or add a package.json with a "main" entry.');
+  }
+  return index;
+}
+
 export async function loadPluginModule(spec: string, cwd = process.cwd()): Promise<PluginCandidate> {
   let resolved: string;
   if (looksLikePath(spec)) {
@@ -22,7 +32,7 @@ export async function loadPluginModule(spec: string, cwd = process.cwd()): Promi
     if (!existsSync(resolved)) {
       throw new PluginError(`Plugin not found: ${spec} (looked at ${resolved}).`, 'Give a path to the plugin module or its folder, or the name of an installed npm package.');
     }
-    if (existsSync(join(resolved, 'package.json'))) resolved = createRequire(join(resolved, 'noop.js')).resolve(resolved);
+    if (statSync(resolved).isDirectory()) resolved = entryOfFolder(resolved, spec);
   } else {
     try {
       resolved = createRequire(join(cwd, 'package.json')).resolve(spec);

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { z } from 'zod';
+import { defineItem, definePlugin } from '../../core/kernel/index.js';
+import type { PluginDefinition } from '../../core/kernel/index.js';
+import { Kernel } from '../../core/kernel/kernel.js';
+import { fixtureKernel, fixturePluginPath } from './helpers.js';
+
+const source = defineItem({
+  description: 'empty source',
+  options: z.strictObject({}),
+  create: () => ({ splits: ['train'], load: async () => ({ examples: [], issues: [], files: [] }) }),
+});
+
+const plugin = (name: string, version = '1.0.0', extra: Partial<PluginDefinition> = {}): PluginDefinition =>
+  definePlugin({ name, version, register: (ctx) => ctx.sources.register('empty', source), ...extra });
+
+describe('plugin registration', () => {
+  test('items are registered as plugin/item and resolvable by full or unique bare name', async () => {
+    const kernel = await new Kernel().load({ builtins: [plugin('alpha')] });
+    assert.equal(kernel.registries.items.sources.resolve('alpha/empty').ref, 'alpha/empty');
+    assert.equal(kernel.registries.items.sources.resolve('empty').plugin, 'alpha');
+  });
+
+  test('two plugins with the same name: the error names both origins', async () => {
+    await assert.rejects(
+      new Kernel().load({ builtins: [plugin('alpha'), plugin('alpha', '2.0.0')] }),
+      (error: Error) => /Two plugins are named 'alpha': one from built-in, one from built-in/.test(error.message),
+    );
+  });
+
+  test('the same item registered twice names both plugins', async () => {
+    const twice = definePlugin({
+      name: 'beta',
+      version: '1.0.0',
+      register(ctx) {
+        ctx.sources.register('empty', source);
+        ctx.sources.register('empty', source);
+      },
+    });
+    await assert.rejects(new Kernel().load({ builtins: [twice] }), /DatasetSource 'beta\/empty' is registered twice: by plugin 'beta' and by plugin 'beta'/);
+  });
+
+  test('a missing requirement names the requiring plugin and the missing one', async () => {
+    await assert.rejects(
+      new Kernel().load({ builtins: [plugin('needy', '1.0.0', { requires: { helper: '^1.0.0' } })] }),
+      /Plugin 'needy' \(from built-in\) requires plugin 'helper' \^1\.0\.0, which is not loaded/,
+    );
+  });
+
+  test('a version mismatch names both parties and both versions', async () => {
+    await assert.rejects(
+      new Kernel().load({ builtins: [plugin('helper', '1.4.0'), plugin('needy', '1.0.0', { requires: { helper: '^2.0.0' } })] }),
+      /Plugin 'needy' \(from built-in\) requires 'helper' \^2\.0\.0, but 'helper' 1\.4\.0 is loaded \(from built-in\)/,
+    );
+  });
+
+  test('requirements are registered first regardless of order in the batch', async () => {
+    const order: string[] = [];
+    const a = definePlugin({ name: 'a', version: '1.0.0', requires: { b: '1.x' }, register: () => void order.push('a') });
+    const b = definePlugin({ name: 'b', version: '1.0.0', register: () => void order.push('b') });
+    await new Kernel().load({ builtins: [a, b] });
+    assert.deepEqual(order, ['b', 'a']);
+  });
+
+  test('the kernel version can be required as `attune`', async () => {
+    await assert.rejects(new Kernel().load({ builtins: [plugin('future', '1.0.0', { requires: { attune: '>=99.0.0' } })] }), /requires 'attune' >=99\.0\.0, but 'attune' .* is loaded \(from the kernel\)/);
+  });
+
+  test('an invalid definition says which fields are wrong', async () => {
+    await assert.rejects(
+      new Kernel().load({ builtins: [{ name: 'Bad Name', version: 'one', register: 3 } as unknown as PluginDefinition] }),
+      (error: Error) => /name: lowercase/.test(error.message) && /version: a semantic version/.test(error.message) && /register: a function/.test(error.message),
+    );
+  });
+
+  test('an item without an options schema is refused', async () => {
+    const broken = definePlugin({
+      name: 'broken',
+      version: '1.0.0',
+      register: (ctx) => ctx.rewards.register('r', { description: 'x', create: () => ({ score: async () => [] }) } as never),
+    });
+    await assert.rejects(new Kernel().load({ builtins: [broken] }), /registers rewards item 'r' without options \(a zod schema\)/);
+  });
+
+  test('unknown items get suggestions', async () => {
+    const kernel = await fixtureKernel();
+    assert.throws(() => kernel.registries.items.sources.resolve('fixture/line'), /Unknown DatasetSource 'fixture\/line'\. Did you mean 'fixture\/lines'\?/);
+    assert.throws(() => kernel.registries.recipes.resolve('count-line'), /Did you mean 'count-lines'\?/);
+  });
+});
+
+describe('third-party plugin loaded by path, as a user would', () => {
+  test('registers one item of each extension point and a recipe', async () => {
+    const kernel = await fixtureKernel();
+    const plugins = kernel.host.plugins();
+    assert.equal(plugins.length, 1);
+    assert.equal(plugins[0]!.name, 'fixture');
+    assert.match(plugins[0]!.origin, /third-party-plugin\/index\.ts$/);
+    for (const kind of ['sources', 'objectives', 'rewards', 'trainers', 'decoding', 'evaluators'] as const) {
+      assert.equal(kernel.registries.items[kind].list().length, 1, kind);
+    }
+    assert.ok(kernel.registries.recipes.has('count-lines'));
+  });
+
+  test('its items work through the kernel', async () => {
+    const kernel = await fixtureKernel();
+    const reward = await kernel.create({ kind: 'rewards', use: 'fixture/length', options: { target: 2 } }, { baseDir: fixturePluginPath, warn: () => {} });
+    assert.deepEqual(await reward.score({ prompts: [[], []], completions: ['one two', 'one two three four'] }), [-0, -2]);
+  });
+
+  test('a missing plugin path and an uninstalled package are clear errors', async () => {
+    await assert.rejects(new Kernel().load({ specifiers: ['./no/such/plugin.ts'] }), /Plugin not found: \.\/no\/such\/plugin\.ts/);
+    await assert.rejects(new Kernel().load({ specifiers: ['attune-plugin-that-does-not-exist'] }), /Plugin package 'attune-plugin-that-does-not-exist' is not installed/);
+  });
+});
