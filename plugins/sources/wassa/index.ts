@@ -30,13 +30,14 @@ export const wassaOptions = commonSourceOptions.extend({
 });
 export type WassaOptions = z.output<typeof wassaOptions>;
 
-export default defineItem({
+export const wassaSource = defineItem({
   description: 'WASSA 2023/2024 conversation turns with empathy, emotion intensity and polarity scores (classify)',
   options: wassaOptions,
   create(options, env) {
     return createWassaSource(options, env);
   },
 });
+export default wassaSource;
 
 export function createWassaSource(options: WassaOptions, env: ItemEnvironment): DatasetSource {
   const root = options.path ? resolve(env.baseDir, options.path) : wassaSliceDir;

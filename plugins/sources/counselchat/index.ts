@@ -1,0 +1,72 @@
+/**
+ * DatasetSource `counselchat`: questions people asked on counselchat.com and the answers of
+ * licensed therapists, as single-turn dialogues.
+ */
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { CanonicalExample } from '../../../core/data/example.js';
+import { exposeMetadata } from '../../../core/data/expose.js';
+import { normalizeSplit, openSourceFiles, splitFromFileName } from '../../../core/data/formats/index.js';
+import { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { commonSourceOptions } from '../../../core/data/source-options.js';
+import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
+import { defineItem, type ItemEnvironment } from '../../../core/kernel/item.js';
+import { counselChatLayouts } from './layout.js';
+import { readSplitAnswers, splitsInFile } from './read-answers.js';
+import { answerToExample } from './to-example.js';
+import { topVotedPerQuestion } from './top-voted.js';
+
+export const counselChatSliceDir = fileURLToPath(new URL('./slice', import.meta.url));
+
+export const counselChatOptions = commonSourceOptions.extend({
+  answers: z
+    .enum(['all', 'top-voted'])
+    .default('all')
+    .describe('every therapist answer, or only the most upvoted answer per question (ties: more views, then file order)'),
+  repairText: z
+    .boolean()
+    .default(true)
+    .describe('put back the spaces the scrape lost between sentences ("with.Seriously") and replace non-breaking spaces'),
+});
+export type CounselChatOptions = z.output<typeof counselChatOptions>;
+
+export const counselChatSource = defineItem({
+  description: 'CounselChat: questions answered by licensed therapists (dialogue; upvotes, views and topic in metadata)',
+  options: counselChatOptions,
+  create(options, env) {
+    return createCounselChatSource(options, env);
+  },
+});
+export default counselChatSource;
+
+export async function createCounselChatSource(options: CounselChatOptions, env: ItemEnvironment): Promise<DatasetSource> {
+  const files = openSourceFiles({ path: options.path, baseDir: env.baseDir, sliceDir: counselChatSliceDir, layouts: counselChatLayouts });
+  const singleFile = statSync(files.root).isFile();
+  const splits = singleFile
+    ? ((await splitsInFile(files.root, new RowIssueCollector('skip'))) ?? [splitFromFileName(files.root)])
+    : files.splits;
+  // The shipped slice is shown by its place in the repository, not this machine's absolute path.
+  const shown = (file: string) => (files.isSlice ? relative(fileURLToPath(new URL('../../..', import.meta.url)), file) : file);
+
+  async function load(request: DatasetLoadRequest): Promise<DatasetLoadResult> {
+    const split = normalizeSplit(request.split);
+    if (!splits.includes(split)) {
+      throw new Error(`CounselChat has no '${request.split}' split in ${files.root}; available: ${splits.join(', ') || 'none'} ('val' and 'dev' mean validation).`);
+    }
+    const paths = singleFile ? [files.root] : files.filesFor(split).files;
+    const issues = new RowIssueCollector(options.badRows);
+    let answers = await readSplitAnswers(paths, split, issues);
+    if (options.answers === 'top-voted') answers = topVotedPerQuestion(answers);
+    const examples: CanonicalExample[] = [];
+    for (const answer of answers) {
+      const example = answerToExample({ ...answer, file: shown(answer.file) }, split, options.repairText);
+      examples.push(exposeMetadata(example, options.exposeMetadata));
+      if (request.limit !== undefined && examples.length >= request.limit) break;
+    }
+    return { examples, issues: issues.issues.map((issue) => ({ ...issue, file: shown(issue.file) })), files: paths.map(shown) };
+  }
+
+  return { splits, load };
+}
