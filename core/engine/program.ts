@@ -1,0 +1,101 @@
+/** A compiled graph: nodes in order, initializers, IO signature; serializes to an ONNX model. */
+import { mkdir, rename, rm, symlink, writeFile, open as openFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { InitializerRecord, NodeRecord } from './graph.js';
+import type { IOSpec } from './compile.js';
+import { buildModel, encodeModel } from './onnx/serialize.js';
+import type { ExternalPlan } from './onnx/serialize.js';
+
+export interface ProgramParts {
+  readonly nodes: readonly NodeRecord[];
+  readonly extraNodes: readonly { opType: string; input: string; output: string }[];
+  readonly inputs: readonly IOSpec[];
+  readonly outputs: readonly IOSpec[];
+  readonly initializers: readonly InitializerRecord[];
+  readonly key: string;
+}
+
+/** Inline initializer bytes above which the model is written with external data (protobuf caps at 2 GiB). */
+const INLINE_LIMIT = 1_500_000_000;
+
+export class Program {
+  /** Graph inputs fed each run: declared inputs, then parameters. */
+  readonly inputs: readonly IOSpec[];
+  readonly outputs: readonly IOSpec[];
+  /** Structural hash: equal keys mean the same ONNX model. */
+  readonly key: string;
+  /** @internal */ readonly parts: ProgramParts;
+
+  constructor(parts: ProgramParts) {
+    this.parts = parts;
+    this.inputs = parts.inputs;
+    this.outputs = parts.outputs;
+    this.key = parts.key;
+  }
+
+  /** True when the model must be loaded from a file (file-backed or very large weights). */
+  get needsFile(): boolean {
+    let inline = 0;
+    for (const r of this.parts.initializers) {
+      if (!('data' in r.source)) return true;
+      inline += r.source.data.byteLength;
+    }
+    return inline > INLINE_LIMIT;
+  }
+
+  /** ModelProto bytes with all initializers inline (small models). */
+  toBytes(staticDims?: Readonly<Record<string, number>>): Uint8Array {
+    if (this.needsFile) throw new Error('engine: this program has file-backed or >1.5 GB weights; use program.save(dir) and load the file');
+    return encodeModel(buildModel(this.parts, { staticDims, external: new Map() }));
+  }
+
+  /**
+   * Writes `model.onnx` into `dir` (atomically) and returns its path. File-backed initializers
+   * become external data pointing into their original file through a symlink next to the model;
+   * large in-memory initializers are appended to `weights.bin` there.
+   */
+  async save(dir: string, staticDims?: Readonly<Record<string, number>>): Promise<string> {
+    await mkdir(dir, { recursive: true });
+    const external: ExternalPlan = new Map();
+    const links = new Map<string, string>();
+    const inlineBig = this.parts.initializers.filter((r) => 'data' in r.source && r.source.data.byteLength >= 1024);
+    const spill = this.needsFile && inlineBig.length > 0;
+    let weightsOffset = 0;
+    const weightsTmp = join(dir, `weights.bin.${process.pid}.tmp`);
+    const fh = spill ? await openFile(weightsTmp, 'w') : undefined;
+    try {
+      for (const r of this.parts.initializers) {
+        const src = r.source;
+        if ('file' in src) {
+          const target = resolve(src.file);
+          let link = links.get(target);
+          if (!link) {
+            link = `ext${links.size}_${basename(target).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+            links.set(target, link);
+            await rm(join(dir, link), { force: true });
+            await symlink(target, join(dir, link));
+          }
+          external.set(r.tensor.name, { location: link, offset: src.offset, length: src.length });
+        } else if (fh && src.data.byteLength >= 1024) {
+          const bytes = new Uint8Array(src.data.buffer, src.data.byteOffset, src.data.byteLength);
+          // 64-byte alignment lets ORT map the data without copying.
+          const pad = (64 - (weightsOffset % 64)) % 64;
+          if (pad) await fh.write(new Uint8Array(pad), 0, pad, weightsOffset);
+          weightsOffset += pad;
+          await fh.write(bytes, 0, bytes.length, weightsOffset);
+          external.set(r.tensor.name, { location: 'weights.bin', offset: weightsOffset, length: bytes.length });
+          weightsOffset += bytes.length;
+        }
+      }
+    } finally {
+      await fh?.close();
+    }
+    if (spill) await rename(weightsTmp, join(dir, 'weights.bin'));
+    const bytes = encodeModel(buildModel(this.parts, { staticDims, external }));
+    const path = join(dir, 'model.onnx');
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+    return path;
+  }
+}
