@@ -3,5 +3,7 @@
  * `core/kernel`; the CLI loads them before any third-party plugin.
  */
 import type { PluginDefinition } from '../core/kernel/index.js';
+import { builtinRecipes } from '../recipes/index.js';
+import { sourcesPlugin } from './sources/plugin.js';
 
-export const builtinPlugins: PluginDefinition[] = [];
+export const builtinPlugins: PluginDefinition[] = [sourcesPlugin, builtinRecipes];

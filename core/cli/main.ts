@@ -6,18 +6,19 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AttuneError } from '../kernel/errors.js';
 import { cpCommand } from './commands/cp.js';
+import { dataCommand } from './commands/data.js';
 import { describeCommand } from './commands/describe.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 
-const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand];
+const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand];
 
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv).scriptName('attune');
   for (const add of commands) cli = add(cli);
   await cli
-    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate')
+    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data')
     .recommendCommands()
     .strict()
     .help()

@@ -1,0 +1,17 @@
+/**
+ * The built-in dataset sources, as an ordinary plugin: items are `sources/<name>`.
+ */
+import { definePlugin } from '../../core/kernel/index.js';
+import { counselChatSource } from './counselchat/index.js';
+import { goEmotionsSource } from './goemotions/index.js';
+import { wassaSource } from './wassa/index.js';
+
+export const sourcesPlugin = definePlugin({
+  name: 'sources',
+  version: '0.1.0',
+  register(ctx) {
+    ctx.sources.register('goemotions', goEmotionsSource);
+    ctx.sources.register('wassa', wassaSource);
+    ctx.sources.register('counselchat', counselChatSource);
+  },
+});

@@ -1,0 +1,15 @@
+/**
+ * The built-in recipes, registered by a plugin like any other: a third-party plugin can add
+ * recipes the same way.
+ */
+import { definePlugin } from '../core/kernel/index.js';
+import { dataReport } from './data-report.js';
+
+export const builtinRecipes = definePlugin({
+  name: 'recipes',
+  version: '0.1.0',
+  requires: { sources: '^0.1.0' },
+  register(ctx) {
+    ctx.recipes.register('data-report', dataReport);
+  },
+});
