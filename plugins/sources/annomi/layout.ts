@@ -1,0 +1,52 @@
+/**
+ * Which AnnoMI files to read. AnnoMI has no official splits, so every layout yields one
+ * pool of transcripts that `split.ts` divides: the original release folder (simple and/or
+ * full CSV), a Hugging Face folder (all of its per-split files together) or one file.
+ */
+import { statSync } from 'node:fs';
+import { DataLayoutError, assertDataPathExists, huggingFacePatterns, resolveSplitFiles, type DataLayout } from '../../../core/data/formats/index.js';
+
+export type AnnotationRelease = 'auto' | 'simple' | 'full';
+
+const simple: DataLayout = { name: 'original AnnoMI release, one row per utterance', splits: { all: ['AnnoMI-simple.csv'] } };
+const full: DataLayout = { name: 'original AnnoMI release, one row per utterance and annotator', splits: { all: ['AnnoMI-full.csv'] } };
+const extensions = ['parquet', 'jsonl', 'json', 'csv'];
+const huggingFace: DataLayout = {
+  name: 'Hugging Face dataset folder (all split files are pooled, then split by transcript)',
+  splits: { all: ['train', 'validation', 'test'].flatMap((split) => huggingFacePatterns(split, extensions)) },
+};
+
+export function annomiLayouts(release: AnnotationRelease): DataLayout[] {
+  if (release === 'simple') return [simple, huggingFace];
+  if (release === 'full') return [full, huggingFace];
+  return [simple, full, huggingFace];
+}
+
+/** The files holding every AnnoMI transcript under `root`. */
+export function resolveAnnomiFiles(root: string, release: AnnotationRelease): { layout: string; files: string[] } {
+  const layouts = annomiLayouts(release);
+  assertDataPathExists(root, layouts, 'all');
+  if (statSync(root).isFile()) return { layout: 'single file', files: [root] };
+  for (const layout of layouts.slice(0, -1)) {
+    try {
+      return resolveSplitFiles(root, 'all', [layout]);
+    } catch (error) {
+      if (!(error instanceof DataLayoutError)) throw error;
+    }
+  }
+  const files = new Set<string>();
+  for (const split of ['train', 'validation', 'test']) {
+    try {
+      for (const file of resolveSplitFiles(root, split, [{ name: huggingFace.name, splits: { [split]: huggingFacePatterns(split, extensions) } }]).files) files.add(file);
+    } catch (error) {
+      if (!(error instanceof DataLayoutError)) throw error;
+    }
+  }
+  if (files.size === 0) {
+    throw new DataLayoutError(
+      `No AnnoMI files under ${root}`,
+      `Expected one of: ${layouts.map((l) => `${l.name} (${(l.splits.all ?? []).slice(0, 3).join(' | ')})`).join('; ')}.`,
+    );
+  }
+  return { layout: huggingFace.name, files: [...files] };
+}
