@@ -1,0 +1,149 @@
+/**
+ * Runs a recipe: resolves it, builds and validates its config (file + overrides, or the
+ * saved config of a run being resumed), creates the run directory with its manifest,
+ * attaches the subscribers, handles stop signals, and records how the run ended.
+ */
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, RecipeError } from '../errors.js';
+import { EventBus } from '../events/event-bus.js';
+import type { RunStatus } from '../events/event-types.js';
+import { attachConsoleSummary } from '../events/subscribers/console-summary.js';
+import { attachLogWriter } from '../events/subscribers/log-writer.js';
+import { attachMetricsWriter, rewindMetricsFile } from '../events/subscribers/metrics-writer.js';
+import { attachProgressBar } from '../events/subscribers/progress-bar.js';
+import type { Kernel } from '../kernel.js';
+import type { RecipeDefinition, RecipeResult } from '../recipes/recipe.js';
+import { defaultConfigPath, resolveRecipeConfig } from '../recipes/recipe-config.js';
+import type { Override } from '../config/overrides.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { gitState, packageVersions, readManifest, writeManifest, writeManifestSync } from './manifest.js';
+import type { RunManifest } from './manifest.js';
+import type { RunContext } from './run-context.js';
+import { handleStopSignals } from './signals.js';
+
+export interface RunOptions {
+  recipe: string;
+  configFile?: string;
+  overrides?: Override[];
+  /** Run directory; default `runs/<recipe>-<timestamp>` under the working directory. */
+  out?: string;
+  /** Directory of an earlier run to continue. */
+  resume?: string;
+  /** Attach the terminal subscribers (progress bar, summary). Tests turn them off. */
+  interactive?: boolean;
+  /** Called with the bus before the run starts, e.g. to attach custom subscribers. */
+  onBus?: (bus: EventBus) => void;
+}
+
+export interface RunOutcome {
+  runDir: string;
+  status: RunStatus;
+  result?: RecipeResult;
+}
+
+const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+
+export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<RunOutcome> {
+  const recipe: RecipeDefinition = kernel.registries.recipes.resolve(options.recipe).value;
+  const recipeName = kernel.registries.recipes.resolve(options.recipe).ref;
+
+  let runDir: string;
+  let manifest: RunManifest;
+  let config: Record<string, unknown>;
+  if (options.resume) {
+    runDir = resolve(options.resume);
+    const previous = readManifest(runDir);
+    if (previous.recipe !== recipeName) {
+      throw new RecipeError(`Cannot resume ${runDir} with recipe '${recipeName}': it is a run of '${previous.recipe}'.`, `Run: attune run ${previous.recipe} --resume ${options.resume}`);
+    }
+    if (previous.status === 'completed') {
+      throw new RecipeError(`Run ${runDir} already completed; nothing to resume.`, 'Start a new run instead.');
+    }
+    if (options.configFile || options.overrides?.length) {
+      throw new ConfigError('--resume continues a run with its saved config; --config and --set cannot change it.', 'Start a new run to change the config.');
+    }
+    // Re-validate the saved config against the current code: a changed schema is caught here.
+    config = resolveRecipeConfig(kernel, recipeName, recipe, { data: previous.config, label: `${runDir}/run_manifest.json (saved config)` });
+    manifest = { ...previous, status: 'running', resumedAt: [...previous.resumedAt, new Date().toISOString()], endedAt: undefined, error: undefined };
+  } else {
+    config = resolveRecipeConfig(kernel, recipeName, recipe, { file: options.configFile, overrides: options.overrides ?? [] });
+    runDir = resolve(options.out ?? join('runs', `${recipeName}-${timestamp()}`));
+    if (existsSync(runDir) && readdirSync(runDir).length > 0) {
+      throw new RecipeError(`Run directory ${runDir} already exists and is not empty.`, 'Choose another --out, or --resume it if it is an interrupted run.');
+    }
+    mkdirSync(runDir, { recursive: true });
+    manifest = {
+      recipe: recipeName,
+      status: 'running',
+      seed: z.number().parse(config.seed),
+      config,
+      configFiles: [options.configFile ? resolve(options.configFile) : defaultConfigPath(recipe)],
+      overrides: (options.overrides ?? []).map((o) => o.source),
+      plugins: kernel.host.plugins(),
+      git: gitState(),
+      versions: packageVersions(),
+      command: process.argv.slice(1),
+      startedAt: new Date().toISOString(),
+      resumedAt: [],
+    };
+    await writeFileAtomic(join(runDir, 'config.yaml'), toYaml(config));
+  }
+  await writeManifest(runDir, manifest);
+
+  const bus = new EventBus();
+  const detach = [attachMetricsWriter(bus, join(runDir, 'metrics.jsonl')), attachLogWriter(bus, join(runDir, 'run.log'))];
+  if (options.interactive) detach.push(attachProgressBar(bus), attachConsoleSummary(bus));
+  options.onBus?.(bus);
+
+  const controller = new AbortController();
+  const releaseSignals = handleStopSignals(
+    controller,
+    () => writeManifestSync(runDir, { ...manifest, status: 'interrupted', endedAt: new Date().toISOString() }),
+    (text) => process.stderr.write(text),
+  );
+
+  const context: RunContext = {
+    recipe: recipeName,
+    runDir,
+    seed: manifest.seed,
+    events: bus,
+    signal: controller.signal,
+    resumed: Boolean(options.resume),
+    checkpoints: new CheckpointStore(join(runDir, 'checkpoints')),
+    create: (ref) => kernel.create(ref, { baseDir: manifest.configFiles[0] ? dirname(manifest.configFiles[0]) : process.cwd(), warn: (message) => bus.emit('warning', { message, origin: ref.use }) }),
+    writeArtifact: async (relativePath, data) => {
+      const path = join(runDir, relativePath);
+      await writeFileAtomic(path, data);
+      return path;
+    },
+    rewindMetrics: (stage, step) => rewindMetricsFile(join(runDir, 'metrics.jsonl'), stage, step),
+    log: (message) => bus.emit('log', { message }),
+    warn: (message) => bus.emit('warning', { message, origin: recipeName }),
+  };
+
+  const started = performance.now();
+  bus.emit('run:start', { recipe: recipeName, runDir, seed: manifest.seed, resumed: context.resumed });
+  let status: RunStatus = 'completed';
+  let result: RecipeResult | undefined;
+  let failure: unknown;
+  try {
+    result = await recipe.run(config, context);
+    if (controller.signal.aborted) status = 'interrupted';
+  } catch (error) {
+    status = controller.signal.aborted ? 'interrupted' : 'failed';
+    failure = error;
+  } finally {
+    releaseSignals();
+  }
+  const errorText = failure ? (failure instanceof Error ? failure.message : String(failure)) : undefined;
+  manifest = { ...manifest, status, endedAt: new Date().toISOString(), ...(errorText && { error: errorText }), ...(result && { metrics: result.metrics }) };
+  await writeManifest(runDir, manifest);
+  bus.emit('run:end', { status, durationMs: performance.now() - started, ...(errorText && { error: errorText }) });
+  detach.forEach((off) => off());
+  if (failure && status === 'failed') throw failure;
+  return { runDir, status, ...(result && { result }) };
+}
