@@ -12,6 +12,12 @@ export interface GradcheckOptions extends RunOptions {
   readonly rtol?: number;
 }
 
+/**
+ * 'basic' keeps ORT from fusing patterns into float-only contrib kernels (x·sigmoid(x) becomes
+ * QuickGelu, which has no float64 kernel); float64 graphs exist only for checking anyway.
+ */
+const CHECK_SESSION = { intraOpThreads: 1, graphOptimizationLevel: 'basic' } as const;
+
 export interface GradcheckResult {
   readonly ok: boolean;
   readonly maxAbsError: number;
@@ -37,8 +43,8 @@ export async function gradcheck(
   for (const p of params) if (p.dtype !== 'float64') throw new Error(`engine: gradcheck: parameter ${p.describe()} must be float64`);
   const grads = gradients(loss, params);
   const gradNames = Object.fromEntries(params.map((p) => [`grad__${p.name}`, grads[p.name] as Tensor]));
-  const full = await EngineSession.create(g.compile({ outputs: { loss, ...gradNames } }), { intraOpThreads: 1 });
-  const lossOnly = await EngineSession.create(g.compile({ outputs: { loss } }), { intraOpThreads: 1 });
+  const full = await EngineSession.create(g.compile({ outputs: { loss, ...gradNames } }), CHECK_SESSION);
+  const lossOnly = await EngineSession.create(g.compile({ outputs: { loss } }), CHECK_SESSION);
   try {
     const analytic = await full.run(feeds, opts);
     let maxAbs = 0;

@@ -8,6 +8,7 @@ import { broadcastAll, elementwiseRule, need, sameAsInput } from './rules-common
 import type { Operand } from './util.js';
 import { dtypeOf, emit, graphOf, lift } from './util.js';
 import { sumToShape } from './grad-util.js';
+import { defineOp } from '../custom-op.js';
 
 function binary(opType: string, a: Operand, b: Operand): Tensor {
   const g = graphOf(opType, a, b);
@@ -37,7 +38,22 @@ export const log = (x: Tensor): Tensor => unary('Log', x);
 export const tanh = (x: Tensor): Tensor => unary('Tanh', x);
 export const sigmoid = (x: Tensor): Tensor => unary('Sigmoid', x);
 export const abs = (x: Tensor): Tensor => unary('Abs', x);
-export const erf = (x: Tensor): Tensor => unary('Erf', x);
+/**
+ * Error function. onnxruntime has no float64 Erf kernel, so float64 computes the value in float32
+ * (≈1e-7 relative) while the gradient rule stays exact.
+ */
+export function erf(x: Tensor): Tensor {
+  if (x.dtype !== 'float64') return unary('Erf', x);
+  return defineErf64([x], {})[0] as Tensor;
+}
+const defineErf64 = defineOp({
+  name: 'erf(float64 via float32)',
+  forward: ([x]) => cast(unary('Erf', cast(x as Tensor, 'float32')), 'float64'),
+  backward: (c) => {
+    const x = c.inputs[0] as Tensor;
+    return [mul(c.gradOrZeros(0), mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))];
+  },
+});
 export const sign = (x: Tensor): Tensor => unary('Sign', x);
 export const sin = (x: Tensor): Tensor => unary('Sin', x);
 export const cos = (x: Tensor): Tensor => unary('Cos', x);
