@@ -1,0 +1,90 @@
+/**
+ * Loss-curve plots from `metrics.jsonl`: one chart per stage, one line per logged loss term
+ * (and evaluation points as dots), rendered with Vega-Lite to SVG and converted to PNG with
+ * sharp — the two formats people actually open.
+ */
+import { join } from 'node:path';
+import sharp from 'sharp';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { readMetrics } from '../kernel/events/subscribers/metrics-writer.js';
+import type { MetricRecord } from '../kernel/events/subscribers/metrics-writer.js';
+import { writeFileAtomic } from '../kernel/runs/atomic-write.js';
+
+interface Point {
+  step: number;
+  value: number;
+  series: string;
+}
+
+/** Every numeric metric whose name says it is a loss, per step; eval losses as their own series. */
+export function lossSeries(records: readonly MetricRecord[], stage: string): Point[] {
+  const points: Point[] = [];
+  for (const r of records) {
+    if (r.stage !== stage || typeof r.step !== 'number') continue;
+    for (const [key, value] of Object.entries(r)) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || !/loss/.test(key)) continue;
+      if (r.type === 'step') points.push({ step: r.step, value, series: key });
+      else if (r.type === 'eval') points.push({ step: r.step, value, series: `eval ${String(r.split)} ${key}` });
+    }
+  }
+  return points;
+}
+
+function chartSpec(stage: string, points: Point[]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${stage}: losses`,
+    width: 640,
+    height: 320,
+    background: 'white',
+    data: { values: points },
+    layer: [
+      {
+        transform: [{ filter: "indexof(datum.series, 'eval ') !== 0" }],
+        mark: { type: 'line', strokeWidth: 1.5 },
+        encoding: {
+          x: { field: 'step', type: 'quantitative', title: 'step' },
+          y: { field: 'value', type: 'quantitative', title: 'loss', scale: { zero: false } },
+          color: { field: 'series', type: 'nominal', title: 'term', legend: { labelLimit: 320 } },
+        },
+      },
+      {
+        transform: [{ filter: "indexof(datum.series, 'eval ') === 0" }],
+        mark: { type: 'point', filled: true, size: 50 },
+        encoding: {
+          x: { field: 'step', type: 'quantitative' },
+          y: { field: 'value', type: 'quantitative' },
+          color: { field: 'series', type: 'nominal', title: 'term', legend: { labelLimit: 320 } },
+        },
+      },
+    ],
+  };
+}
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Writes `plots/<stage>-losses.svg` and `.png` for every stage with loss metrics; returns the files. */
+export async function writeLossCurves(runDir: string): Promise<string[]> {
+  const records = readMetrics(join(runDir, 'metrics.jsonl'));
+  const stages = [...new Set(records.map((r) => r.stage).filter((s): s is string => typeof s === 'string'))];
+  const written: string[] = [];
+  for (const stage of stages) {
+    const points = lossSeries(records, stage);
+    if (points.length === 0) continue;
+    const svg = await renderSvg(chartSpec(stage, points));
+    const base = join(runDir, 'plots', `${stage}-losses`);
+    await writeFileAtomic(`${base}.svg`, svg);
+    await writeFileAtomic(`${base}.png`, await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer());
+    written.push(`${base}.svg`, `${base}.png`);
+  }
+  return written;
+}

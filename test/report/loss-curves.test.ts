@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { lossSeries, writeLossCurves } from '../../core/report/loss-curves.js';
+import { tempDir } from '../kernel/helpers.js';
+
+test('loss series keep loss terms per stage and mark eval points', () => {
+  const points = lossSeries(
+    [
+      { type: 'step', stage: 'sft', step: 1, loss: 2, loss_lm: 1.5, lr: 0.1 },
+      { type: 'eval', stage: 'sft', step: 1, split: 'validation', loss_lm: 1.7 },
+      { type: 'step', stage: 'dpo', step: 1, loss: 9 },
+    ],
+    'sft',
+  );
+  assert.deepEqual(points, [
+    { step: 1, value: 2, series: 'loss' },
+    { step: 1, value: 1.5, series: 'loss_lm' },
+    { step: 1, value: 1.7, series: 'eval validation loss_lm' },
+  ]);
+});
+
+test('writes an SVG naming every term and a PNG of real size per stage', async () => {
+  const dir = tempDir();
+  const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ type: 'step', stage: 'sft', step: i + 1, loss_lm: 3 - i * 0.1, loss_emotion: 1 - i * 0.05 }));
+  writeFileSync(join(dir, 'metrics.jsonl'), `${lines.join('\n')}\n`);
+  const files = await writeLossCurves(dir);
+  assert.deepEqual(files.map((f) => f.slice(dir.length + 1)), ['plots/sft-losses.svg', 'plots/sft-losses.png']);
+  const svg = readFileSync(files[0]!, 'utf8');
+  assert.match(svg, /^<svg/);
+  assert.match(svg, /loss_lm/);
+  assert.match(svg, /loss_emotion/);
+  const meta = await sharp(files[1]!).metadata();
+  assert.equal(meta.format, 'png');
+  assert.ok(meta.width! > 600 && meta.height! > 300, `${meta.width}x${meta.height}`);
+});
