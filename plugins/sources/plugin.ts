@@ -2,6 +2,7 @@
  * The built-in dataset sources, as an ordinary plugin: items are `sources/<name>`.
  */
 import { definePlugin } from '../../core/kernel/index.js';
+import { annomiSource } from './annomi/index.js';
 import { counselChatSource } from './counselchat/index.js';
 import { goEmotionsSource } from './goemotions/index.js';
 import { wassaSource } from './wassa/index.js';
@@ -13,5 +14,6 @@ export const sourcesPlugin = definePlugin({
     ctx.sources.register('goemotions', goEmotionsSource);
     ctx.sources.register('wassa', wassaSource);
     ctx.sources.register('counselchat', counselChatSource);
+    ctx.sources.register('annomi', annomiSource);
   },
 });

@@ -32,6 +32,13 @@ export function formatSplitReport(report: SplitReport): string {
     lines.push(`- tokens (chat template): mean ${t.mean.toFixed(1)}, p50 ${t.p50}, p90 ${t.p90}, p99 ${t.p99}, max ${t.max}`, '', '```', ...histogram(t), '```');
   }
   lines.push('', 'samples (role: characters):');
-  for (const s of report.samples) lines.push(`    ${s.id}: ${s.turns.map((t) => `${t.role}:${t.chars}`).join(' → ')}`);
+  for (const s of report.samples) lines.push(`    ${s.id}: ${formatTurns(s.turns)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Long dialogues show their opening and their end (where the target turn is). */
+function formatTurns(turns: { role: string; chars: number }[]): string {
+  const shown = turns.map((t) => `${t.role}:${t.chars}`);
+  if (shown.length <= 8) return shown.join(' → ');
+  return [...shown.slice(0, 2), `… ${shown.length - 6} turns …`, ...shown.slice(-4)].join(' → ');
 }
