@@ -1,0 +1,3 @@
+/** Preference pairs (`kind: 'preference'`) built from the examples of a DatasetSource. */
+export { counselChatPreferencePairs, type CounselChatPairOptions } from './counselchat.js';
+export { annomiPreferencePairs, type AnnomiPairOptions } from './annomi.js';
