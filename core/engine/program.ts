@@ -1,5 +1,5 @@
 /** A compiled graph: nodes in order, initializers, IO signature; serializes to an ONNX model. */
-import { mkdir, rename, rm, symlink, writeFile, open as openFile } from 'node:fs/promises';
+import { link, mkdir, realpath, rename, rm, writeFile, open as openFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { InitializerRecord, NodeRecord } from './graph.js';
 import type { IOSpec } from './compile.js';
@@ -13,6 +13,23 @@ export interface ProgramParts {
   readonly outputs: readonly IOSpec[];
   readonly initializers: readonly InitializerRecord[];
   readonly key: string;
+}
+
+/**
+ * onnxruntime 1.30 resolves symlinks and refuses external data outside the model's directory, so
+ * the original weights file is hard-linked next to the model (no copy, same inode). That needs the
+ * cache dir on the same filesystem as the weights.
+ */
+async function hardLink(target: string, at: string): Promise<void> {
+  try {
+    await link(target, at);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(
+      `engine: cannot hard-link weights '${target}' into the model cache '${at}' (${code}): onnxruntime only reads external data inside the model's directory. Put the session cacheDir on the same filesystem as the weights (e.g. inside the model folder)`,
+      { cause: e },
+    );
+  }
 }
 
 /** Inline initializer bytes above which the model is written with external data (protobuf caps at 2 GiB). */
@@ -67,15 +84,15 @@ export class Program {
       for (const r of this.parts.initializers) {
         const src = r.source;
         if ('file' in src) {
-          const target = resolve(src.file);
-          let link = links.get(target);
-          if (!link) {
-            link = `ext${links.size}_${basename(target).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-            links.set(target, link);
-            await rm(join(dir, link), { force: true });
-            await symlink(target, join(dir, link));
+          const target = await realpath(resolve(src.file));
+          let name = links.get(target);
+          if (!name) {
+            name = `ext${links.size}_${basename(target).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+            links.set(target, name);
+            await rm(join(dir, name), { force: true });
+            await hardLink(target, join(dir, name));
           }
-          external.set(r.tensor.name, { location: link, offset: src.offset, length: src.length });
+          external.set(r.tensor.name, { location: name, offset: src.offset, length: src.length });
         } else if (fh && src.data.byteLength >= 1024) {
           const bytes = new Uint8Array(src.data.buffer, src.data.byteOffset, src.data.byteLength);
           // 64-byte alignment lets ORT map the data without copying.
