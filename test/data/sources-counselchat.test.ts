@@ -123,6 +123,15 @@ describe('counselchat malformed rows and layouts', () => {
     assert.equal(validation.examples[0]!.messages[0]!.content, 'Why do I panic?', 'a question without body is its title');
   });
 
+  test('a Hugging Face Parquet folder: int64 columns, missing views', async () => {
+    const src = await source({ path: 'hf-parquet' });
+    assert.deepEqual(src.splits, ['train']);
+    const { examples, issues } = await src.load({ split: 'train' });
+    assert.equal(issues.length, 0);
+    assert.deepEqual(examples.map((e) => [e.metadata.questionId, e.metadata.upvotes, e.metadata.views ?? null]), [['11', 4, 120], ['11', 1, 80], ['12', 0, null]]);
+    assert.equal(examples[0]!.provenance.dialogId, examples[1]!.provenance.dialogId);
+  });
+
   test('a missing path names the layouts that were expected', async () => {
     await assert.rejects(source({ path: 'nowhere' }), (error: unknown) => {
       assert.ok(error instanceof DataLayoutError);

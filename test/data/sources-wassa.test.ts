@@ -98,6 +98,17 @@ describe('wassa column order and gold files', () => {
   });
 });
 
+describe('wassa Hugging Face Parquet folder', () => {
+  test('int64 ids and null scores: missing scores are left out', async () => {
+    const src = await source({ path: 'hf-parquet' });
+    assert.deepEqual(src.splits, ['train']);
+    const { examples } = await src.load({ split: 'train' });
+    assert.deepEqual(examples.map((e) => e.id), ['wassa:train:5:0', 'wassa:train:5:1']);
+    assert.deepEqual(examples[1]!.labels.scores, { emotion: 3.6667, emotionalPolarity: 2 });
+    assert.equal(examples[1]!.metadata.release, 'unknown');
+  });
+});
+
 describe('wassa malformed rows', () => {
   test('skip: every bad row is reported with file, 1-based line and reason', async () => {
     const { examples, issues } = await (await source({ path: 'malformed2024' })).load({ split: 'train' });
