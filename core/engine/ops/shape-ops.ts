@@ -199,10 +199,16 @@ registerOp('Slice', {
     const axes = needInts(c.inputs, 3, 'axes').map((a) => normAxis(a, x.rank, 'slice'));
     const starts = sliceBounds(c.inputs[1] as Tensor);
     // Pad the gradient back with zeros: before = start, after = dim - start - len (symbolic-safe).
-    const before: Dim[] = axes.map((_, i) => starts[i] as Dim);
-    const after: Dim[] = axes.map((a, i) => dimSub(dimSub(x.shape[a] as Dim, starts[i] as Dim), out.shape[a] as Dim));
+    // Full-rank pads without the opset-18 `axes` input: ORT's transpose optimizer permutes pads
+    // as if they were full rank and corrupts them when `axes` is given.
+    const before: Dim[] = x.shape.map(() => 0);
+    const after: Dim[] = x.shape.map(() => 0);
+    axes.forEach((a, i) => {
+      before[a] = starts[i] as Dim;
+      after[a] = dimSub(dimSub(x.shape[a] as Dim, starts[i] as Dim), out.shape[a] as Dim);
+    });
     const pads = g.shapeTensor([...before, ...after]);
-    const grad = emit(g, 'Pad', [c.gradOrZeros(0), pads, g.scalar(0, x.dtype), g.constant(axes, 'int64', [axes.length])], undefined, {
+    const grad = emit(g, 'Pad', [c.gradOrZeros(0), pads, g.scalar(0, x.dtype)], undefined, {
       outputs: [{ dtype: x.dtype, shape: x.shape }],
     });
     return [grad];
