@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { defineItem, definePlugin } from '../../core/kernel/index.js';
 import type { PluginDefinition } from '../../core/kernel/index.js';
 import { Kernel } from '../../core/kernel/kernel.js';
-import { fixtureKernel, fixturePluginPath } from './helpers.js';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromPackageRoot } from '../../core/kernel/paths.js';
+import { fixtureKernel, fixturePluginPath, tempDir } from './helpers.js';
 
 const source = defineItem({
   description: 'empty source',
@@ -112,5 +115,33 @@ describe('third-party plugin loaded by path, as a user would', () => {
   test('a missing plugin path and an uninstalled package are clear errors', async () => {
     await assert.rejects(new Kernel().load({ specifiers: ['./no/such/plugin.ts'] }), /Plugin not found: \.\/no\/such\/plugin\.ts/);
     await assert.rejects(new Kernel().load({ specifiers: ['attune-plugin-that-does-not-exist'] }), /Plugin package 'attune-plugin-that-does-not-exist' is not installed/);
+  });
+});
+
+describe('a plugin installed as an npm package', () => {
+  test('is resolved by package name from the working directory, like the user’s own imports', async () => {
+    const project = tempDir();
+    const pkg = join(project, 'node_modules', 'attune-plugin-demo');
+    mkdirSync(pkg, { recursive: true });
+    // The plugin's own dependency on zod, installed beside it.
+    symlinkSync(fromPackageRoot('node_modules', 'zod'), join(project, 'node_modules', 'zod'), 'dir');
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'attune-plugin-demo', version: '0.3.0', type: 'module', main: 'index.js' }));
+    writeFileSync(
+      join(pkg, 'index.js'),
+      [
+        "import { z } from 'zod';",
+        'export default {',
+        "  name: 'demo', version: '0.3.0',",
+        '  register(ctx) {',
+        "    ctx.rewards.register('constant', { description: 'always the same score', options: z.object({ value: z.number().default(1) }), create: (o) => ({ score: async (b) => b.completions.map(() => o.value) }) });",
+        '  },',
+        '};',
+      ].join('\n'),
+    );
+    const kernel = await new Kernel().load({ specifiers: ['attune-plugin-demo'], cwd: project });
+    const entry = kernel.registries.items.rewards.resolve('demo/constant');
+    assert.match(kernel.host.plugins()[0]!.origin, /node_modules\/attune-plugin-demo\/index\.js$/);
+    const reward = await kernel.create({ kind: 'rewards', use: entry.ref, options: { value: 3 } }, { baseDir: project, warn: () => {} });
+    assert.deepEqual(await reward.score({ prompts: [[]], completions: ['x'] }), [3]);
   });
 });

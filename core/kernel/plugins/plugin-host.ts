@@ -137,7 +137,8 @@ function checkItemName(plugin: string, kind: string, name: string): void {
 function checkItemShape(plugin: string, kind: string, name: string, item: ItemDefinition<z.ZodType, unknown>): void {
   const missing = [
     typeof item?.description !== 'string' && 'description (a string)',
-    !(item?.options instanceof z.ZodType) && 'options (a zod schema)',
+    // Duck-typed: a plugin installed with its own copy of zod is still a valid plugin.
+    typeof (item?.options as { safeParse?: unknown } | undefined)?.safeParse !== 'function' && 'options (a zod schema)',
     typeof item?.create !== 'function' && 'create(options, env)',
   ].filter(Boolean);
   if (missing.length) {
