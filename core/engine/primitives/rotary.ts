@@ -1,0 +1,86 @@
+/**
+ * Rotary position embedding, HF rotate_half convention: y = x·cos + rotate_half(x)·sin.
+ *
+ * rotate_half(x)·sin = swap(x)·ŝ with swap([x1, x2]) = [x2, x1] (one Split + Concat) and the
+ * pre-signed table ŝ = [−sin1, sin2], built once per sin table and shared by q, k and every layer.
+ * swap is its own transpose, so the backward is the same pass: dx = dy·cos + swap(dy·ŝ), i.e. the
+ * rotation by −θ.
+ */
+import { defineOp } from '../custom-op.js';
+import type { Tensor } from '../tensor.js';
+import { add, mul, neg } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { concat, unsqueeze } from '../ops/shape-ops.js';
+import { sumToShape } from '../ops/grad-util.js';
+import { dim, fail, lastDim, requireDim, requireFloat, requireRank, requireSameDtype } from './util.js';
+
+function halves(t: Tensor): [Tensor, Tensor] {
+  const [a, b] = t.graph.node('Split', [t], { axis: -1, num_outputs: 2 }, { outputs: 2 });
+  return [a as Tensor, b as Tensor];
+}
+
+function swapHalves(t: Tensor): Tensor {
+  const [a, b] = halves(t);
+  return concat([b, a], -1);
+}
+
+/** [B, 1, S, hd] views of the tables, cached per table tensor so q and k (and all layers) share them. */
+const headViews = new WeakMap<Tensor, Tensor>();
+const signedViews = new WeakMap<Tensor, Tensor>();
+
+function cached(cache: WeakMap<Tensor, Tensor>, key: Tensor, make: () => Tensor): Tensor {
+  if (key.requiresGrad) return make();
+  let v = cache.get(key);
+  if (!v) {
+    v = make();
+    cache.set(key, v);
+  }
+  return v;
+}
+
+const cosView = (cos: Tensor): Tensor => cached(headViews, cos, () => unsqueeze(cos, 1));
+const signedSinView = (sin: Tensor): Tensor =>
+  cached(signedViews, sin, () => {
+    const [s1, s2] = halves(sin);
+    return unsqueeze(concat([neg(s1), s2], -1), 1);
+  });
+
+const rotaryOp = defineOp({
+  name: 'rotaryEmbedding',
+  forward: ([x, cos, sin]) => {
+    const xs = x as Tensor;
+    return add(mul(xs, cosView(cos as Tensor)), mul(swapHalves(xs), signedSinView(sin as Tensor)));
+  },
+  backward: (ctx) => {
+    const [x, cos, sin] = ctx.inputs as [Tensor, Tensor, Tensor];
+    const dy = ctx.gradOrZeros(0);
+    const grads: (Tensor | undefined)[] = [undefined, undefined, undefined];
+    if (ctx.needsGrad[0]) grads[0] = add(mul(dy, cosView(cos)), swapHalves(mul(dy, signedSinView(sin))));
+    if (ctx.needsGrad[1]) grads[1] = sumToShape(sum(mul(dy, x), 1), cos.shape);
+    if (ctx.needsGrad[2]) {
+      const [d1, d2] = halves(sumToShape(sum(mul(dy, swapHalves(x)), 1), sin.shape));
+      grads[2] = concat([neg(d1), d2], -1);
+    }
+    return grads;
+  },
+});
+
+/**
+ * x [B, heads, S, hd] rotated by per-position tables cos, sin [B, S, hd] (B may be 1 to share one
+ * table across the batch), as HF computes them from position ids.
+ */
+export function rotaryEmbedding(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
+  const op = 'rotaryEmbedding';
+  requireFloat(op, 'x', x);
+  requireRank(op, 'x', x, 4, '[B, heads, S, head_dim]');
+  requireSameDtype(op, x, { cos, sin });
+  const hd = lastDim(x);
+  if (typeof hd !== 'number' || hd % 2 !== 0) fail(op, `head_dim of x ${x.describe()} must be an even number`);
+  for (const [role, t] of [['cos', cos], ['sin', sin]] as const) {
+    requireRank(op, role, t, 3, '[B, S, head_dim]');
+    if (dim(t, 0) !== 1) requireDim(op, `${role} ${t.describe()} dim 0 (B)`, dim(t, 0), dim(x, 0), `x's batch dim (${x.describe()})`);
+    requireDim(op, `${role} ${t.describe()} dim 1 (S)`, dim(t, 1), dim(x, 2), `x's sequence dim (${x.describe()})`);
+    requireDim(op, `${role} ${t.describe()} dim 2 (head_dim)`, dim(t, 2), hd, `x's head_dim (${x.describe()})`);
+  }
+  return rotaryOp([x, cos, sin], {})[0] as Tensor;
+}
