@@ -1,0 +1,6 @@
+import { AttuneError } from '../../kernel/errors.js';
+
+/** A conversation that cannot be turned into training tokens as asked. */
+export class ChatTokenizeError extends AttuneError {
+  override name = 'ChatTokenizeError';
+}
