@@ -83,8 +83,21 @@ const attentionOp = defineOp<AttnAttrs>({
   },
 });
 
+/**
+ * Masks per graph, keyed by padding-mask tensor (or none), causality, sequence dim and dtype, so
+ * every layer of a model reuses one bias instead of tracing its own copy.
+ */
+const biasCache = new WeakMap<object, Map<string, Tensor>>();
+
 /** Additive mask [B|1, 1, 1, S, S] (0 keep, MASKED drop) broadcasting over the grouped scores. */
 function maskBias(q: Tensor, seq: Dim, causal: boolean, keyPaddingMask: Tensor | undefined): Tensor | undefined {
+  if (!causal && !keyPaddingMask) return undefined;
+  const owner: object = keyPaddingMask ?? q.graph;
+  const key = `${causal}|${String(seq)}|${q.dtype}`;
+  let perOwner = biasCache.get(owner);
+  if (!perOwner) biasCache.set(owner, (perOwner = new Map()));
+  const hit = perOwner.get(key);
+  if (hit) return hit;
   const g = q.graph;
   let bias: Tensor | undefined;
   if (causal) {
@@ -98,6 +111,7 @@ function maskBias(q: Tensor, seq: Dim, causal: boolean, keyPaddingMask: Tensor |
     const padBias = reshape(pad, [dim(m, 0), 1, 1, 1, seq]);
     bias = bias ? add(bias, padBias) : padBias;
   }
+  perOwner.set(key, bias as Tensor);
   return bias;
 }
 
