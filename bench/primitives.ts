@@ -3,12 +3,13 @@
  * 3 kv heads, intermediate 1536; batch 2 × seq 256; LoRA r 8 on all seven projections; frozen base
  * weights; dX computed as for any non-first layer) forward+backward, built from the hand-written
  * primitives and from generic engine ops, timed interleaved in the same process (min and median
- * over warm rounds). Prints one JSON line per variant and one with their ratio.
+ * over warm rounds); likewise the frozen lm_head + cross-entropy (vocab 49152, 512 tokens, dHidden
+ * only). Prints one JSON line per variant and one with their ratio.
  */
 import { pathToFileURL } from 'node:url';
 import { EngineSession, Graph, gradients, ops } from '../core/engine/index.js';
 import type { Tensor } from '../core/engine/index.js';
-import { attention, linear, rmsNorm, rotaryEmbedding, swiglu } from '../core/engine/primitives/index.js';
+import { attention, linear, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, swiglu } from '../core/engine/primitives/index.js';
 
 const B = 2;
 const S = 256;
@@ -19,6 +20,7 @@ const HD = H / HEADS;
 const I = 1536;
 const R = 8;
 const LORA_SCALE = 2;
+const VOCAB = 49152;
 const ROUNDS = 9;
 
 function randomArray(n: number, amp: number): Float32Array {
@@ -36,7 +38,7 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 interface Block {
   readonly session: EngineSession;
-  readonly feeds: Record<string, Float32Array>;
+  readonly feeds: Record<string, Float32Array | BigInt64Array>;
   readonly buildMs: number;
 }
 
@@ -132,8 +134,30 @@ async function buildBlock(variant: 'primitives' | 'generic'): Promise<Block> {
   return { session, feeds, buildMs: performance.now() - t0 };
 }
 
-export async function runPrimitivesBench(): Promise<void> {
-  const blocks = { primitives: await buildBlock('primitives'), generic: await buildBlock('generic') };
+/** Frozen lm_head [V, H] + summed token cross-entropy over B·S tokens, gradient for the hidden states only. */
+async function buildHead(variant: 'primitives' | 'generic'): Promise<Block> {
+  const t0 = performance.now();
+  const g = new Graph();
+  const T = B * S;
+  const h = g.parameter('h', 'float32', [T, H]);
+  const labels = g.input('labels', 'int64', [T]);
+  const w = g.initializer('lm_head.weight', { data: randomArray(VOCAB * H, 0.05), shape: [VOCAB, H] });
+  const loss =
+    variant === 'primitives'
+      ? lmHeadCrossEntropy(h, w, labels).lossSum
+      : ops.crossEntropy(ops.matmul(h, ops.transposeLast2(w)), labels, { reduction: 'sum' });
+  const program = g.compile({ outputs: { loss, ...gradients(loss, [h]) } });
+  const session = await EngineSession.create(program, { spinning: 'off' });
+  const feeds: Record<string, Float32Array | BigInt64Array> = {
+    h: randomArray(T * H, 1),
+    labels: BigInt64Array.from({ length: T }, (_, i) => (i % 17 === 0 ? -100n : BigInt((i * 7919) % VOCAB))),
+  };
+  return { session, feeds, buildMs: performance.now() - t0 };
+}
+
+/** Times the variants interleaved (same sitting), prints a line per variant and their ratio. */
+async function compare(bench: string, shape: Record<string, number>, build: (v: 'primitives' | 'generic') => Promise<Block>): Promise<void> {
+  const blocks = { primitives: await build('primitives'), generic: await build('generic') };
   const times: Record<keyof typeof blocks, number[]> = { primitives: [], generic: [] };
   for (const b of Object.values(blocks)) await b.session.run(b.feeds);
   for (let i = 0; i < ROUNDS; i++) {
@@ -143,15 +167,19 @@ export async function runPrimitivesBench(): Promise<void> {
       times[name].push(performance.now() - t0);
     }
   }
-  const shape = { batch: B, seq: S, hidden: H, heads: HEADS, kv_heads: KV_HEADS, intermediate: I, lora_r: R, rounds: ROUNDS };
   for (const [name, b] of Object.entries(blocks) as [keyof typeof blocks, Block][]) {
     const s = stats(times[name]);
-    console.log(JSON.stringify({ bench: 'primitives.block_fwd_bwd', variant: name, ...shape, build_ms: Math.round(b.buildMs), step_ms_min: round1(s.min), step_ms_median: round1(s.median) }));
+    console.log(JSON.stringify({ bench, variant: name, ...shape, rounds: ROUNDS, build_ms: Math.round(b.buildMs), step_ms_min: round1(s.min), step_ms_median: round1(s.median) }));
   }
   const p = stats(times.primitives);
   const gm = stats(times.generic);
-  console.log(JSON.stringify({ bench: 'primitives.block_speedup', generic_over_primitives_min: Math.round((gm.min / p.min) * 100) / 100, generic_over_primitives_median: Math.round((gm.median / p.median) * 100) / 100 }));
+  console.log(JSON.stringify({ bench: `${bench}.speedup`, generic_over_primitives_min: Math.round((gm.min / p.min) * 100) / 100, generic_over_primitives_median: Math.round((gm.median / p.median) * 100) / 100 }));
   for (const b of Object.values(blocks)) await b.session.release();
+}
+
+export async function runPrimitivesBench(): Promise<void> {
+  await compare('primitives.block_fwd_bwd', { batch: B, seq: S, hidden: H, heads: HEADS, kv_heads: KV_HEADS, intermediate: I, lora_r: R }, buildBlock);
+  await compare('primitives.lm_head_ce_fwd_bwd', { tokens: B * S, hidden: H, vocab: VOCAB }, buildHead);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runPrimitivesBench();
