@@ -111,6 +111,13 @@ describe('primitives gradcheck (float64 central differences)', () => {
       build: (p, g) => attention(t(p, 'q'), t(p, 'k'), frozen(g, 'v', [2, 2, 4, 3], 12), { scale: 0.5, causal: false, keyPaddingMask: t(p, 'm') }),
     }));
 
+  test('attention: queries shorter than keys (KV-cache layout), causal + padding, GQA', () =>
+    checkOp({
+      params: { q: [2, 4, 2, 3], k: [2, 2, 4, 3], v: [2, 2, 4, 3] },
+      inputs: { m: { dtype: 'float64', shape: [2, 4], data: Float64Array.from([0, 1, 1, 1, 1, 1, 1, 1]) } },
+      build: (p) => attention(t(p, 'q'), t(p, 'k'), t(p, 'v'), { scale: 0.8, causal: true, keyPaddingMask: t(p, 'm') }),
+    }));
+
   test('swiglu: gate and up', () => checkOp({ params: { gate: [3, 7], up: [3, 7] }, build: (p) => swiglu(t(p, 'gate'), t(p, 'up')) }));
 
   const labels = i64([2, -100, 0, 4, -100, 1]);

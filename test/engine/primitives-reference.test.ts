@@ -164,6 +164,28 @@ describe('primitives: forward values against plain-JS references (float32)', () 
     }
   });
 
+  test('attention with fewer queries than keys aligns causal masking to the end (KV cache)', async () => {
+    const [nH, nKV, Sq, Sk, D] = [4, 2, 2, 5, 3];
+    const q = rand(19, nH * Sq * D, 2);
+    const k = rand(20, nKV * Sk * D, 2);
+    const v = rand(21, nKV * Sk * D);
+    const g = new Graph();
+    const y = attention(g.input('q', 'float32', [1, nH, Sq, D]), g.input('k', 'float32', [1, nKV, Sk, D]), g.input('v', 'float32', [1, nKV, Sk, D]), { scale: 0.5, causal: true });
+    const got = (await run(g, { y }, { q, k, v }))['y'] as Arr;
+    for (let h = 0; h < nH; h++) {
+      const kh = Math.floor(h / (nH / nKV));
+      for (let i = 0; i < Sq; i++) {
+        const keys = Array.from({ length: i + Sk - Sq + 1 }, (_, j) => j);
+        const lp = logSoftmaxRow(keys.map((j) => 0.5 * Array.from({ length: D }, (_, d) => (q[(h * Sq + i) * D + d] as number) * (k[(kh * Sk + j) * D + d] as number)).reduce((a, b) => a + b, 0)));
+        for (let d = 0; d < D; d++) {
+          const want = keys.reduce((acc, j, n) => acc + Math.exp(lp[n] as number) * (v[(kh * Sk + j) * D + d] as number), 0);
+          const at = (h * Sq + i) * D + d;
+          assert.ok(Math.abs((got[at] as number) - want) < 1e-5, `h${h} i${i} d${d}: got ${got[at]}, want ${want}`);
+        }
+      }
+    }
+  });
+
   test('swiglu equals silu(gate)·up', async () => {
     const gate = rand(14, 12, 4);
     const up = rand(15, 12);

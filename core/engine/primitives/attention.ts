@@ -14,7 +14,7 @@
  */
 import { defineOp } from '../custom-op.js';
 import type { Dim } from '../shape.js';
-import { dimDivExact, dimEq, dimMul } from '../shape.js';
+import { dimDivExact, dimEq, dimMul, dimSub } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { stopGradient } from '../autodiff.js';
 import { add, greaterEqual, mul, neg, sub, where } from '../ops/elementwise.js';
@@ -44,7 +44,10 @@ interface AttnAttrs {
   readonly batch: Dim;
   readonly kvHeads: Dim;
   readonly rep: Dim;
+  /** Query length. */
   readonly seq: Dim;
+  /** Key/value length (≥ seq under a KV cache). */
+  readonly kvSeq: Dim;
   readonly headDim: Dim;
 }
 
@@ -56,8 +59,8 @@ const attentionOp = defineOp<AttnAttrs>({
     const qg = reshape(q, [a.batch, a.kvHeads, rows, a.headDim]);
     let scores = fusedMatMul(qg, k, { transB: true, alpha: a.scale });
     if (bias) {
-      const grouped = reshape(scores, [a.batch, a.kvHeads, a.rep, a.seq, a.seq]);
-      scores = reshape(add(grouped, bias), [a.batch, a.kvHeads, rows, a.seq]);
+      const grouped = reshape(scores, [a.batch, a.kvHeads, a.rep, a.seq, a.kvSeq]);
+      scores = reshape(add(grouped, bias), [a.batch, a.kvHeads, rows, a.kvSeq]);
     }
     const p = softmax(scores, -1);
     const og = rawMatMul(p, v);
@@ -72,7 +75,7 @@ const attentionOp = defineOp<AttnAttrs>({
     const grads: (Tensor | undefined)[] = ctx.inputs.map(() => undefined);
     if (ctx.needsGrad[0] || ctx.needsGrad[1]) {
       const d = sum(mul(dog, og), -1, true);
-      const vExt = concat([v, expandTo(q.graph.scalar(1, q.dtype), [a.batch, a.kvHeads, a.seq, 1])], -1);
+      const vExt = concat([v, expandTo(q.graph.scalar(1, q.dtype), [a.batch, a.kvHeads, a.kvSeq, 1])], -1);
       const dPminusD = fusedMatMul(concat([dog, neg(d)], -1), vExt, { transB: true });
       const ds = mul(p, dPminusD);
       if (ctx.needsGrad[0]) grads[0] = reshape(fusedMatMul(ds, k, { alpha: a.scale }), q.shape);
@@ -90,10 +93,10 @@ const attentionOp = defineOp<AttnAttrs>({
 const biasCache = new WeakMap<object, Map<string, Tensor>>();
 
 /** Additive mask [B|1, 1, 1, S, S] (0 keep, MASKED drop) broadcasting over the grouped scores. */
-function maskBias(q: Tensor, seq: Dim, causal: boolean, keyPaddingMask: Tensor | undefined): Tensor | undefined {
+function maskBias(q: Tensor, seq: Dim, kvSeq: Dim, causal: boolean, keyPaddingMask: Tensor | undefined): Tensor | undefined {
   if (!causal && !keyPaddingMask) return undefined;
   const owner: object = keyPaddingMask ?? q.graph;
-  const key = `${causal}|${String(seq)}|${q.dtype}`;
+  const key = `${causal}|${String(seq)}|${String(kvSeq)}|${q.dtype}`;
   let perOwner = biasCache.get(owner);
   if (!perOwner) biasCache.set(owner, (perOwner = new Map()));
   const hit = perOwner.get(key);
@@ -101,14 +104,16 @@ function maskBias(q: Tensor, seq: Dim, causal: boolean, keyPaddingMask: Tensor |
   const g = q.graph;
   let bias: Tensor | undefined;
   if (causal) {
-    const r = arange(g, seq);
-    const allowed = greaterEqual(unsqueeze(r, 1), unsqueeze(r, 0));
-    bias = reshape(where(allowed, g.scalar(0, q.dtype), g.scalar(MASKED, q.dtype)), [1, 1, 1, seq, seq]);
+    // Queries are the last `seq` of the `kvSeq` positions: query i sits at i + kvSeq − seq.
+    const offset = dimSub(kvSeq, seq);
+    const rows = dimEq(offset, 0) ? arange(g, seq) : add(arange(g, seq), g.dimTensor(offset));
+    const allowed = greaterEqual(unsqueeze(rows, 1), unsqueeze(arange(g, kvSeq), 0));
+    bias = reshape(where(allowed, g.scalar(0, q.dtype), g.scalar(MASKED, q.dtype)), [1, 1, 1, seq, kvSeq]);
   }
   if (keyPaddingMask) {
     const m = stopGradient(keyPaddingMask);
     const pad = mul(sub(m, 1), -MASKED);
-    const padBias = reshape(pad, [dim(m, 0), 1, 1, 1, seq]);
+    const padBias = reshape(pad, [dim(m, 0), 1, 1, 1, kvSeq]);
     bias = bias ? add(bias, padBias) : padBias;
   }
   perOwner.set(key, bias as Tensor);
@@ -117,7 +122,9 @@ function maskBias(q: Tensor, seq: Dim, causal: boolean, keyPaddingMask: Tensor |
 
 /**
  * Softmax(q·kᵀ·scale + masks)·v for q [B, nH, S, hd] and k, v [B, nKV, S, hd] with nH a multiple
- * of nKV (grouped-query attention); returns [B, nH, S, hd].
+ * of nKV (grouped-query attention); returns [B, nH, S, hd]. k and v may be longer than q
+ * ([B, nKV, Sk, hd], keyPaddingMask [B, Sk]): the queries are then the last S positions, as when
+ * decoding with a KV cache, and causal masking aligns them to the end.
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
   const op = 'attention';
@@ -128,10 +135,11 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
   requireSameDtype(op, q, { k, v, keyPaddingMask: options.keyPaddingMask });
   const [batch, heads, seq, headDim] = q.shape as [Dim, Dim, Dim, Dim];
   const kvHeads = dim(k, 1);
+  const kvSeq = dim(k, 2);
   for (const [role, t] of [['k', k], ['v', v]] as const) {
     requireDim(op, `${role} ${t.describe()} dim 0 (B)`, dim(t, 0), batch, `q's batch dim (${q.describe()})`);
     requireDim(op, `${role} ${t.describe()} dim 1 (kv_heads)`, dim(t, 1), kvHeads, `k's kv_heads (${k.describe()})`);
-    requireDim(op, `${role} ${t.describe()} dim 2 (S)`, dim(t, 2), seq, `q's sequence dim (${q.describe()})`);
+    requireDim(op, `${role} ${t.describe()} dim 2 (S)`, dim(t, 2), kvSeq, `k's sequence dim (${k.describe()})`);
     requireDim(op, `${role} ${t.describe()} dim 3 (head_dim)`, dim(t, 3), headDim, `q's head_dim (${q.describe()})`);
   }
   const rep = dimDivExact(heads, kvHeads);
@@ -141,10 +149,12 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
   if (m) {
     requireRank(op, 'keyPaddingMask', m, 2, '[B, S], 1 keep / 0 pad');
     requireDim(op, `keyPaddingMask ${m.describe()} dim 0 (B)`, dim(m, 0), batch, `q's batch dim (${q.describe()})`);
-    requireDim(op, `keyPaddingMask ${m.describe()} dim 1 (S)`, dim(m, 1), seq, `q's sequence dim (${q.describe()})`);
+    requireDim(op, `keyPaddingMask ${m.describe()} dim 1 (S)`, dim(m, 1), kvSeq, `k's sequence dim (${k.describe()})`);
   }
-  if (dimEq(seq, 0)) fail(op, `sequence length of q ${q.describe()} is 0`);
-  const bias = maskBias(q, seq, options.causal, m);
-  const attrs: AttnAttrs = { scale: options.scale, batch, kvHeads, rep, seq, headDim };
+  if (dimEq(seq, 0) || dimEq(kvSeq, 0)) fail(op, `sequence length of q ${q.describe()} or k ${k.describe()} is 0`);
+  const extra = dimSub(kvSeq, seq);
+  if (options.causal && typeof extra === 'number' && extra < 0) fail(op, `causal attention needs k's length (${String(kvSeq)}) >= q's (${String(seq)}): queries are the last positions`);
+  const bias = maskBias(q, seq, kvSeq, options.causal, m);
+  const attrs: AttnAttrs = { scale: options.scale, batch, kvHeads, rep, seq, kvSeq, headDim };
   return attentionOp(bias ? [q, k, v, bias] : [q, k, v], attrs)[0] as Tensor;
 }
