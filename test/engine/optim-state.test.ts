@@ -1,6 +1,17 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdamW, exportParameters, loadParameters, SGD, StateRestoreError, type Parameter } from '../../core/engine/optim/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AdamW, exportParameters, loadParameters, SGD, StateRestoreError, type Parameter, type StoredTensor } from '../../core/engine/optim/index.js';
+import { SafetensorsFile, writeSafetensors } from '../../core/model/safetensors/index.js';
+
+async function readAll(path: string): Promise<Record<string, StoredTensor>> {
+  const file = await SafetensorsFile.open(path);
+  const map: Record<string, StoredTensor> = {};
+  for (const name of file.names()) map[name] = await file.read(name);
+  return map;
+}
 
 function makeParams(): Parameter[] {
   return [
@@ -38,6 +49,24 @@ describe('optimizer and parameter state', () => {
       assert.equal(resumed.stepCount, opt.stepCount);
     });
   }
+
+  test('state and parameters round-trip through a real safetensors file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-optim-'));
+    const params = makeParams();
+    const opt = new AdamW(params, { weightDecay: 0.1 });
+    for (let s = 0; s < 4; s++) opt.step(gradsAt(s), 0.01);
+    await writeSafetensors(join(dir, 'optimizer.safetensors'), opt.exportState());
+    await writeSafetensors(join(dir, 'adapter.safetensors'), exportParameters(params));
+
+    const resumedParams = makeParams();
+    const resumed = new AdamW(resumedParams, { weightDecay: 0.1 });
+    loadParameters(resumedParams, await readAll(join(dir, 'adapter.safetensors')), 'adapter.safetensors');
+    resumed.loadState(await readAll(join(dir, 'optimizer.safetensors')), 'optimizer.safetensors');
+    assert.equal(resumed.stepCount, 4);
+    opt.step(gradsAt(4), 0.01);
+    resumed.step(gradsAt(4), 0.01);
+    assert.deepEqual(snapshot(resumedParams), snapshot(params));
+  });
 
   test('exports are safetensors-ready copies: dtype, shape, keys', () => {
     const params = makeParams();
@@ -79,5 +108,7 @@ describe('optimizer and parameter state', () => {
     assert.throws(() => sgd.loadState(adam.exportState()), /tensor 'sgd\.step' \(the step counter\) is missing/);
     const state = adam.exportState();
     assert.throws(() => new AdamW(makeParams()).loadState({ ...state, 'adamw.step': { dtype: 'F32', shape: [], data: Float32Array.of(1) } }), /must be a scalar I64/);
+    const halfPrecision = { ...state, 'adamw.exp_avg.norm.weight': { dtype: 'F16', shape: [3], data: new Uint16Array(3) } };
+    assert.throws(() => new AdamW(makeParams()).loadState(halfPrecision), /'adamw\.exp_avg\.norm\.weight' has dtype F16 \(Uint16Array\), expected F32/);
   });
 });

@@ -8,7 +8,7 @@
 import { checkLearningRate, checkRange, type Optimizer } from './optimizer.js';
 import { gradientFor, validateParameters, type GradientMap, type Parameter } from './parameter.js';
 import { resolveGroups, type ParamGroupRule, type ResolvedGroup } from './param-groups.js';
-import { f32Entry, readF32, readStep, rejectUnexpected, stepEntry, type TensorEntry, type TensorMap } from './tensor-map.js';
+import { f32Entry, readF32, readStep, rejectUnexpected, stepEntry, type StoredTensorMap, type TensorEntry } from './tensor-map.js';
 
 export interface AdamWOptions {
   readonly beta1?: number;
@@ -104,7 +104,7 @@ export class AdamW implements Optimizer {
     return state;
   }
 
-  loadState(state: TensorMap, what = 'AdamW state'): void {
+  loadState(state: StoredTensorMap, what = 'AdamW state'): void {
     const step = readStep(state, ADAMW_STEP_KEY, what);
     const buffers = this.slots.map(({ param }) => ({
       m: readF32(state, adamwMomentKey(param.name), param.shape, what),

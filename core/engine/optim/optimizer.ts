@@ -4,7 +4,7 @@
  */
 import { AttuneError } from '../../kernel/errors.js';
 import type { GradientMap } from './parameter.js';
-import type { TensorEntry, TensorMap } from './tensor-map.js';
+import type { StoredTensorMap, TensorEntry } from './tensor-map.js';
 
 export interface Optimizer {
   readonly kind: string;
@@ -15,7 +15,7 @@ export interface Optimizer {
   /** A copy of the optimizer state (step and per-parameter buffers). */
   exportState(): Record<string, TensorEntry>;
   /** Restores state saved by exportState; validates names and shapes first. */
-  loadState(state: TensorMap, what?: string): void;
+  loadState(state: StoredTensorMap, what?: string): void;
 }
 
 export function checkLearningRate(lr: number, owner: string): void {

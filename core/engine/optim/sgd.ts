@@ -8,7 +8,7 @@ import { AttuneError } from '../../kernel/errors.js';
 import { checkLearningRate, checkRange, type Optimizer } from './optimizer.js';
 import { gradientFor, validateParameters, type GradientMap, type Parameter } from './parameter.js';
 import { resolveGroups, type ParamGroupRule, type ResolvedGroup } from './param-groups.js';
-import { f32Entry, readF32, readStep, rejectUnexpected, stepEntry, type TensorEntry, type TensorMap } from './tensor-map.js';
+import { f32Entry, readF32, readStep, rejectUnexpected, stepEntry, type StoredTensorMap, type TensorEntry } from './tensor-map.js';
 
 export interface SGDOptions {
   readonly momentum?: number;
@@ -103,7 +103,7 @@ export class SGD implements Optimizer {
     return state;
   }
 
-  loadState(state: TensorMap, what = 'SGD state'): void {
+  loadState(state: StoredTensorMap, what = 'SGD state'): void {
     const step = readStep(state, SGD_STEP_KEY, what);
     const expected = new Set([SGD_STEP_KEY]);
     const buffers =

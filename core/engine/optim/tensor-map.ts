@@ -11,6 +11,17 @@ export type TensorEntry =
 
 export type TensorMap = Readonly<Record<string, TensorEntry>>;
 
+/**
+ * What restores accept: any named tensors with a dtype string, e.g. the tensors a safetensors
+ * reader returns. Dtype and array type are checked at run time.
+ */
+export interface StoredTensor {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly data: ArrayBufferView;
+}
+export type StoredTensorMap = Readonly<Record<string, StoredTensor>>;
+
 export class StateRestoreError extends AttuneError {
   override name = 'StateRestoreError';
 }
@@ -31,13 +42,13 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** The F32 tensor `key`, checked against the expected shape; `what` names the checkpoint in errors. */
-export function readF32(map: TensorMap, key: string, shape: readonly number[], what: string): Float32Array {
+export function readF32(map: StoredTensorMap, key: string, shape: readonly number[], what: string): Float32Array {
   const entry = map[key];
   if (entry === undefined) {
     throw new StateRestoreError(`${what}: tensor '${key}' is missing (expected F32 ${formatShape(shape)}).`, RESTORE_HINT);
   }
-  if (entry.dtype !== 'F32') {
-    throw new StateRestoreError(`${what}: tensor '${key}' has dtype ${entry.dtype}, expected F32.`, RESTORE_HINT);
+  if (entry.dtype !== 'F32' || !(entry.data instanceof Float32Array)) {
+    throw new StateRestoreError(`${what}: tensor '${key}' has dtype ${entry.dtype} (${entry.data.constructor.name}), expected F32 (Float32Array).`, RESTORE_HINT);
   }
   if (!sameShape(entry.shape, shape)) {
     throw new StateRestoreError(
@@ -52,10 +63,10 @@ export function readF32(map: TensorMap, key: string, shape: readonly number[], w
 }
 
 /** The scalar I64 step counter stored under `key`. */
-export function readStep(map: TensorMap, key: string, what: string): number {
+export function readStep(map: StoredTensorMap, key: string, what: string): number {
   const entry = map[key];
   if (entry === undefined) throw new StateRestoreError(`${what}: tensor '${key}' (the step counter) is missing.`, RESTORE_HINT);
-  if (entry.dtype !== 'I64' || entry.data.length !== 1) {
+  if (entry.dtype !== 'I64' || !(entry.data instanceof BigInt64Array) || entry.data.length !== 1) {
     throw new StateRestoreError(`${what}: tensor '${key}' must be a scalar I64, got ${entry.dtype} ${formatShape(entry.shape)}.`);
   }
   const step = Number(entry.data[0]);
@@ -64,7 +75,7 @@ export function readStep(map: TensorMap, key: string, what: string): number {
 }
 
 /** Rejects tensors the reader did not ask for: a renamed or dropped parameter must not pass silently. */
-export function rejectUnexpected(map: TensorMap, expected: ReadonlySet<string>, what: string): void {
+export function rejectUnexpected(map: StoredTensorMap, expected: ReadonlySet<string>, what: string): void {
   const extra = Object.keys(map).filter((key) => !expected.has(key));
   if (extra.length > 0) {
     const shown = extra.slice(0, 5).map((k) => `'${k}'`).join(', ');
