@@ -49,22 +49,32 @@ registerOp(
   'com.microsoft',
 );
 
-function normOutputs(inputs: readonly (Tensor | undefined)[], axisAttr: number, numOutputs: number, withMean: boolean): { dtype: Tensor['dtype']; shape: Dim[] }[] {
+/** ONNX `stash_type` (a TensorProto element type) → the dtype of the saved statistics. */
+function stashDtype(stashType: number): Tensor['dtype'] {
+  if (stashType === 1) return 'float32';
+  if (stashType === 11) return 'float64';
+  throw new Error(`stash_type ${stashType} is not supported (use 1 for float32 or 11 for float64)`);
+}
+
+function normOutputs(inputs: readonly (Tensor | undefined)[], axisAttr: number, stashType: number, numOutputs: number, withMean: boolean): { dtype: Tensor['dtype']; shape: Dim[] }[] {
   const x = need(inputs, 0);
   const axis = normAxis(axisAttr, x.rank, 'normalization');
   const stat: Dim[] = x.shape.map((d, i) => (i < axis ? d : 1));
+  // The statistics are kept in stash_type (float32 by default), whatever the input dtype:
+  // onnxruntime refuses a float64 graph that declares them float64.
+  const statDtype = stashDtype(stashType);
   const specs = [{ dtype: x.dtype, shape: [...x.shape] }];
   // SimplifiedLayerNormalization: [Y, inv_std_var]; LayerNormalization: [Y, Mean, InvStdDev].
-  if (withMean && numOutputs > 1) specs.push({ dtype: x.dtype, shape: stat });
-  if (numOutputs > specs.length) specs.push({ dtype: x.dtype, shape: stat });
+  if (withMean && numOutputs > 1) specs.push({ dtype: statDtype, shape: stat });
+  if (numOutputs > specs.length) specs.push({ dtype: statDtype, shape: stat });
   return specs.slice(0, numOutputs);
 }
 
 registerOp('SimplifiedLayerNormalization', {
-  infer: (inputs, attrs, n) => normOutputs(inputs, attrNum(attrs, 'axis', -1), n, false),
+  infer: (inputs, attrs, n) => normOutputs(inputs, attrNum(attrs, 'axis', -1), attrNum(attrs, 'stash_type', 1), n, false),
 });
 registerOp('LayerNormalization', {
-  infer: (inputs, attrs, n) => normOutputs(inputs, attrNum(attrs, 'axis', -1), n, true),
+  infer: (inputs, attrs, n) => normOutputs(inputs, attrNum(attrs, 'axis', -1), attrNum(attrs, 'stash_type', 1), n, true),
 });
 
 registerOp('Split', {
