@@ -42,9 +42,12 @@ export function resolveDataPath(path: string, baseDir: string): string {
  */
 export function huggingFacePatterns(split: string, extensions: readonly string[]): string[] {
   const patterns: string[] = [];
+  const names = splitSpellings(split);
   for (const ext of extensions) {
-    for (const name of splitSpellings(split)) {
-      patterns.push(`${name}.${ext}`, `${name}-*.${ext}`, `data/${name}-*.${ext}`, `data/${name}.${ext}`, `${name}/*.${ext}`, `*/${name}.${ext}`, `*/${name}-*.${ext}`, `*/${name}/*.${ext}`);
+    // Plain file names first: they are what error messages show.
+    for (const name of names) patterns.push(`${name}.${ext}`);
+    for (const name of names) {
+      patterns.push(`${name}-*.${ext}`, `data/${name}-*.${ext}`, `data/${name}.${ext}`, `${name}/*.${ext}`, `*/${name}.${ext}`, `*/${name}-*.${ext}`, `*/${name}/*.${ext}`);
     }
   }
   return patterns;
@@ -101,7 +104,15 @@ export function availableSplits(path: string, layouts: readonly DataLayout[]): s
 
 function describeLayouts(layouts: readonly DataLayout[], split: string): string {
   return layouts
-    .map((layout) => `  - ${layout.name}: ${(layout.splits[split] ?? []).slice(0, 6).join(' | ') || `(no '${split}' split)`}`)
+    .map((layout) => {
+      const patterns = layout.splits[split] ?? [];
+      if (patterns.length === 0) {
+        const has = Object.entries(layout.splits).map(([name, p]) => `${name} = ${p.slice(0, 2).join(' | ')}`);
+        return `  - ${layout.name}: no '${split}' split (has ${has.join('; ')})`;
+      }
+      const more = patterns.length > 8 ? ` | … (${patterns.length - 8} more patterns)` : '';
+      return `  - ${layout.name}: ${patterns.slice(0, 8).join(' | ')}${more}`;
+    })
     .join('\n');
 }
 
