@@ -1,0 +1,201 @@
+/**
+ * Token generation with a KV cache: one prefill run over the left-padded prompts, then one run per
+ * new token. The cache lives in JS-owned buffers of fixed capacity [B, nKV, C, hd] per layer that
+ * onnxruntime reads in place (a CPU input tensor wraps the typed array without copying); each run
+ * returns only the new tokens' keys/values, which are written into their slots here. So a decode
+ * step moves B·nKV·hd floats per layer and tensor, never the cache itself.
+ */
+import type { Feed, RunOutput } from '../../engine/index.js';
+import { AttuneError } from '../../kernel/errors.js';
+import { Xoshiro128, seedWords } from '../../data/sampling/rng.js';
+import { inputNames, outputNames } from './decoder-graph.js';
+import type { InferenceModel } from './inference-model.js';
+import { chooseToken } from './logits-processing.js';
+import type { SamplingSettings } from './logits-processing.js';
+import { checkTokenRows, leftPad, padIdOf } from './padding.js';
+import { RowText } from './text-stream.js';
+
+export interface TokenEvent {
+  readonly row: number;
+  readonly token: number;
+  /** Newly showable text of the row (may be empty while a stop string or character is pending). */
+  readonly text: string;
+}
+
+export interface GenerateOptions {
+  readonly maxNewTokens: number;
+  /** Greedy when absent. */
+  readonly sampling?: SamplingSettings;
+  /** Ids that end a row (excluded from its output); default: the model's stop tokens. */
+  readonly eosTokenIds?: readonly number[];
+  /** Texts that end a row; the reply is cut before the first one. */
+  readonly stopStrings?: readonly string[];
+  /** Same seed, same prompts, same settings → same tokens. Default: a random seed. */
+  readonly seed?: number;
+  /** Apply the loaded adapter (default true); false gives the base model (the reference policy). */
+  readonly useAdapter?: boolean;
+  readonly onToken?: (event: TokenEvent) => void;
+  /** Raw logits [B, V] before any processing, at each step (step 0 comes from the prefill). */
+  readonly onLogits?: (step: number, logits: Float32Array) => void;
+}
+
+export type FinishReason = 'eos' | 'stop' | 'length';
+
+export interface GeneratedRow {
+  /** New tokens, without the EOS token; with a stop string, up to the token that completed it. */
+  readonly tokens: number[];
+  /** Decoded new tokens (special tokens skipped), cut before the stop string. */
+  readonly text: string;
+  readonly finishReason: FinishReason;
+  readonly stop?: string;
+}
+
+export const GREEDY: SamplingSettings = { doSample: false, temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1 };
+
+function checkSettings(s: SamplingSettings): void {
+  const bad = (what: string, hint: string): never => {
+    throw new AttuneError(`generation: ${what}`, hint);
+  };
+  if (s.doSample && !(s.temperature > 0 && Number.isFinite(s.temperature))) bad(`temperature must be a positive number when sampling, got ${s.temperature}`, 'use greedy decoding instead of temperature 0');
+  if (!(s.topP > 0 && s.topP <= 1)) bad(`top_p must be in (0, 1], got ${s.topP}`, 'top_p 1 disables nucleus filtering');
+  if (!(Number.isInteger(s.topK) && s.topK >= 0)) bad(`top_k must be a non-negative integer, got ${s.topK}`, 'top_k 0 disables it');
+  if (!(s.repetitionPenalty > 0 && Number.isFinite(s.repetitionPenalty))) bad(`repetition_penalty must be a positive number, got ${s.repetitionPenalty}`, '1 disables it');
+}
+
+interface RowState {
+  readonly seen: Set<number>;
+  readonly tokens: number[];
+  readonly text: RowText;
+  readonly rng: Xoshiro128;
+  done: boolean;
+  finishReason: FinishReason;
+  stop?: string;
+  cut?: number;
+}
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32);
+}
+
+export async function generateTokens(model: InferenceModel, prompts: readonly (readonly number[])[], options: GenerateOptions): Promise<GeneratedRow[]> {
+  const { config, tokenizer } = model.folder;
+  checkTokenRows(prompts, config, 'prompt');
+  const maxNew = options.maxNewTokens;
+  if (!Number.isInteger(maxNew) || maxNew < 1) throw new AttuneError(`generation: max new tokens must be a positive integer, got ${maxNew}`);
+  const sampling = options.sampling ?? GREEDY;
+  checkSettings(sampling);
+  const eos = new Set(options.eosTokenIds ?? model.folder.stopTokenIds);
+  const stops = (options.stopStrings ?? []).filter((s) => s.length > 0);
+  const useAdapter = options.useAdapter ?? true;
+
+  const padId = padIdOf(config, tokenizer.pad?.id ?? null, [...eos]);
+  const batch = leftPad(prompts, padId);
+  const { batch: B, seq: S } = batch;
+  const total = S + maxNew;
+  if (total > config.maxPositionEmbeddings) {
+    throw new AttuneError(`generation: prompt (${S} tokens) + max new tokens (${maxNew}) = ${total} exceeds the model's max_position_embeddings (${config.maxPositionEmbeddings})`, 'shorten the prompt or lower max new tokens');
+  }
+  if (config.slidingWindow !== null && total > config.slidingWindow) {
+    throw new AttuneError(`generation: ${total} tokens exceed the model's sliding_window (${config.slidingWindow}), which this engine does not implement`, 'shorten the prompt or lower max new tokens');
+  }
+
+  const { numLayers: L, numKvHeads: nKV, headDim: hd, vocabSize: V } = config;
+  // The last new token is never fed back, so the cache holds S + maxNew − 1 positions.
+  const C = S + maxNew - 1;
+  const keys = Array.from({ length: L }, () => new Float32Array(B * nKV * C * hd));
+  const values = Array.from({ length: L }, () => new Float32Array(B * nKV * C * hd));
+  const pastMask = new Float32Array(B * C);
+  const session = await model.session('cached', useAdapter);
+  const loraFeeds = model.adapterFeeds(useAdapter);
+
+  const [seedLo, seedHi] = seedWords(options.seed ?? randomSeed());
+  const rows: RowState[] = prompts.map((p, r) => ({
+    seen: new Set(p),
+    tokens: [],
+    text: new RowText(stops),
+    rng: Xoshiro128.fromWords([seedLo, seedHi, r]),
+    done: false,
+    finishReason: 'length',
+  }));
+
+  const writeCache = (out: Record<string, RunOutput>, start: number, len: number): void => {
+    for (let l = 0; l < L; l++) {
+      for (const [cache, name] of [[keys[l], outputNames.presentKey(l)], [values[l], outputNames.presentValue(l)]] as const) {
+        const src = out[name]?.data as Float32Array;
+        for (let bh = 0; bh < B * nKV; bh++) {
+          (cache as Float32Array).set(src.subarray(bh * len * hd, (bh + 1) * len * hd), (bh * C + start) * hd);
+        }
+      }
+    }
+  };
+  const run = async (ids: BigInt64Array, mask: Float32Array, positions: Float32Array, seq: number): Promise<Record<string, RunOutput>> => {
+    const feeds: Record<string, Feed> = { ...loraFeeds, [inputNames.ids]: ids, [inputNames.mask]: mask, [inputNames.positions]: positions, [inputNames.pastMask]: pastMask };
+    for (let l = 0; l < L; l++) {
+      feeds[inputNames.pastKey(l)] = keys[l] as Float32Array;
+      feeds[inputNames.pastValue(l)] = values[l] as Float32Array;
+    }
+    return session.run(feeds, { dims: { batch: B, seq, cache: C } });
+  };
+
+  let out = await run(batch.ids, batch.mask, batch.positions, S);
+  writeCache(out, 0, S);
+  for (let b = 0; b < B; b++) pastMask.set(batch.mask.subarray(b * S, (b + 1) * S), b * C);
+  const nextPosition = batch.lengths.map((n) => n);
+  const stepIds = new BigInt64Array(B);
+  const stepMask = new Float32Array(B).fill(1);
+  const stepPositions = new Float32Array(B);
+
+  for (let step = 0; step < maxNew; step++) {
+    const logits = out[outputNames.logits]?.data as Float32Array;
+    options.onLogits?.(step, logits);
+    for (let b = 0; b < B; b++) {
+      const row = rows[b] as RowState;
+      if (row.done) {
+        stepIds[b] = BigInt(padId);
+        continue;
+      }
+      const token = chooseToken(logits.subarray(b * V, (b + 1) * V), row.seen, sampling, row.rng);
+      stepIds[b] = BigInt(token);
+      if (eos.has(token)) {
+        row.done = true;
+        row.finishReason = 'eos';
+        options.onToken?.({ row: b, token, text: '' });
+        continue;
+      }
+      row.tokens.push(token);
+      row.seen.add(token);
+      const text = tokenizer.decode(row.tokens, { skipSpecialTokens: true });
+      const hit = row.text.findStop(text);
+      if (hit) {
+        row.done = true;
+        row.finishReason = 'stop';
+        row.stop = hit.stop;
+        row.cut = hit.index;
+        options.onToken?.({ row: b, token, text: row.text.delta(text.slice(0, hit.index), true) });
+        continue;
+      }
+      const final = row.tokens.length === maxNew;
+      options.onToken?.({ row: b, token, text: row.text.delta(text, final) });
+    }
+    if (step === maxNew - 1 || rows.every((r) => r.done)) break;
+    for (let b = 0; b < B; b++) {
+      stepPositions[b] = nextPosition[b] as number;
+      nextPosition[b] = (nextPosition[b] as number) + 1;
+    }
+    // The token attends to itself through the chunk; its key/value then fill the next free slot.
+    const slot = S + step;
+    out = await run(stepIds, stepMask, stepPositions, 1);
+    writeCache(out, slot, 1);
+    for (let b = 0; b < B; b++) pastMask[b * C + slot] = 1;
+  }
+
+  return rows.map((row) => {
+    const text = tokenizer.decode(row.tokens, { skipSpecialTokens: true });
+    return {
+      tokens: row.tokens,
+      text: row.cut === undefined ? text : text.slice(0, row.cut),
+      finishReason: row.finishReason,
+      ...(row.stop !== undefined ? { stop: row.stop } : {}),
+    };
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * Choosing the next token from a row of logits, with Hugging Face `generate` semantics:
+ * repetition penalty (a processor, also before greedy), then temperature, top-k and top-p
+ * (warpers, sampling only), then a draw from the softmax.
+ */
+import type { Xoshiro128 } from '../../data/sampling/rng.js';
+
+export interface SamplingSettings {
+  /** false: greedy (argmax after the repetition penalty). */
+  readonly doSample: boolean;
+  readonly temperature: number;
+  /** 0 disables. */
+  readonly topK: number;
+  /** 1 disables. */
+  readonly topP: number;
+  /** 1 disables. */
+  readonly repetitionPenalty: number;
+}
+
+/**
+ * HF RepetitionPenaltyLogitsProcessor: every distinct token already in the sequence has its logit
+ * divided by the penalty when positive and multiplied by it when negative. In place.
+ */
+export function applyRepetitionPenalty(logits: Float32Array, seen: ReadonlySet<number>, penalty: number): void {
+  if (penalty === 1) return;
+  for (const id of seen) {
+    const v = logits[id] as number;
+    logits[id] = v < 0 ? v * penalty : v / penalty;
+  }
+}
+
+export function argmax(logits: Float32Array): number {
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i] as number;
+    if (v > bestValue) {
+      bestValue = v;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/**
+ * Candidates that survive temperature, top-k and top-p, with their unnormalized probabilities
+ * (float64). HF keeps ties at the k-th value and, for top-p, the smallest set of most likely tokens
+ * whose mass reaches top_p (at least one token).
+ */
+export function filteredCandidates(logits: Float32Array, s: SamplingSettings): { ids: Int32Array; weights: Float64Array } {
+  const n = logits.length;
+  const invT = 1 / s.temperature;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if ((logits[i] as number) > max) max = logits[i] as number;
+  const p = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const e = Math.exp(((logits[i] as number) - max) * invT);
+    p[i] = e;
+    total += e;
+  }
+  // Top-k keeps every token at or above the k-th largest weight (ties included). Without it, HF's
+  // top-p drops the low tail whose cumulative mass is ≤ 1 − top_p; every token below
+  // (1 − top_p)/V is in that tail (together they weigh less), so only the rest needs sorting.
+  let floor = Number.MIN_VALUE;
+  if (s.topK > 0 && s.topK < n) floor = kthLargest(p, s.topK);
+  else if (s.topP < 1) floor = Math.max(floor, ((1 - s.topP) / n) * total);
+  let count = 0;
+  const ids = new Int32Array(n);
+  for (let i = 0; i < n; i++) if ((p[i] as number) >= floor) ids[count++] = i;
+  const sorted = ids.subarray(0, count).sort((a, b) => (p[b] as number) - (p[a] as number) || a - b);
+  let keep = count;
+  if (s.topP < 1) {
+    let kept = 0;
+    for (let j = 0; j < keep; j++) kept += p[sorted[j] as number] as number;
+    // Walk up from the least likely kept token, dropping while the dropped mass stays ≤ 1 − top_p.
+    const limit = (1 - s.topP) * kept;
+    let dropped = 0;
+    while (keep > 1) {
+      const next = dropped + (p[sorted[keep - 1] as number] as number);
+      if (next > limit) break;
+      dropped = next;
+      keep--;
+    }
+  }
+  const out = Int32Array.from(sorted.subarray(0, keep));
+  const weights = new Float64Array(keep);
+  for (let j = 0; j < keep; j++) weights[j] = p[out[j] as number] as number;
+  return { ids: out, weights };
+}
+
+/** The k-th largest value of `p` (k ≤ p.length), with a size-k min-heap: O(n log k). */
+function kthLargest(p: Float64Array, k: number): number {
+  const heap = new Float64Array(k);
+  let size = 0;
+  const siftDown = (start: number): void => {
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < size && (heap[l] as number) < (heap[m] as number)) m = l;
+      if (r < size && (heap[r] as number) < (heap[m] as number)) m = r;
+      if (m === i) return;
+      const t = heap[i] as number;
+      heap[i] = heap[m] as number;
+      heap[m] = t;
+      i = m;
+    }
+  };
+  for (const v of p) {
+    if (size < k) {
+      let i = size++;
+      heap[i] = v;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if ((heap[parent] as number) <= (heap[i] as number)) break;
+        const t = heap[i] as number;
+        heap[i] = heap[parent] as number;
+        heap[parent] = t;
+        i = parent;
+      }
+    } else if (v > (heap[0] as number)) {
+      heap[0] = v;
+      siftDown(0);
+    }
+  }
+  return heap[0] as number;
+}
+
+/** The next token of one row. `logits` is modified (repetition penalty). */
+export function chooseToken(logits: Float32Array, seen: ReadonlySet<number>, s: SamplingSettings, rng: Xoshiro128): number {
+  applyRepetitionPenalty(logits, seen, s.repetitionPenalty);
+  if (!s.doSample) return argmax(logits);
+  const { ids, weights } = filteredCandidates(logits, s);
+  let total = 0;
+  for (const w of weights) total += w;
+  let r = rng.nextFloat() * total;
+  for (let j = 0; j < ids.length; j++) {
+    r -= weights[j] as number;
+    if (r < 0) return ids[j] as number;
+  }
+  return ids[ids.length - 1] as number;
+}
