@@ -1,0 +1,39 @@
+/**
+ * Rebuilds slice/ from the EmpatheticDialogues train prefix (the only ED data in the
+ * shared store): conversations are split by seed into train / valid / test, and their
+ * lines are copied byte for byte (header kept, `_comma_` escapes kept) in file order.
+ *
+ *   npx tsx plugins/sources/ed/make-slice.ts [/path/to/train_prefix.csv] [seed]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { seededShuffle } from '../../../core/data/formats/index.js';
+import { writeFileAtomic } from '../../../core/kernel/runs/atomic-write.js';
+
+/** Conversations per split file; the prefix holds 30. */
+const plan = [
+  ['valid.csv', 5],
+  ['test.csv', 5],
+  ['train.csv', Infinity],
+] as const;
+
+async function main(): Promise<void> {
+  const from = process.argv[2] ?? '/work/shared/data/empathetic_dialogues/train_prefix.csv';
+  const seed = Number(process.argv[3] ?? 20240601);
+  const sliceDir = fileURLToPath(new URL('./slice', import.meta.url));
+  const [header, ...lines] = readFileSync(from, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const convOf = (line: string): string => line.slice(0, line.indexOf(','));
+  const convIds = [...new Set(lines.map(convOf))];
+  const shuffled = seededShuffle(convIds, seed);
+  let taken = 0;
+  for (const [name, count] of plan) {
+    const chosen = new Set(shuffled.slice(taken, taken + count));
+    taken += chosen.size;
+    const kept = lines.filter((line) => chosen.has(convOf(line)));
+    await writeFileAtomic(join(sliceDir, name), `${[header, ...kept].join('\n')}\n`);
+    console.log(`${name}: ${chosen.size} conversations, ${kept.length} utterances`);
+  }
+}
+
+await main();
