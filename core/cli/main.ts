@@ -6,19 +6,22 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AttuneError } from '../kernel/errors.js';
 import { cpCommand } from './commands/cp.js';
+import { chatCommand } from './commands/chat.js';
 import { dataCommand } from './commands/data.js';
 import { describeCommand } from './commands/describe.js';
+import { generateCommand } from './commands/generate.js';
 import { listCommand } from './commands/list.js';
+import { perplexityCommand } from './commands/perplexity.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 
-const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand];
+const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, chatCommand];
 
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv).scriptName('attune');
   for (const add of commands) cli = add(cli);
   await cli
-    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data')
+    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | chat')
     .recommendCommands()
     .strict()
     .help()

@@ -1,0 +1,78 @@
+/** `attune chat --run <dir>`: talk to what a training run produced (or, with --base, to its base model). */
+import { createInterface } from 'node:readline/promises';
+import type { Argv } from 'yargs';
+import type { Message } from '../../data/example.js';
+import { AttuneError } from '../../kernel/errors.js';
+import { InferenceModel } from '../../model/generation/inference-model.js';
+import { findRunAdapter } from '../../model/generation/run-adapter.js';
+import { finishNote, generationParams, nonEmptyPrompt, streamingGenerator, withDecodingOptions } from './generate.js';
+
+export function chatCommand(yargs: Argv): Argv {
+  return yargs.command(
+    'chat',
+    "chat with a training run's adapter (interactive, or one --prompt)",
+    (y) =>
+      withDecodingOptions(
+        y
+          .option('run', { type: 'string', demandOption: true, describe: 'run directory of a training run' })
+          .option('prompt', { type: 'string', describe: 'answer this one message and exit' })
+          .option('system', { type: 'string', describe: 'system message' })
+          .option('base', { type: 'boolean', default: false, describe: 'answer with the base model (adapter off), for comparison' })
+          .option('model', { type: 'string', describe: 'base model folder, when the run recorded none or it moved' }),
+      ),
+    async (argv) => {
+      const params = generationParams(argv);
+      const found = findRunAdapter(argv.run);
+      const base = argv.model ?? found.baseModel;
+      if (base === undefined) {
+        throw new AttuneError(
+          `run ${found.runDir}: neither ${found.adapterDir}/adapter_config.json (base_model_name_or_path) nor the run config (model) names the base model`,
+          'pass it with --model <folder or embedded name>',
+        );
+      }
+      const model = await InferenceModel.open(base, { adapter: found.adapterDir });
+      const generator = streamingGenerator(model, !argv.base);
+      const system: Message[] = argv.system ? [{ role: 'system', content: argv.system }] : [];
+      const reply = async (history: Message[]): Promise<string> => {
+        const [row] = await generator.generateFromIds([generator.encodeConversation(history)], params);
+        process.stdout.write('\n');
+        if (row) process.stderr.write(`${finishNote(row)}\n`);
+        return row?.text ?? '';
+      };
+      try {
+        if (argv.prompt !== undefined) {
+          await reply([...system, { role: 'user', content: nonEmptyPrompt(argv.prompt) }]);
+          return;
+        }
+        const who = argv.base ? `base model ${model.folder.dir}` : `adapter ${found.adapterDir}`;
+        process.stderr.write(`Chatting with ${who}. /reset starts over, /exit or Ctrl-D quits.\n`);
+        const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+        let history: Message[] = [...system];
+        try {
+          for (;;) {
+            let line: string;
+            try {
+              line = await rl.question('you> ');
+            } catch {
+              break; // input closed (Ctrl-D or end of piped input)
+            }
+            const text = line.trim();
+            if (text === '') continue;
+            if (text === '/exit') break;
+            if (text === '/reset') {
+              history = [...system];
+              continue;
+            }
+            history.push({ role: 'user', content: text });
+            process.stdout.write('assistant> ');
+            history.push({ role: 'assistant', content: await reply(history) });
+          }
+        } finally {
+          rl.close();
+        }
+      } finally {
+        await model.release();
+      }
+    },
+  );
+}
