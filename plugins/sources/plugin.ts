@@ -4,6 +4,8 @@
 import { definePlugin } from '../../core/kernel/index.js';
 import { annomiSource } from './annomi/index.js';
 import { counselChatSource } from './counselchat/index.js';
+import { edSource } from './ed/index.js';
+import { esconvSource } from './esconv/index.js';
 import { goEmotionsSource } from './goemotions/index.js';
 import { wassaSource } from './wassa/index.js';
 
@@ -11,6 +13,8 @@ export const sourcesPlugin = definePlugin({
   name: 'sources',
   version: '0.1.0',
   register(ctx) {
+    ctx.sources.register('ed', edSource);
+    ctx.sources.register('esconv', esconvSource);
     ctx.sources.register('goemotions', goEmotionsSource);
     ctx.sources.register('wassa', wassaSource);
     ctx.sources.register('counselchat', counselChatSource);

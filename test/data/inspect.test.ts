@@ -23,7 +23,14 @@ describe('leakage check', () => {
     assert.deepEqual(checkLeakage([example({})]).leaks, {});
   });
 
-  test('a distinctive metadata value inside a message is a leak, unless exposed on purpose', () => {
+  test('a speaker retelling their situation is echoed, not a leak', () => {
+    const retold = example({ messages: [{ role: 'user', content: 'So: my dog died last week and I miss him terribly.' }] });
+    const report = checkLeakage([retold]);
+    assert.deepEqual(report.leaks, {});
+    assert.deepEqual(report.echoed, { 'metadata.situation': 1 });
+  });
+
+  test('a distinctive metadata value inside a system message is a leak, unless exposed on purpose', () => {
     const leaky = example({
       messages: [
         { role: 'system', content: 'Context: my dog died last week and I miss him terribly.' },

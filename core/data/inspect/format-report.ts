@@ -25,7 +25,10 @@ export function formatSplitReport(report: SplitReport): string {
   const leaks = Object.entries(report.leakage.leaks);
   lines.push(
     `- leakage check over ${report.leakage.examplesChecked} examples: ${leaks.length === 0 ? 'clean' : `LEAKS ${leaks.map(([k, v]) => `${k} ×${v}`).join(', ')}`}` +
-      (report.leakage.exposed.length ? ` (exposed on purpose: ${report.leakage.exposed.join(', ')})` : ''),
+      (report.leakage.exposed.length ? ` (exposed on purpose: ${report.leakage.exposed.join(', ')})` : '') +
+      (Object.keys(report.leakage.echoed).length
+        ? `; speakers retell their own ${Object.entries(report.leakage.echoed).map(([k, v]) => `${k} in ${v} examples`).join(', ')} (data, not a leak)`
+        : ''),
   );
   if (report.tokens) {
     const t = report.tokens;

@@ -1,11 +1,14 @@
 /**
  * Run-time leakage check: does any label or metadata value reach the model's input?
  *
- * Metadata values that are long enough to be distinctive (a situation description, a
- * problem summary) must not appear verbatim in any message. Short label values (an
- * emotion word such as "sad") occur naturally in conversation text, so for labels the
- * check is structural: no system message may contain them, since sources only ever put
- * instructions there, and a label inserted by mistake would typically land there.
+ * Sources build user and assistant turns only from what the speakers wrote, and the system
+ * message only from instructions; a label or metadata value inserted by mistake would land
+ * in the system message (or prefix a turn). So the check is structural:
+ * - a distinctive metadata value (a situation description, a problem summary) or a label
+ *   inside a system message is a leak;
+ * - a metadata value inside a user/assistant turn is reported as *echoed*, not as a leak:
+ *   speakers often retell their own situation (ED and ESConv seekers write the situation
+ *   and then say it again), which is the data, not a leak.
  * The canary tests of every source prove the stronger property on constructed rows.
  */
 import type { CanonicalExample } from '../example.js';
@@ -19,20 +22,24 @@ export interface LeakageReport {
   leaks: Record<string, number>;
   /** Fields the config exposed on purpose (`exposeMetadata`): reported, not counted as leaks. */
   exposed: string[];
+  /** Metadata a speaker repeated in their own turn, by field (informational). */
+  echoed: Record<string, number>;
 }
 
 export function checkLeakage(examples: readonly CanonicalExample[], exposedKeys: readonly string[] = []): LeakageReport {
   const leaks: Record<string, number> = {};
-  const count = (field: string): void => {
-    leaks[field] = (leaks[field] ?? 0) + 1;
+  const echoed: Record<string, number> = {};
+  const count = (table: Record<string, number>, field: string): void => {
+    table[field] = (table[field] ?? 0) + 1;
   };
   for (const example of examples) {
-    const allText = example.messages.map((m) => m.content.toLowerCase());
+    const turnText = example.messages.filter((m) => m.role !== 'system').map((m) => m.content.toLowerCase());
     const systemText = example.messages.filter((m) => m.role === 'system').map((m) => m.content.toLowerCase());
     for (const [key, value] of Object.entries(example.metadata)) {
       if (exposedKeys.includes(key) || typeof value !== 'string' || value.trim().length < DISTINCTIVE_LENGTH) continue;
       const needle = value.trim().toLowerCase();
-      if (allText.some((t) => t.includes(needle))) count(`metadata.${key}`);
+      if (systemText.some((t) => t.includes(needle))) count(leaks, `metadata.${key}`);
+      else if (turnText.some((t) => t.includes(needle))) count(echoed, `metadata.${key}`);
     }
     const labelValues: [string, string | undefined][] = [
       ['labels.emotion', example.labels.emotion?.label],
@@ -42,8 +49,8 @@ export function checkLeakage(examples: readonly CanonicalExample[], exposedKeys:
     for (const [field, value] of labelValues) {
       if (!value) continue;
       const pattern = new RegExp(`\\b${value.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
-      if (systemText.some((t) => pattern.test(t))) count(field);
+      if (systemText.some((t) => pattern.test(t))) count(leaks, field);
     }
   }
-  return { examplesChecked: examples.length, leaks, exposed: [...exposedKeys] };
+  return { examplesChecked: examples.length, leaks, exposed: [...exposedKeys], echoed };
 }
