@@ -1,0 +1,328 @@
+/**
+ * Generation on the engine against independent computations: the KV-cached path against the
+ * whole-sequence graph and against a float64 reference decoder in plain JS (with a LoRA adapter
+ * merged into the weights), left padding, and perplexity against log-softmax of full logits.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeFolder, tinyConfig } from './fixture-folder.js';
+import { parseDecoderConfig } from '../../core/model/folder/config.js';
+import type { DecoderConfig } from '../../core/model/folder/config.js';
+import { writeSafetensors } from '../../core/model/safetensors/writer.js';
+import type { TensorToWrite } from '../../core/model/safetensors/writer.js';
+import { AdapterError, InferenceModel, fullLogits, generateTokens, perplexity, tokenLogProbs } from '../../core/model/generation/index.js';
+
+type Tensors = Record<string, Float32Array>;
+
+/** Deterministic N(0, 1) draws (mulberry32 + Box–Muller). */
+function normals(seed: number): () => number {
+  let s = seed >>> 0;
+  const uniform = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
+}
+
+const LLAMA = tinyConfig('llama', { hidden_size: 32, intermediate_size: 48, num_attention_heads: 4, num_key_value_heads: 2, rope_theta: 500, max_position_embeddings: 128 });
+
+/** A llama folder with random weights; returns the folder and its tensors for the reference. */
+async function randomLlama(): Promise<{ dir: string; tensors: Tensors }> {
+  const tensors: Tensors = {};
+  const draw = normals(7);
+  const dir = await makeFolder(LLAMA, {
+    edit: (all: Record<string, TensorToWrite>) => {
+      for (const [name, t] of Object.entries(all)) {
+        const data = t.data as Float32Array;
+        const isNorm = name.endsWith('norm.weight');
+        for (let i = 0; i < data.length; i++) data[i] = isNorm ? 1 + 0.1 * draw() : 0.25 * draw();
+        tensors[name] = data;
+      }
+    },
+  });
+  return { dir, tensors };
+}
+
+// ---- float64 reference decoder (HF LlamaForCausalLM / Qwen2ForCausalLM math, one sequence) ----
+
+function matVec(w: Float32Array | Float64Array, x: Float64Array, out: number, bias?: Float32Array): Float64Array {
+  const n = x.length;
+  const y = new Float64Array(out);
+  for (let o = 0; o < out; o++) {
+    let s = bias ? (bias[o] as number) : 0;
+    for (let i = 0; i < n; i++) s += (w[o * n + i] as number) * (x[i] as number);
+    y[o] = s;
+  }
+  return y;
+}
+
+function rms(x: Float64Array, w: Float32Array, eps: number): Float64Array {
+  let ss = 0;
+  for (const v of x) ss += v * v;
+  const r = 1 / Math.sqrt(ss / x.length + eps);
+  return x.map((v, i) => v * r * (w[i] as number));
+}
+
+function rope(x: Float64Array, pos: number, hd: number, theta: number): Float64Array {
+  const half = hd / 2;
+  const out = new Float64Array(hd);
+  for (let j = 0; j < hd; j++) {
+    const f = pos * theta ** (-(2 * (j % half)) / hd);
+    const rot = j < half ? -(x[j + half] as number) : (x[j - half] as number);
+    out[j] = (x[j] as number) * Math.cos(f) + rot * Math.sin(f);
+  }
+  return out;
+}
+
+function referenceLogits(t: Tensors, c: DecoderConfig, ids: readonly number[]): Float64Array[] {
+  const { hiddenSize: H, numHeads: nH, numKvHeads: nKV, headDim: hd, intermediateSize: I, vocabSize: V } = c;
+  const rep = nH / nKV;
+  const get = (n: string): Float32Array => t[n] as Float32Array;
+  let xs = ids.map((id) => Float64Array.from(get('model.embed_tokens.weight').subarray(id * H, (id + 1) * H)));
+  for (let l = 0; l < c.numLayers; l++) {
+    const p = `model.layers.${l}`;
+    const bias = (n: string): Float32Array | undefined => t[n];
+    const ks: Float64Array[][] = [];
+    const vs: Float64Array[][] = [];
+    const qs: Float64Array[][] = [];
+    xs.forEach((x, pos) => {
+      const n = rms(x, get(`${p}.input_layernorm.weight`), c.rmsNormEps);
+      const q = matVec(get(`${p}.self_attn.q_proj.weight`), n, nH * hd, bias(`${p}.self_attn.q_proj.bias`));
+      const k = matVec(get(`${p}.self_attn.k_proj.weight`), n, nKV * hd, bias(`${p}.self_attn.k_proj.bias`));
+      const v = matVec(get(`${p}.self_attn.v_proj.weight`), n, nKV * hd, bias(`${p}.self_attn.v_proj.bias`));
+      qs.push(Array.from({ length: nH }, (_, h) => rope(q.subarray(h * hd, (h + 1) * hd), pos, hd, c.ropeTheta)));
+      ks.push(Array.from({ length: nKV }, (_, h) => rope(k.subarray(h * hd, (h + 1) * hd), pos, hd, c.ropeTheta)));
+      vs.push(Array.from({ length: nKV }, (_, h) => v.slice(h * hd, (h + 1) * hd)));
+    });
+    xs = xs.map((x, i) => {
+      const attn = new Float64Array(nH * hd);
+      for (let h = 0; h < nH; h++) {
+        const kvh = Math.floor(h / rep);
+        const scores = Array.from({ length: i + 1 }, (_, j) => {
+          let s = 0;
+          for (let d = 0; d < hd; d++) s += (qs[i]![h]![d] as number) * (ks[j]![kvh]![d] as number);
+          return s / Math.sqrt(hd);
+        });
+        const m = Math.max(...scores);
+        const e = scores.map((s) => Math.exp(s - m));
+        const z = e.reduce((a, b) => a + b, 0);
+        for (let j = 0; j <= i; j++) for (let d = 0; d < hd; d++) attn[h * hd + d] = (attn[h * hd + d] as number) + ((e[j] as number) / z) * (vs[j]![kvh]![d] as number);
+      }
+      const h1 = x.map((v, d) => v + (matVec(get(`${p}.self_attn.o_proj.weight`), attn, H, bias(`${p}.self_attn.o_proj.bias`))[d] as number));
+      const n2 = rms(h1, get(`${p}.post_attention_layernorm.weight`), c.rmsNormEps);
+      const g = matVec(get(`${p}.mlp.gate_proj.weight`), n2, I);
+      const u = matVec(get(`${p}.mlp.up_proj.weight`), n2, I);
+      const act = g.map((gv, k) => (gv / (1 + Math.exp(-gv))) * (u[k] as number));
+      const down = matVec(get(`${p}.mlp.down_proj.weight`), act, H);
+      return h1.map((v, d) => v + (down[d] as number));
+    });
+  }
+  const head = c.tieWordEmbeddings ? get('model.embed_tokens.weight') : get('lm_head.weight');
+  return xs.map((x) => matVec(head, rms(x, get('model.norm.weight'), c.rmsNormEps), V));
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs((a[i] as number) - (b[i] as number)));
+  return d;
+}
+
+function argmax(x: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if ((x[i] as number) > (x[best] as number)) best = i;
+  return best;
+}
+
+/** Greedy generation with step logits recorded, rows of [V]. */
+async function greedyWithLogits(model: InferenceModel, prompts: number[][], maxNewTokens: number, useAdapter = true): Promise<{ tokens: number[][]; steps: Float32Array[][] }> {
+  const V = model.config.vocabSize;
+  const steps: Float32Array[][] = prompts.map(() => []);
+  const rows = await generateTokens(model, prompts, {
+    maxNewTokens,
+    eosTokenIds: [],
+    useAdapter,
+    onLogits: (_, logits) => prompts.forEach((__, b) => steps[b]!.push(logits.slice(b * V, (b + 1) * V))),
+  });
+  return { tokens: rows.map((r) => r.tokens), steps };
+}
+
+/** Cached greedy generation equals argmax of full recomputation, and so do the logits at every step. */
+async function checkCacheAgainstFull(model: InferenceModel, prompts: number[][], maxNewTokens: number, tol: number, useAdapter = true): Promise<void> {
+  const V = model.config.vocabSize;
+  const { tokens, steps } = await greedyWithLogits(model, prompts, maxNewTokens, useAdapter);
+  for (let b = 0; b < prompts.length; b++) {
+    assert.equal(tokens[b]!.length, maxNewTokens);
+    const full = (await fullLogits(model, [[...prompts[b]!, ...tokens[b]!]], { useAdapter }))[0]!;
+    for (let s = 0; s < maxNewTokens; s++) {
+      const at = prompts[b]!.length - 1 + s;
+      const recomputed = full.subarray(at * V, (at + 1) * V);
+      assert.ok(maxAbsDiff(recomputed, steps[b]![s]!) < tol, `row ${b} step ${s}: cached and full logits differ by ${maxAbsDiff(recomputed, steps[b]![s]!)}`);
+      assert.equal(tokens[b]![s], argmax(recomputed), `row ${b} step ${s}: greedy token`);
+    }
+  }
+}
+
+describe('generation on the embedded model', () => {
+  let model: InferenceModel;
+  before(async () => {
+    model = await InferenceModel.open('attune-tiny-qwen2');
+  });
+  after(async () => model.release());
+
+  test('KV-cached greedy decoding equals full recomputation (tokens and logits at each step), batched with left padding', async () => {
+    const tok = model.folder.tokenizer;
+    const prompts = [tok.encode('I have been feeling anxious about work.'), tok.encode('Hello'), tok.encode('Thanks for listening to me tonight, really.')];
+    await checkCacheAgainstFull(model, prompts, 8, 2e-5);
+  });
+
+  test('logits of real tokens do not change with left padding', async () => {
+    const tok = model.folder.tokenizer;
+    const short = tok.encode('short one');
+    const long = tok.encode('a much longer sentence that forces the short one to be padded on the left');
+    const [alone] = await fullLogits(model, [short]);
+    const [, padded] = await fullLogits(model, [long, short]);
+    assert.ok(maxAbsDiff(alone!, padded!) < 1e-5, `padding changed logits by ${maxAbsDiff(alone!, padded!)}`);
+    const solo = await greedyWithLogits(model, [short], 5);
+    const batched = await greedyWithLogits(model, [long, short], 5);
+    assert.deepEqual(batched.tokens[1], solo.tokens[0]);
+    for (let s = 0; s < 5; s++) assert.ok(maxAbsDiff(batched.steps[1]![s]!, solo.steps[0]![s]!) < 1e-5, `step ${s}`);
+  });
+
+  test('perplexity is the mean NLL of log-softmax over full-sequence logits (position t predicts t+1)', async () => {
+    const tok = model.folder.tokenizer;
+    const texts = [tok.encode('I lost my job and I do not know what to do.'), tok.encode('ok'), tok.encode('We can talk about it whenever you want.')];
+    const V = model.config.vocabSize;
+    let nll = 0;
+    let count = 0;
+    for (const ids of texts) {
+      const [logits] = await fullLogits(model, [ids]);
+      for (let t = 0; t + 1 < ids.length; t++) {
+        const row = logits!.subarray(t * V, (t + 1) * V);
+        const m = Math.max(...row);
+        let z = 0;
+        for (const v of row) z += Math.exp(v - m);
+        nll -= (row[ids[t + 1]!] as number) - m - Math.log(z);
+        count++;
+      }
+    }
+    const result = await perplexity(model, texts, { batchSize: 2 });
+    assert.equal(result.tokens, count);
+    assert.ok(Math.abs(result.meanNll - nll / count) < 1e-5, `${result.meanNll} vs ${nll / count}`);
+    assert.ok(Math.abs(result.perplexity - Math.exp(nll / count)) / result.perplexity < 1e-5);
+    const perText = await tokenLogProbs(model, texts);
+    assert.deepEqual(perText.map((x) => x.length), texts.map((x) => x.length - 1));
+    await assert.rejects(perplexity(model, [[5]]), /no token to predict/);
+  });
+
+  test('bad prompts are clear errors', async () => {
+    await assert.rejects(generateTokens(model, [[]], { maxNewTokens: 2 }), /prompt 0 is empty/);
+    await assert.rejects(generateTokens(model, [[1, 99999]], { maxNewTokens: 2 }), /prompt 0, token 1: id 99999 is outside the vocabulary \[0, 3072\)/);
+    await assert.rejects(generateTokens(model, [[1]], { maxNewTokens: 0 }), /max new tokens must be a positive integer/);
+    await assert.rejects(generateTokens(model, [[1]], { maxNewTokens: 4000 }), /exceeds the model's max_position_embeddings \(2048\)/);
+  });
+});
+
+describe('generation on a random llama folder, with and without a PEFT adapter', () => {
+  let dir: string;
+  let tensors: Tensors;
+  let config: DecoderConfig;
+  let adapterDir: string;
+  let merged: Tensors;
+  const scale = 16 / 4;
+
+  before(async () => {
+    ({ dir, tensors } = await randomLlama());
+    config = parseDecoderConfig(LLAMA, 'config.json');
+    // A rank-4 adapter on q/v/down of every layer and o of layer 1, with non-zero B.
+    const draw = normals(11);
+    const targets: [number, string, string, number, number][] = [];
+    for (let l = 0; l < 2; l++) {
+      targets.push([l, 'self_attn', 'q_proj', 32, 32], [l, 'self_attn', 'v_proj', 16, 32], [l, 'mlp', 'down_proj', 32, 48]);
+    }
+    targets.push([1, 'self_attn', 'o_proj', 32, 32]);
+    const adapterTensors: Record<string, TensorToWrite> = {};
+    merged = { ...tensors };
+    for (const [l, parent, module, out, inDim] of targets) {
+      const a = Float32Array.from({ length: 4 * inDim }, () => 0.2 * draw());
+      const b = Float32Array.from({ length: out * 4 }, () => 0.2 * draw());
+      const key = `base_model.model.model.layers.${l}.${parent}.${module}`;
+      adapterTensors[`${key}.lora_A.weight`] = { dtype: 'F32', shape: [4, inDim], data: a };
+      adapterTensors[`${key}.lora_B.weight`] = { dtype: 'F32', shape: [out, 4], data: b };
+      const wName = `model.layers.${l}.${parent}.${module}.weight`;
+      const w = Float32Array.from(tensors[wName]!);
+      for (let o = 0; o < out; o++) for (let i = 0; i < inDim; i++) for (let r = 0; r < 4; r++) w[o * inDim + i] = (w[o * inDim + i] as number) + scale * (b[o * 4 + r] as number) * (a[r * inDim + i] as number);
+      merged[wName] = w;
+    }
+    adapterDir = join(dir, 'adapter');
+    await mkdir(adapterDir);
+    await writeFile(join(adapterDir, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 4, lora_alpha: 16, target_modules: ['q_proj', 'v_proj', 'o_proj', 'down_proj'], base_model_name_or_path: dir, bias: 'none' }));
+    await writeSafetensors(join(adapterDir, 'adapter_model.safetensors'), adapterTensors);
+  });
+
+  test('the full-sequence graph matches a float64 reference decoder', async () => {
+    const model = await InferenceModel.open(dir);
+    try {
+      const ids = [3, 100, 2000, 45, 7, 999, 1234];
+      const [logits] = await fullLogits(model, [ids]);
+      const ref = referenceLogits(tensors, config, ids);
+      const V = config.vocabSize;
+      ref.forEach((row, t) => assert.ok(maxAbsDiff(row, logits!.subarray(t * V, (t + 1) * V)) < 2e-4, `position ${t}: ${maxAbsDiff(row, logits!.subarray(t * V, (t + 1) * V))}`));
+    } finally {
+      await model.release();
+    }
+  });
+
+  test('KV-cached generation equals full recomputation, with the adapter on and off', async () => {
+    const model = await InferenceModel.open(dir, { adapter: adapterDir });
+    try {
+      const prompts = [[5, 6, 7, 8, 9, 10], [11, 12]];
+      await checkCacheAgainstFull(model, prompts, 6, 5e-5, true);
+      await checkCacheAgainstFull(model, prompts, 6, 5e-5, false);
+    } finally {
+      await model.release();
+    }
+  });
+
+  test('the adapter applies PEFT semantics (W + alpha/r·B·A), and adapter off is the base model', async () => {
+    const model = await InferenceModel.open(dir, { adapter: adapterDir });
+    const base = await InferenceModel.open(dir);
+    try {
+      const ids = [40, 41, 42, 43, 44];
+      const V = config.vocabSize;
+      const [withAdapter] = await fullLogits(model, [ids]);
+      const refMerged = referenceLogits(merged, config, ids);
+      refMerged.forEach((row, t) => assert.ok(maxAbsDiff(row, withAdapter!.subarray(t * V, (t + 1) * V)) < 5e-4, `position ${t}`));
+      const [off] = await fullLogits(model, [ids], { useAdapter: false });
+      const [baseLogits] = await fullLogits(base, [ids]);
+      assert.ok(maxAbsDiff(off!, baseLogits!) < 1e-6);
+      assert.ok(maxAbsDiff(withAdapter!, baseLogits!) > 0.1, 'the adapter must change the logits');
+    } finally {
+      await model.release();
+      await base.release();
+    }
+  });
+
+  test('an adapter for another base shape or a malformed adapter is a clear error', async () => {
+    const wrong = join(dir, 'wrong-adapter');
+    await mkdir(wrong);
+    await writeFile(join(wrong, 'adapter_config.json'), JSON.stringify({ r: 4, lora_alpha: 8 }));
+    await writeSafetensors(join(wrong, 'adapter_model.safetensors'), {
+      'base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight': { dtype: 'F32', shape: [4, 64], data: new Float32Array(256) },
+      'base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight': { dtype: 'F32', shape: [64, 4], data: new Float32Array(256) },
+    });
+    await assert.rejects(InferenceModel.open(dir, { adapter: wrong }), (e: Error) => {
+      assert.ok(e instanceof AdapterError);
+      assert.match(e.message, /lora_A\.weight" has shape \[4, 64\]; the base model and r=4 imply \[4, 32\]/);
+      return true;
+    });
+    await assert.rejects(InferenceModel.open(dir, { adapter: join(dir, 'missing') }), /adapter_config\.json: cannot read the adapter config \(ENOENT\)/);
+    await writeFile(join(wrong, 'adapter_config.json'), JSON.stringify({ r: 4, lora_alpha: 8, use_dora: true }));
+    await assert.rejects(InferenceModel.open(dir, { adapter: wrong }), /use_dora: true is not supported/);
+  });
+});
