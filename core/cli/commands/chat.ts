@@ -1,5 +1,5 @@
 /** `attune chat --run <dir>`: talk to what a training run produced (or, with --base, to its base model). */
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import type { Argv } from 'yargs';
 import type { Message } from '../../data/example.js';
 import { AttuneError } from '../../kernel/errors.js';
@@ -46,26 +46,23 @@ export function chatCommand(yargs: Argv): Argv {
         }
         const who = argv.base ? `base model ${model.folder.dir}` : `adapter ${found.adapterDir}`;
         process.stderr.write(`Chatting with ${who}. /reset starts over, /exit or Ctrl-D quits.\n`);
-        const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+        // Lines are read through the async iterator, which buffers input that arrives while a reply
+        // is being generated (piped input); rl.question would drop it.
+        const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true });
+        rl.setPrompt('you> ');
         let history: Message[] = [...system];
         try {
-          for (;;) {
-            let line: string;
-            try {
-              line = await rl.question('you> ');
-            } catch {
-              break; // input closed (Ctrl-D or end of piped input)
-            }
+          rl.prompt();
+          for await (const line of rl) {
             const text = line.trim();
-            if (text === '') continue;
             if (text === '/exit') break;
-            if (text === '/reset') {
-              history = [...system];
-              continue;
+            if (text === '/reset') history = [...system];
+            else if (text !== '') {
+              history.push({ role: 'user', content: text });
+              process.stdout.write('assistant> ');
+              history.push({ role: 'assistant', content: await reply(history) });
             }
-            history.push({ role: 'user', content: text });
-            process.stdout.write('assistant> ');
-            history.push({ role: 'assistant', content: await reply(history) });
+            rl.prompt();
           }
         } finally {
           rl.close();

@@ -1,0 +1,149 @@
+/** `attune generate`, `perplexity` and `chat` end to end (spawned bin/attune.js) on the embedded model. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromPackageRoot } from '../../core/kernel/paths.js';
+import { writeSafetensors } from '../../core/model/safetensors/writer.js';
+import type { TensorToWrite } from '../../core/model/safetensors/writer.js';
+import { InferenceModel, ModelTextGenerator, perplexity } from '../../core/model/generation/index.js';
+
+const bin = fromPackageRoot('bin', 'attune.js');
+
+function attune(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, ...(input !== undefined ? { input } : {}) });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A PEFT adapter for the embedded model (hidden 64, q 64, kv 32) with non-zero factors on q and v. */
+async function writeAdapter(dir: string, inDim = 64): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 2, lora_alpha: 4, target_modules: ['q_proj', 'v_proj'], base_model_name_or_path: 'attune-tiny-qwen2' }));
+  const tensors: Record<string, TensorToWrite> = {};
+  let s = 1;
+  const fill = (n: number): Float32Array => Float32Array.from({ length: n }, () => ((s = (s * 48271) % 2147483647) / 2147483647 - 0.5) * 2);
+  for (let l = 0; l < 2; l++) {
+    for (const [m, out] of [['q_proj', 64], ['v_proj', 32]] as const) {
+      const key = `base_model.model.model.layers.${l}.self_attn.${m}`;
+      tensors[`${key}.lora_A.weight`] = { dtype: 'F32', shape: [2, inDim], data: fill(2 * inDim) };
+      tensors[`${key}.lora_B.weight`] = { dtype: 'F32', shape: [out, 2], data: fill(out * 2) };
+    }
+  }
+  await writeSafetensors(join(dir, 'adapter_model.safetensors'), tensors);
+}
+
+describe('model commands', () => {
+  let dir: string;
+  let runDir: string;
+  let model: InferenceModel;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'attune-model-cli-'));
+    runDir = join(dir, 'run');
+    await writeAdapter(join(runDir, 'final', 'adapter'));
+    writeFileSync(join(runDir, 'run_manifest.json'), JSON.stringify({ recipe: 'sft', status: 'completed', config: { model: 'attune-tiny-qwen2' } }));
+    model = await InferenceModel.open('attune-tiny-qwen2', { adapter: join(runDir, 'final', 'adapter') });
+  });
+  after(async () => {
+    await model.release();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const reply = async (prompt: string, useAdapter: boolean, maxNewTokens = 6): Promise<string> => {
+    const [text] = await new ModelTextGenerator(model, { useAdapter }).generate([[{ role: 'user', content: prompt }]], { maxNewTokens, temperature: 0 });
+    return text as string;
+  };
+
+  test('generate streams the greedy chat reply to stdout; --raw with a seed is reproducible', async () => {
+    const r = attune(['generate', '--prompt', 'I feel lonely.', '--greedy', '--max-new-tokens', '6']);
+    assert.equal(r.code, 0, r.stderr);
+    const base = await InferenceModel.open('attune-tiny-qwen2');
+    try {
+      const [expected] = await new ModelTextGenerator(base).generate([[{ role: 'user', content: 'I feel lonely.' }]], { maxNewTokens: 6, temperature: 0 });
+      assert.equal(r.stdout, `${expected}\n`);
+    } finally {
+      await base.release();
+    }
+    assert.match(r.stderr, /\[\d+ tokens, (max new tokens|end of sequence)\]/);
+    const raw = ['generate', '--prompt', 'Once upon a time', '--raw', '--temperature', '1.3', '--top-p', '0.9', '--seed', '5', '--max-new-tokens', '8'];
+    const a = attune(raw);
+    const b = attune(raw);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(a.stdout, b.stdout);
+  });
+
+  test('generate with an adapter answers like the in-process adapter model', async () => {
+    const r = attune(['generate', '--adapter', join(runDir, 'final', 'adapter'), '--prompt', 'Hello there', '--greedy', '--max-new-tokens', '6']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${await reply('Hello there', true)}\n`);
+  });
+
+  test('generate rejects an empty prompt, a missing model folder and an adapter for another base', async () => {
+    const empty = attune(['generate', '--prompt', '   ']);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /error: --prompt is empty/);
+    const missing = attune(['generate', '--model', join(dir, 'nope'), '--prompt', 'hi']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /model ".*nope" is not an embedded model, not a folder/);
+    await writeAdapter(join(dir, 'other-adapter'), 128);
+    const other = attune(['generate', '--adapter', join(dir, 'other-adapter'), '--prompt', 'hi']);
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /does not fit the base model \(qwen2, hidden 64, 2 layers\)[\s\S]*lora_A\.weight" has shape \[2, 128\]/);
+    assert.doesNotMatch(other.stderr, /at .*\.ts:\d+/, 'no stack trace for a user error');
+  });
+
+  test('perplexity prints the mean NLL and perplexity of --text and of --data files (.txt, .jsonl)', async () => {
+    const text = 'I am here for you, whenever you need to talk.';
+    const r = attune(['perplexity', '--text', text]);
+    assert.equal(r.code, 0, r.stderr);
+    const base = await InferenceModel.open('attune-tiny-qwen2');
+    let expected;
+    try {
+      expected = await perplexity(base, [base.folder.tokenizer.encode(text)]);
+    } finally {
+      await base.release();
+    }
+    assert.match(r.stdout, new RegExp(`mean NLL: +${expected.meanNll.toFixed(4)} nats/token over ${expected.tokens} predicted tokens \\(1 text\\)`));
+    assert.match(r.stdout, new RegExp(`perplexity: ${expected.perplexity.toFixed(3)}`));
+    writeFileSync(join(dir, 'texts.jsonl'), `${JSON.stringify({ text })}\n${JSON.stringify({ text: 'Thank you.' })}\n`);
+    writeFileSync(join(dir, 'texts.txt'), `${text}\n\nThank you.\n`);
+    const fromJsonl = attune(['perplexity', '--data', join(dir, 'texts.jsonl'), '--json']);
+    const fromTxt = attune(['perplexity', '--data', join(dir, 'texts.txt'), '--json']);
+    assert.equal(fromJsonl.code, 0, fromJsonl.stderr);
+    const j = JSON.parse(fromJsonl.stdout) as { meanNll: number; sequences: number };
+    assert.equal(j.sequences, 2);
+    assert.deepEqual(JSON.parse(fromTxt.stdout).meanNll, j.meanNll);
+    writeFileSync(join(dir, 'bad.jsonl'), `${JSON.stringify({ text })}\n{"body": "x"}\n`);
+    const bad = attune(['perplexity', '--data', join(dir, 'bad.jsonl')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /bad\.jsonl:2: expected a string field "text", got none/);
+  });
+
+  test('chat --run answers one --prompt with the run adapter, --base with the base model; piped lines chat interactively', async () => {
+    const tuned = attune(['chat', '--run', runDir, '--prompt', 'I feel lost.', '--greedy', '--max-new-tokens', '6']);
+    assert.equal(tuned.code, 0, tuned.stderr);
+    assert.equal(tuned.stdout, `${await reply('I feel lost.', true)}\n`);
+    const base = attune(['chat', '--run', runDir, '--base', '--prompt', 'I feel lost.', '--greedy', '--max-new-tokens', '6']);
+    assert.equal(base.stdout, `${await reply('I feel lost.', false)}\n`);
+    assert.notEqual(base.stdout, tuned.stdout);
+    const live = attune(['chat', '--run', runDir, '--greedy', '--max-new-tokens', '4'], 'I feel lost.\n/reset\n\nhello\n/exit\n');
+    assert.equal(live.code, 0, live.stderr);
+    assert.equal((live.stdout.match(/assistant> /g) ?? []).length, 2, live.stdout);
+    // /reset dropped the first exchange, so both answers are first turns.
+    assert.ok(live.stdout.startsWith(`you> assistant> ${await reply('I feel lost.', true, 4)}\nyou> `), live.stdout);
+    assert.ok(live.stdout.includes(`assistant> ${await reply('hello', true, 4)}\n`), live.stdout);
+    assert.match(live.stderr, /Chatting with adapter .*final\/adapter/);
+  });
+
+  test('chat on a run without an adapter names what was expected', () => {
+    const bare = join(dir, 'bare-run');
+    mkdirSync(bare);
+    writeFileSync(join(bare, 'run_manifest.json'), JSON.stringify({ recipe: 'sft', status: 'interrupted', config: {} }));
+    const r = attune(['chat', '--run', bare, '--prompt', 'hi']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /status interrupted\) has no adapter: expected a folder with adapter_config\.json and adapter_model\.safetensors \(PEFT layout\)/);
+    const notRun = attune(['chat', '--run', join(dir, 'nowhere'), '--prompt', 'hi']);
+    assert.match(notRun.stderr, /run directory .*nowhere does not exist/);
+  });
+});
