@@ -14,7 +14,7 @@
  * policy after a step) need no recompilation.
  */
 import type { Program, Tensor } from '../../engine/index.js';
-import { Graph, ops } from '../../engine/index.js';
+import { Graph, gradients, ops } from '../../engine/index.js';
 import { attention, linear, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, swiglu, tokenLogProbs } from '../../engine/primitives/index.js';
 import type { LoraAdapter } from '../../engine/primitives/index.js';
 import type { DecoderConfig } from '../folder/config.js';
@@ -43,7 +43,12 @@ export type DecoderGraphKind =
   /** Whole sequence → log p(target) per position [B·S] (targets −100 give 0). */
   | 'full-token-logprobs'
   /** Whole sequence → summed NLL of targets and their count (causal-LM loss). */
-  | 'full-nll';
+  | 'full-nll'
+  /**
+   * One LoRA SFT step's graph: mean causal-LM loss over the targets and its gradient for every
+   * LoRA factor (the factors are trainable parameters; gradients come back under their names).
+   */
+  | 'lora-sft';
 
 export const inputNames = {
   ids: 'input_ids',
@@ -62,6 +67,7 @@ export const outputNames = {
   tokenLogProbs: 'token_logprobs',
   nllSum: 'nll_sum',
   count: 'count',
+  loss: 'loss',
   presentKey: (layer: number): string => `present.${layer}.key`,
   presentValue: (layer: number): string => `present.${layer}.value`,
 } as const;
@@ -108,9 +114,11 @@ export function buildDecoderGraph(config: DecoderConfig, weights: SafetensorsWei
       const module = key.slice(key.indexOf('.') + 1) as LoraModule;
       if (!LORA_MODULES.includes(module)) throw new Error(`generation: LoRA key '${key}' names no projection`);
       const [out, inDim] = projectionShape(config, module);
+      // Trainable in the SFT graph; plain inputs for inference (no autodiff bookkeeping).
+      const declare = kind === 'lora-sft' ? g.parameter.bind(g) : g.input.bind(g);
       loraInputs.set(key, {
-        a: g.input(inputNames.loraA(key), 'float32', [lora.rank, inDim]),
-        b: g.input(inputNames.loraB(key), 'float32', [out, lora.rank]),
+        a: declare(inputNames.loraA(key), 'float32', [lora.rank, inDim]),
+        b: declare(inputNames.loraB(key), 'float32', [out, lora.rank]),
         scale: lora.scale,
       });
     }
@@ -160,6 +168,12 @@ export function buildDecoderGraph(config: DecoderConfig, weights: SafetensorsWei
         const { lossSum, count } = lmHeadCrossEntropy(flatH, w.lmHead, flatT);
         outputs[outputNames.nllSum] = lossSum;
         outputs[outputNames.count] = count;
+        if (kind === 'lora-sft') {
+          if (g.parameters.length === 0) throw new Error('generation: a LoRA SFT graph needs a LoRA layout with at least one projection');
+          const loss = ops.div(lossSum, ops.maximum(count, 1));
+          outputs[outputNames.loss] = loss;
+          Object.assign(outputs, gradients(loss, g.parameters));
+        }
       }
     }
   }

@@ -87,6 +87,7 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
   const eos = new Set(options.eosTokenIds ?? model.folder.stopTokenIds);
   const stops = (options.stopStrings ?? []).filter((s) => s.length > 0);
   const useAdapter = options.useAdapter ?? true;
+  const watchText = stops.length > 0 || options.onToken !== undefined;
 
   const padId = padIdOf(config, tokenizer.pad?.id ?? null, [...eos]);
   const batch = leftPad(prompts, padId);
@@ -159,11 +160,13 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
       if (eos.has(token)) {
         row.done = true;
         row.finishReason = 'eos';
-        options.onToken?.({ row: b, token, text: '' });
+        options.onToken?.({ row: b, token, text: row.text.delta(tokenizer.decode(row.tokens, { skipSpecialTokens: true }), true) });
         continue;
       }
       row.tokens.push(token);
       row.seen.add(token);
+      // Text is only needed per step to find stop strings or to stream.
+      if (!watchText) continue;
       const text = tokenizer.decode(row.tokens, { skipSpecialTokens: true });
       const hit = row.text.findStop(text);
       if (hit) {

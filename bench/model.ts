@@ -1,0 +1,280 @@
+/**
+ * Model benchmark on two Qwen2-shaped configs with random weights (written to a temp folder with
+ * the safetensors writer; ids are fed directly): whole-sequence forward with the causal-LM loss,
+ * one LoRA SFT step (r 8 on all seven projections: forward, cross-entropy, backward, AdamW), and
+ * KV-cached greedy generation at batch 1 and 8 (prompt 64, 64 new tokens). Min and median over
+ * warm rounds, peak RSS. One JSON line per measurement, with the PyTorch 1.13 eager reference
+ * (2 threads, same machine class) where one exists.
+ *
+ *   npm run bench -- model            (both configs)
+ *   tsx bench/model.ts tiny           (one)
+ */
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { AdamW } from '../core/engine/optim/index.js';
+import type { Parameter } from '../core/engine/optim/index.js';
+import type { EngineSession, Feed } from '../core/engine/index.js';
+import { expectedTensors, openModelFolder, parseDecoderConfig, resolveModelFolder, writeSafetensors } from '../core/model/index.js';
+import type { ModelFolder, TensorToWrite } from '../core/model/index.js';
+import { buildDecoderGraph, inputNames, outputNames } from '../core/model/generation/decoder-graph.js';
+import type { LoraLayout } from '../core/model/generation/decoder-graph.js';
+import { InferenceModel } from '../core/model/generation/inference-model.js';
+import { generateTokens } from '../core/model/generation/generate.js';
+import { LORA_MODULES, pairKey, projectionShape } from '../core/model/generation/peft-adapter.js';
+import { EngineSession as Session } from '../core/engine/index.js';
+
+interface BenchConfig {
+  readonly name: 'tiny' | 'smol';
+  readonly hidden: number;
+  readonly layers: number;
+  readonly heads: number;
+  readonly kvHeads: number;
+  readonly intermediate: number;
+  readonly vocab: number;
+  readonly tied: boolean;
+  readonly batch: number;
+  readonly seq: number;
+  /** PyTorch 1.13 eager, 2 threads, this machine class. */
+  readonly reference: { stepMs: number; forwardMs?: number; decodeTokPerSecB1: number; decodeTokPerSecB8?: number };
+  readonly rounds: { forward: number; step: number; generate: number };
+}
+
+const CONFIGS: readonly BenchConfig[] = [
+  { name: 'tiny', hidden: 256, layers: 4, heads: 8, kvHeads: 4, intermediate: 688, vocab: 8192, tied: false, batch: 4, seq: 256, reference: { stepMs: 280, decodeTokPerSecB1: 320, decodeTokPerSecB8: 1700 }, rounds: { forward: 7, step: 7, generate: 3 } },
+  { name: 'smol', hidden: 576, layers: 30, heads: 9, kvHeads: 3, intermediate: 1536, vocab: 49152, tied: true, batch: 2, seq: 256, reference: { stepMs: 2900, forwardMs: 960, decodeTokPerSecB1: 20 }, rounds: { forward: 4, step: 4, generate: 2 } },
+];
+
+const RANK = 8;
+const ALPHA = 16;
+const PROMPT = 64;
+const NEW_TOKENS = 64;
+
+/** Deterministic uniform noise with the variance of N(0, std²). */
+function noise(n: number, std: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  const amp = std * Math.sqrt(3);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    a[i] = amp * (((s >>> 0) / 4294967296) * 2 - 1);
+  }
+  return a;
+}
+
+function stats(xs: readonly number[]): { min: number; median: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0] as number, median: s[Math.floor(s.length / 2)] as number };
+}
+
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function writeModel(c: BenchConfig): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `attune-bench-${c.name}-`));
+  const config = {
+    architectures: ['Qwen2ForCausalLM'],
+    model_type: 'qwen2',
+    hidden_size: c.hidden,
+    intermediate_size: c.intermediate,
+    num_hidden_layers: c.layers,
+    num_attention_heads: c.heads,
+    num_key_value_heads: c.kvHeads,
+    hidden_act: 'silu',
+    rms_norm_eps: 1e-6,
+    rope_theta: 10000,
+    max_position_embeddings: 2048,
+    vocab_size: c.vocab,
+    tie_word_embeddings: c.tied,
+    torch_dtype: 'float32',
+  };
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+  const tensors = new Map<string, TensorToWrite>();
+  let seed = 1;
+  for (const { name, shape } of expectedTensors(parseDecoderConfig(config, 'config.json'))) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = name.endsWith('norm.weight') ? new Float32Array(n).fill(1) : noise(n, 0.02, seed++);
+    tensors.set(name, { dtype: 'F32', shape, data });
+  }
+  await writeSafetensors(join(dir, 'model.safetensors'), tensors);
+  // The bench feeds ids; a tokenizer is only there because a model folder has one.
+  const embedded = resolveModelFolder('attune-tiny-qwen2');
+  for (const f of ['tokenizer.json', 'tokenizer_config.json']) await copyFile(join(embedded, f), join(dir, f));
+  return dir;
+}
+
+function randomIds(n: number, vocab: number, seed: number): number[] {
+  const u = noise(n, 1, seed);
+  return Array.from(u, (x) => Math.floor(((x / Math.sqrt(3) + 1) / 2) * (vocab - 1)));
+}
+
+/** Feeds for a whole-sequence graph over random ids: B×S tokens, no padding, every next token a target. */
+function sequenceFeeds(c: BenchConfig): Record<string, Feed> {
+  const n = c.batch * c.seq;
+  const ids = randomIds(n, c.vocab, 99);
+  const targets = new BigInt64Array(n).fill(-100n);
+  const positions = new Float32Array(n);
+  for (let b = 0; b < c.batch; b++) {
+    for (let t = 0; t < c.seq; t++) {
+      positions[b * c.seq + t] = t;
+      if (t + 1 < c.seq) targets[b * c.seq + t] = BigInt(ids[b * c.seq + t + 1] as number);
+    }
+  }
+  return {
+    [inputNames.ids]: BigInt64Array.from(ids, BigInt),
+    [inputNames.mask]: new Float32Array(n).fill(1),
+    [inputNames.positions]: positions,
+    [inputNames.targets]: targets,
+  };
+}
+
+/** LoRA r 8 on all seven projections of every layer; PEFT init (A random, B zero) plus a little B so gradients are generic. */
+function loraParameters(folder: ModelFolder): { layout: LoraLayout; params: Parameter[] } {
+  const keys = new Set<string>();
+  const params: Parameter[] = [];
+  let seed = 1000;
+  for (let l = 0; l < folder.config.numLayers; l++) {
+    for (const m of LORA_MODULES) {
+      const key = pairKey(l, m);
+      keys.add(key);
+      const [out, inDim] = projectionShape(folder.config, m);
+      params.push({ name: inputNames.loraA(key), shape: [RANK, inDim], data: noise(RANK * inDim, 1 / Math.sqrt(inDim), seed++) });
+      params.push({ name: inputNames.loraB(key), shape: [out, RANK], data: noise(out * RANK, 1e-3, seed++) });
+    }
+  }
+  return { layout: { rank: RANK, scale: ALPHA / RANK, keys }, params };
+}
+
+async function timeRounds(rounds: number, fn: () => Promise<void>): Promise<number[]> {
+  await fn(); // warm-up: first-run allocations and prepacking
+  const ms: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  return ms;
+}
+
+async function benchTraining(c: BenchConfig, folder: ModelFolder): Promise<void> {
+  const { layout, params } = loraParameters(folder);
+  const feeds = sequenceFeeds(c);
+  const loraFeeds = (): Record<string, Feed> => Object.fromEntries(params.map((p) => [p.name, p.data]));
+  const dims = { batch: c.batch, seq: c.seq };
+  const tokens = c.batch * c.seq;
+
+  let t0 = performance.now();
+  let session: EngineSession = await Session.create(buildDecoderGraph(folder.config, folder.weights, 'full-nll', layout));
+  const forwardBuild = performance.now() - t0;
+  const fwd = stats(await timeRounds(c.rounds.forward, async () => void (await session.run({ ...feeds, ...loraFeeds() }, { dims }))));
+  await session.release();
+  console.log(JSON.stringify({ bench: 'model.forward', config: c.name, batch: c.batch, seq: c.seq, lora_rank: RANK, rounds: c.rounds.forward, build_ms: Math.round(forwardBuild), forward_ms_min: r1(fwd.min), forward_ms_median: r1(fwd.median), ...(c.reference.forwardMs ? { pytorch_ms: c.reference.forwardMs, ratio_min: Math.round((fwd.min / c.reference.forwardMs) * 100) / 100 } : {}), peak_rss_mb: peakRssMb() }));
+
+  t0 = performance.now();
+  session = await Session.create(buildDecoderGraph(folder.config, folder.weights, 'lora-sft', layout));
+  const stepBuild = performance.now() - t0;
+  const optimizer = new AdamW(params, { weightDecay: 0 });
+  let loss = Number.NaN;
+  let optimizerMs = 0;
+  const step = async (): Promise<void> => {
+    const out = await session.run({ ...feeds, ...loraFeeds() }, { dims });
+    loss = (out[outputNames.loss]?.data as Float32Array)[0] as number;
+    const grads = Object.fromEntries(params.map((p) => [p.name, out[p.name]?.data as Float32Array]));
+    const o0 = performance.now();
+    optimizer.step(grads, 1e-4);
+    optimizerMs = performance.now() - o0;
+  };
+  const steps = stats(await timeRounds(c.rounds.step, step));
+  await session.release();
+  console.log(
+    JSON.stringify({
+      bench: 'model.lora_sft_step',
+      config: c.name,
+      batch: c.batch,
+      seq: c.seq,
+      lora_rank: RANK,
+      lora_params: params.reduce((a, p) => a + p.data.length, 0),
+      rounds: c.rounds.step,
+      build_ms: Math.round(stepBuild),
+      step_ms_min: r1(steps.min),
+      step_ms_median: r1(steps.median),
+      adamw_ms_last: r1(optimizerMs),
+      tokens_per_s_median: Math.round(tokens / (steps.median / 1000)),
+      loss_last: Math.round(loss * 1000) / 1000,
+      pytorch_step_ms: c.reference.stepMs,
+      ratio_min: Math.round((steps.min / c.reference.stepMs) * 100) / 100,
+      peak_rss_mb: peakRssMb(),
+    }),
+  );
+}
+
+async function benchGeneration(c: BenchConfig, folder: ModelFolder, batch: number): Promise<void> {
+  const model = await InferenceModel.open(folder);
+  const prompts = Array.from({ length: batch }, (_, b) => randomIds(PROMPT, Math.min(c.vocab, 3000), 7 + b));
+  const t0 = performance.now();
+  await model.session('cached', false);
+  const build = performance.now() - t0;
+  const total: number[] = [];
+  const decode: number[] = [];
+  const run = async (): Promise<{ totalMs: number; decodeMs: number }> => {
+    const start = performance.now();
+    let afterPrefill = start;
+    const rows = await generateTokens(model, prompts, { maxNewTokens: NEW_TOKENS, eosTokenIds: [], onLogits: (s) => void (s === 0 && (afterPrefill = performance.now())) });
+    if (rows.some((r) => r.tokens.length !== NEW_TOKENS)) throw new Error('bench: a row stopped early');
+    const end = performance.now();
+    return { totalMs: end - start, decodeMs: end - afterPrefill };
+  };
+  await run();
+  for (let i = 0; i < c.rounds.generate; i++) {
+    const r = await run();
+    total.push(r.totalMs);
+    decode.push(r.decodeMs);
+  }
+  await model.release();
+  const t = stats(total);
+  const d = stats(decode);
+  const newTokens = batch * NEW_TOKENS;
+  // Decode-only rate: the 63 tokens after the one the prefill yields.
+  const decodeRate = (ms: number): number => Math.round((batch * (NEW_TOKENS - 1)) / (ms / 1000));
+  const ref = batch === 1 ? c.reference.decodeTokPerSecB1 : c.reference.decodeTokPerSecB8;
+  console.log(
+    JSON.stringify({
+      bench: 'model.generate',
+      config: c.name,
+      batch,
+      prompt: PROMPT,
+      new_tokens: NEW_TOKENS,
+      rounds: c.rounds.generate,
+      build_ms: Math.round(build),
+      total_ms_min: r1(t.min),
+      total_ms_median: r1(t.median),
+      tokens_per_s_median: Math.round(newTokens / (t.median / 1000)),
+      decode_tokens_per_s_best: decodeRate(d.min),
+      decode_tokens_per_s_median: decodeRate(d.median),
+      ...(ref ? { pytorch_decode_tokens_per_s: ref, speedup_median: Math.round((decodeRate(d.median) / ref) * 100) / 100 } : {}),
+      peak_rss_mb: peakRssMb(),
+    }),
+  );
+}
+
+export async function runModelBench(only?: readonly string[]): Promise<void> {
+  for (const c of CONFIGS) {
+    if (only && only.length > 0 && !only.includes(c.name)) continue;
+    const t0 = performance.now();
+    const dir = await writeModel(c);
+    const folder = await openModelFolder(dir);
+    console.log(JSON.stringify({ bench: 'model.setup', config: c.name, parameters: expectedTensors(folder.config).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0), write_ms: Math.round(performance.now() - t0) }));
+    try {
+      await benchTraining(c, folder);
+      await benchGeneration(c, folder, 1);
+      await benchGeneration(c, folder, 8);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runModelBench(process.argv.slice(2));
