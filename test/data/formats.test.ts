@@ -85,6 +85,38 @@ describe('readDelimited', () => {
     assert.equal(issues.issues[0]!.row, 3);
   });
 
+  test("escape: '\\\\' reads backslash-escaped quotes (WASSA 2024); RFC 4180 doubling mis-splits them", () => {
+    const file = writeFile(tempDir(), 'w.csv', 'id,text\n1,"He said \\"no, thanks\\" and left."\n2,plain\n');
+    const issues = new RowIssueCollector('skip');
+    const table = readDelimited(file, { columns: 'first-line', escape: '\\', issues });
+    assert.deepEqual(table.records.map((r) => r.value.text), ['He said "no, thanks" and left.', 'plain']);
+    assert.equal(issues.count, 0);
+    const doubling = new RowIssueCollector('skip');
+    assert.deepEqual(readDelimited(file, { columns: 'first-line', issues: doubling }).records.map((r) => r.value.id), ['2']);
+    assert.equal(doubling.issues[0]!.row, 2);
+  });
+
+  test('index and total count every data row, malformed ones included, so row-aligned files line up', () => {
+    const dir = tempDir();
+    const issues = new RowIssueCollector('skip');
+    const withHeader = readDelimited(writeFile(dir, 'd.csv', 'a,b\n1,2\n3,4,5\n\n6,"two\nlines"\n7,8\n'), { columns: 'first-line', issues });
+    assert.deepEqual(withHeader.records.map((r) => [r.index, r.row, r.value.a]), [
+      [0, 2, '1'],
+      [2, 5, '6'],
+      [3, 7, '7'],
+    ]);
+    assert.equal(withHeader.total, 4, 'blank lines are not rows; the bad row is');
+    assert.deepEqual(issues.issues.map((i) => i.row), [3]);
+    const headerless = readDelimited(writeFile(dir, 'g.tsv', '1\t2\n"never closed\t3\n4\t5\n'), { columns: ['x', 'y'], lineOriented: true, issues });
+    assert.deepEqual(headerless.records.map((r) => [r.index, r.value.x]), [
+      [0, '1'],
+      [2, '4'],
+    ]);
+    assert.equal(headerless.total, 3);
+    const unclosed = readDelimited(writeFile(dir, 'u.csv', 'a,b\n1,2\n3,"open\n'), { columns: 'first-line', issues });
+    assert.deepEqual([unclosed.records.length, unclosed.total], [1, 2], 'a record the parser gives up on still counts');
+  });
+
   test('quote: false keeps stray quotes as text', () => {
     const file = writeFile(tempDir(), 'ed.csv', 'a,b\n"hello,world"x\n');
     const table = readDelimited(file, { columns: 'first-line', quote: false, issues: new RowIssueCollector('fail') });

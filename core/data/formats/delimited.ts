@@ -2,7 +2,8 @@
  * CSV/TSV reading on csv-parse, with every record located by the line it starts on.
  *
  * Rows whose column count differs from the header, and rows csv-parse cannot parse (a
- * stray quote), go to the RowIssueCollector instead of stopping the load.
+ * stray quote), go to the RowIssueCollector instead of stopping the load; they still count
+ * in each record's `index` and the table's `total`, which row-aligned label files rely on.
  */
 import { readFileSync } from 'node:fs';
 import { parse, type Options } from 'csv-parse/sync';
@@ -20,6 +21,11 @@ export interface DelimitedOptions {
    */
   quote?: string | false;
   /**
+   * Escape character inside quoted fields. Default `"` (RFC 4180 doubling, `""`); WASSA 2024
+   * CSVs write `\"`, which a doubling parser mis-splits, so they need `'\\'`.
+   */
+  escape?: string;
+  /**
    * Parse each physical line on its own. Right for formats that never put a newline inside a
    * field (GoEmotions TSV, ED CSV): a malformed line then costs only itself, whereas a
    * multi-line parse can swallow everything after a stray quote.
@@ -28,9 +34,19 @@ export interface DelimitedOptions {
   issues: RowIssueCollector;
 }
 
+export interface DelimitedRecord extends SourceRecord<Record<string, string>> {
+  /**
+   * 0-based position among the file's data rows (header excluded), malformed rows counted:
+   * a headerless label file that is row-aligned with a data file is matched by it.
+   */
+  index: number;
+}
+
 export interface DelimitedTable {
   columns: string[];
-  records: SourceRecord<Record<string, string>>[];
+  records: DelimitedRecord[];
+  /** Data rows in the file (header excluded), malformed ones included. */
+  total: number;
 }
 
 /** A parsed record, or a line the parser gave up on; kept in file order so issues are too. */
@@ -47,10 +63,10 @@ export function readDelimited(file: string, options: DelimitedOptions): Delimite
   let body: ParsedRecord[];
   if (options.columns === 'first-line') {
     const header = parsed[0];
-    if (!header) return { columns: [], records: [] };
+    if (!header) return { columns: [], records: [], total: 0 };
     if (header.failure !== undefined) {
       options.issues.report({ file, row: header.line, reason: `unparseable header (${header.failure})` });
-      return { columns: [], records: [] };
+      return { columns: [], records: [], total: 0 };
     }
     columns = header.fields.map((c) => c.trim());
     body = parsed.slice(1);
@@ -59,8 +75,8 @@ export function readDelimited(file: string, options: DelimitedOptions): Delimite
     body = parsed;
   }
 
-  const records: SourceRecord<Record<string, string>>[] = [];
-  for (const { fields, line, failure } of body) {
+  const records: DelimitedRecord[] = [];
+  for (const [index, { fields, line, failure }] of body.entries()) {
     if (failure !== undefined) {
       options.issues.report({ file, row: line, reason: failure });
       continue;
@@ -75,15 +91,16 @@ export function readDelimited(file: string, options: DelimitedOptions): Delimite
     }
     const value: Record<string, string> = {};
     columns.forEach((name, i) => (value[name] = fields[i]!));
-    records.push({ file, row: line, value });
+    records.push({ file, row: line, index, value });
   }
-  return { columns, records };
+  return { columns, records, total: body.length };
 }
 
-function baseOptions(delimiter: string, quote: string | false | undefined): Options {
+function baseOptions(delimiter: string, options: DelimitedOptions): Options {
   return {
     delimiter,
-    quote: quote === false ? false : (quote ?? '"'),
+    quote: options.quote === false ? false : (options.quote ?? '"'),
+    escape: options.escape ?? '"',
     relax_quotes: true,
     relax_column_count: true,
     skip_empty_lines: true,
@@ -93,7 +110,7 @@ function baseOptions(delimiter: string, quote: string | false | undefined): Opti
 function parseWhole(text: string, delimiter: string, options: DelimitedOptions): ParsedRecord[] {
   const out: ParsedRecord[] = [];
   const rows = parse(text, {
-    ...baseOptions(delimiter, options.quote),
+    ...baseOptions(delimiter, options),
     info: true,
     raw: true,
     skip_records_with_error: true,
@@ -102,8 +119,9 @@ function parseWhole(text: string, delimiter: string, options: DelimitedOptions):
     },
   }) as unknown as { record: string[]; info: { lines: number }; raw: string }[];
   for (const { record, info, raw } of rows) {
-    // info.lines is the line the record ends on; a quoted field may span several lines.
-    const innerNewlines = (raw.replace(/\r?\n$/, '').match(/\n/g) ?? []).length;
+    // info.lines is the line the record ends on; a quoted field may span several lines, and
+    // `raw` also holds the blank lines skipped before the record, which are not part of it.
+    const innerNewlines = (raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '').match(/\n/g) ?? []).length;
     out.push({ fields: record, line: info.lines - innerNewlines });
   }
   // Skipped records were collected while parsing, before the good ones came back.
@@ -116,7 +134,7 @@ function parseLineByLine(text: string, delimiter: string, options: DelimitedOpti
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     try {
-      const rows = parse(line, baseOptions(delimiter, options.quote)) as string[][];
+      const rows = parse(line, baseOptions(delimiter, options)) as string[][];
       for (const fields of rows) out.push({ fields, line: i + 1 });
     } catch (error) {
       out.push({ line: i + 1, failure: `unparseable line (${(error as Error).message})` });

@@ -3,7 +3,7 @@
  * file-or-folder resolution across original and Hugging Face layouts.
  */
 export type { SourceRecord } from './record.js';
-export { readDelimited, type DelimitedOptions, type DelimitedTable } from './delimited.js';
+export { readDelimited, type DelimitedOptions, type DelimitedRecord, type DelimitedTable } from './delimited.js';
 export { readJsonLines, readJsonArray, readJsonRecords, DataFileError } from './json.js';
 export { readParquet } from './parquet.js';
 export { readTable, tableExtensions } from './table.js';
