@@ -12,7 +12,11 @@ import { parseDecoderConfig } from '../../core/model/folder/config.js';
 import type { DecoderConfig } from '../../core/model/folder/config.js';
 import { writeSafetensors } from '../../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../../core/model/safetensors/writer.js';
-import { AdapterError, InferenceModel, fullLogits, generateTokens, perplexity, tokenLogProbs } from '../../core/model/generation/index.js';
+import { AdapterError, InferenceModel, buildDecoderGraph, fullLogits, generateTokens, leftPad, perplexity, readPeftAdapter, tokenLogProbs } from '../../core/model/generation/index.js';
+import type { LoraWeights } from '../../core/model/generation/index.js';
+import { inputNames, outputNames } from '../../core/model/generation/decoder-graph.js';
+import { EngineSession } from '../../core/engine/index.js';
+import type { Feed } from '../../core/engine/index.js';
 
 type Tensors = Record<string, Float32Array>;
 
@@ -324,5 +328,48 @@ describe('generation on a random llama folder, with and without a PEFT adapter',
     await assert.rejects(InferenceModel.open(dir, { adapter: join(dir, 'missing') }), /adapter_config\.json: cannot read the adapter config \(ENOENT\)/);
     await writeFile(join(wrong, 'adapter_config.json'), JSON.stringify({ r: 4, lora_alpha: 8, use_dora: true }));
     await assert.rejects(InferenceModel.open(dir, { adapter: wrong }), /use_dora: true is not supported/);
+  });
+
+  test('the LoRA SFT graph returns the mean causal-LM loss and its gradient for every factor (vs central differences)', async () => {
+    const model = await InferenceModel.open(dir, { adapter: adapterDir });
+    const adapter = (await readPeftAdapter(adapterDir, config)) as LoraWeights;
+    const layout = { rank: adapter.rank, scale: adapter.scale, keys: new Set(adapter.pairs.keys()) };
+    const step = await EngineSession.create(buildDecoderGraph(config, model.folder.weights, 'lora-sft', layout));
+    try {
+      const rows = [[3, 9, 27, 81, 243, 729], [5, 25, 125]];
+      const batch = leftPad(rows, 0);
+      const targets = new BigInt64Array(batch.batch * batch.seq).fill(-100n);
+      rows.forEach((row, b) => row.slice(1).forEach((id, t) => (targets[b * batch.seq + batch.seq - row.length + t] = BigInt(id))));
+      const feeds = (a: LoraWeights): Record<string, Feed> => {
+        const f: Record<string, Feed> = { [inputNames.ids]: batch.ids, [inputNames.mask]: batch.mask, [inputNames.positions]: batch.positions, [inputNames.targets]: targets };
+        for (const [key, pair] of a.pairs) Object.assign(f, { [inputNames.loraA(key)]: pair.a, [inputNames.loraB(key)]: pair.b });
+        return f;
+      };
+      const dims = { batch: batch.batch, seq: batch.seq };
+      const out = await step.run(feeds(adapter), { dims });
+      const loss = (out[outputNames.loss]!.data as Float32Array)[0]!;
+      // The loss equals the per-token mean of the scoring path's log-probabilities.
+      const lps = await tokenLogProbs(model, rows);
+      const mean = -lps.reduce((acc, lp) => acc + lp.reduce((x, y) => x + y, 0), 0) / lps.reduce((acc, lp) => acc + lp.length, 0);
+      assert.ok(Math.abs(loss - mean) < 1e-5, `${loss} vs ${mean}`);
+      const lossWith = async (a: LoraWeights): Promise<number> => (((await step.run(feeds(a), { dims }))[outputNames.loss]!.data as Float32Array)[0] as number);
+      const h = 1e-2;
+      for (const [key, factor, index] of [['0.q_proj', 'a', 5], ['1.o_proj', 'b', 17], ['1.down_proj', 'a', 100], ['0.v_proj', 'b', 3]] as const) {
+        const grad = (out[factor === 'a' ? inputNames.loraA(key) : inputNames.loraB(key)]!.data as Float32Array)[index]!;
+        const shifted = async (delta: number): Promise<number> => {
+          const pairs = new Map(adapter.pairs);
+          const pair = pairs.get(key)!;
+          const values = Float32Array.from(pair[factor]);
+          values[index] = values[index]! + delta;
+          pairs.set(key, { ...pair, [factor]: values });
+          return lossWith({ ...adapter, pairs });
+        };
+        const fd = ((await shifted(h)) - (await shifted(-h))) / (2 * h);
+        assert.ok(Math.abs(fd - grad) <= 0.03 * Math.abs(grad) + 2e-4, `${key}.${factor}[${index}]: autodiff ${grad}, central difference ${fd}`);
+      }
+    } finally {
+      await step.release();
+      await model.release();
+    }
   });
 });
