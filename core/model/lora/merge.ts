@@ -1,0 +1,94 @@
+/**
+ * Folds a LoRA adapter into its base model — W' = W + scale·B·A — and writes a complete Hugging
+ * Face model folder (config, weights, tokenizer and every other non-weight file), atomically.
+ * Shards are rewritten one at a time under their original names, so the index stays valid and
+ * only one shard's tensors are in memory at once. Each tensor keeps its stored dtype.
+ */
+import { copyFile, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { writeDirAtomic } from '../../kernel/runs/atomic-write.js';
+import type { ModelFolder } from '../folder/open-model-folder.js';
+import { toFloat32 } from '../safetensors/reader.js';
+import { float32ToBfloat16, float32ToFloat16 } from '../safetensors/half.js';
+import { writeSafetensors } from '../safetensors/writer.js';
+import type { TensorToWrite } from '../safetensors/writer.js';
+import { LoraError } from './errors.js';
+import type { LoraState } from './lora-state.js';
+import { modulePath, projectionShape } from './targets.js';
+
+/** Weight formats that would shadow or contradict the merged safetensors if copied along. */
+const WEIGHT_FILE = /\.(safetensors|bin|pt|pth|ckpt|gguf|onnx|h5|msgpack)$|^model\.safetensors\.index\.json$|^pytorch_model\.bin\.index\.json$/;
+
+/** W [out, in] + scale·B [out, r]·A [r, in], accumulated in float64 and rounded once. */
+export function mergeProjection(w: Float32Array, a: Float32Array, b: Float32Array, scale: number, out: number, inDim: number, r: number): Float32Array {
+  if (w.length !== out * inDim || a.length !== r * inDim || b.length !== out * r) {
+    throw new LoraError(`merge: W has ${w.length} values, A ${a.length}, B ${b.length}; [${out}, ${inDim}] with r=${r} needs ${out * inDim}, ${r * inDim}, ${out * r}`);
+  }
+  const merged = new Float32Array(w.length);
+  const row = new Float64Array(inDim);
+  for (let o = 0; o < out; o++) {
+    row.fill(0);
+    for (let k = 0; k < r; k++) {
+      const bk = scale * (b[o * r + k] as number);
+      if (bk === 0) continue;
+      const aRow = k * inDim;
+      for (let i = 0; i < inDim; i++) row[i] = (row[i] as number) + bk * (a[aRow + i] as number);
+    }
+    const wRow = o * inDim;
+    for (let i = 0; i < inDim; i++) merged[wRow + i] = (w[wRow + i] as number) + (row[i] as number);
+  }
+  return merged;
+}
+
+function storeAs(dtype: TensorToWrite['dtype'], values: Float32Array): TensorToWrite['data'] {
+  if (dtype === 'F32') return values;
+  if (dtype === 'F16') return float32ToFloat16(values);
+  if (dtype === 'BF16') return float32ToBfloat16(values);
+  if (dtype === 'F64') return Float64Array.from(values);
+  throw new LoraError(`merge: cannot store a merged projection as ${dtype}`);
+}
+
+/** `model.layers.0.self_attn.q_proj.weight` → the LoRA pair that adapts it. */
+function pairsByWeightName(state: LoraState, folder: ModelFolder): Map<string, { a: Float32Array; b: Float32Array; out: number; inDim: number }> {
+  if (state.numLayers !== folder.config.numLayers) {
+    throw new LoraError(`merge: the adapter has ${state.numLayers} layers but ${folder.dir} has ${folder.config.numLayers}`, 'merge into the base model the adapter was trained on');
+  }
+  const map = new Map<string, { a: Float32Array; b: Float32Array; out: number; inDim: number }>();
+  for (const { layer, module, a, b } of state.pairs()) {
+    const [out, inDim] = projectionShape(folder.config, module);
+    map.set(`${modulePath(layer, module)}.weight`, { a: a.data, b: b.data, out, inDim });
+  }
+  return map;
+}
+
+/** Writes `outDir`: the base folder's files with every adapted projection merged. */
+export async function writeMergedModel(folder: ModelFolder, state: LoraState, outDir: string): Promise<void> {
+  const pairs = pairsByWeightName(state, folder);
+  const scale = state.scale;
+  const merged = new Set<string>();
+  await writeDirAtomic(outDir, async (temp) => {
+    for (const file of folder.weights.files) {
+      const tensors: Record<string, TensorToWrite> = {};
+      for (const name of file.names()) {
+        const t = await file.read(name);
+        const pair = pairs.get(name);
+        if (!pair) {
+          tensors[name] = { dtype: t.dtype, shape: t.shape, data: t.data };
+          continue;
+        }
+        const values = mergeProjection(toFloat32(t, file.path), pair.a, pair.b, scale, pair.out, pair.inDim, state.config.r);
+        tensors[name] = { dtype: t.dtype, shape: t.shape, data: storeAs(t.dtype, values) };
+        merged.add(name);
+      }
+      await writeSafetensors(join(temp, basename(file.path)), tensors, { metadata: { ...file.metadata, format: 'pt' } });
+    }
+    const missing = [...pairs.keys()].filter((name) => !merged.has(name));
+    if (missing.length > 0) throw new LoraError(`merge: ${folder.dir} has no tensor "${missing[0]}" to merge the adapter into`);
+    for (const entry of await readdir(folder.dir)) {
+      const from = join(folder.dir, entry);
+      if (entry.startsWith('.') || WEIGHT_FILE.test(entry) || !(await stat(from)).isFile()) continue;
+      await copyFile(from, join(temp, entry));
+    }
+    if (folder.weights.files.length > 1) await copyFile(folder.weights.source, join(temp, basename(folder.weights.source)));
+  });
+}
