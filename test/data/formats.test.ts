@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import {
   splitFromFileName,
   seededSample,
   seededShuffle,
+  seededRank,
+  cellText,
   DataFileError,
   DataLayoutError,
   type DataLayout,
@@ -235,5 +238,24 @@ describe('seeded sampling', () => {
     assert.equal(new Set(a).size, 10);
     assert.notDeepEqual(a, seededSample(items, 10, 8));
     assert.deepEqual([...seededShuffle(items, 3)].sort((x, y) => x - y), items);
+  });
+
+  test('seededRank is sha256 of seed:key, so a pick depends on nothing but the seed and the key', () => {
+    // Pinned: the WASSA slice and the preference pairs were chosen with exactly this key.
+    assert.equal(seededRank('attune-wassa-slice-v1', '17'), createHash('sha256').update('attune-wassa-slice-v1:17').digest('hex'));
+    assert.equal(seededRank(3, 'a>b'), seededRank('3', 'a>b'));
+    assert.notEqual(seededRank(3, 'a>b'), seededRank(4, 'a>b'));
+  });
+});
+
+describe('cellText', () => {
+  test('strings as they are; numbers, booleans and BigInt printed; null empty; nested values as JSON', () => {
+    assert.equal(cellText(' x '), ' x ');
+    assert.equal(cellText(35), '35');
+    assert.equal(cellText(2n ** 64n), '18446744073709551616');
+    assert.equal(cellText(false), 'false');
+    assert.equal(cellText(null), '');
+    assert.equal(cellText(undefined), '');
+    assert.equal(cellText(['a', 1]), '["a",1]');
   });
 });

@@ -18,5 +18,6 @@ export {
   type ResolvedFiles,
 } from './resolve.js';
 export { normalizeSplit, splitFromFileName, splitSpellings, canonicalSplits } from './split-names.js';
-export { seededRandom, seededShuffle, seededSample } from './sample.js';
+export { seededRandom, seededShuffle, seededSample, seededRank } from './sample.js';
+export { cellText } from './cell-text.js';
 export { openSourceFiles, type SourceFiles } from './source-files.js';

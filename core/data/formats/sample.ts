@@ -2,6 +2,7 @@
  * Seeded sampling for the slices plugins ship: the same seed picks the same rows on every
  * machine, so a slice can be rebuilt and checked byte for byte.
  */
+import { createHash } from 'node:crypto';
 
 /** mulberry32: small, fast and good enough to shuffle row indices. */
 export function seededRandom(seed: number): () => number {
@@ -30,4 +31,12 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
 export function seededSample<T>(items: readonly T[], count: number, seed: number): T[] {
   const chosen = new Set(seededShuffle(items.map((_, i) => i), seed).slice(0, count));
   return items.filter((_, i) => chosen.has(i));
+}
+
+/**
+ * A seeded, order-free ranking key: sorting by it picks "random" items that depend only on
+ * the seed and the item's own key, not on which other items are present.
+ */
+export function seededRank(seed: number | string, key: string): string {
+  return createHash('sha256').update(`${seed}:${key}`).digest('hex');
 }

@@ -30,7 +30,7 @@
  * - With the default split (seed 0) the validation split has no topic-matched pair at all.
  */
 import type { CanonicalExample } from '../example.js';
-import { seededRank } from './seeded-rank.js';
+import { seededRank } from '../formats/sample.js';
 import { contentWords, jaccard, wordCount } from './token-overlap.js';
 
 export interface AnnomiPairOptions {

@@ -10,7 +10,7 @@
  * The prompt is the question (the chosen answer's messages without the answer).
  */
 import type { CanonicalExample } from '../example.js';
-import { seededRank } from './seeded-rank.js';
+import { seededRank } from '../formats/sample.js';
 
 export interface CounselChatPairOptions {
   /** Smallest upvote difference that makes a pair (≥ 1; default 1). */

@@ -3,7 +3,7 @@
  * column name (their column order differs); `AnnoMI-full.csv` adds the annotator and the
  * behaviour subtypes. Missing values are the string "n/a".
  */
-import type { SourceRecord } from '../../../core/data/formats/index.js';
+import { cellText, type SourceRecord } from '../../../core/data/formats/index.js';
 import type { RowIssue } from '../../../core/data/row-issues.js';
 
 export const therapistBehaviours = ['question', 'reflection', 'therapist_input', 'other'] as const;
@@ -71,7 +71,6 @@ export function parseUtterance(record: SourceRecord<Record<string, unknown>>): U
 
 /** The cell as trimmed text; undefined for empty, null or "n/a". */
 function present(value: unknown): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = (typeof value === 'string' ? value : String(value)).trim();
+  const text = cellText(value).trim();
   return text === '' || text.toLowerCase() === 'n/a' ? undefined : text;
 }

@@ -5,8 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RowIssue } from '../../../core/data/row-issues.js';
-import type { SourceRecord } from '../../../core/data/formats/index.js';
-import { normalizeSplit } from '../../../core/data/formats/index.js';
+import { cellText, normalizeSplit, type SourceRecord } from '../../../core/data/formats/index.js';
 
 export interface CounselAnswer {
   /** questionID plus a hash of the question link: 18 questionIDs of the 2020 scrape cover two different questions. */
@@ -93,11 +92,4 @@ function count(text: string | undefined): number | null | undefined {
 function nonEmpty(text: string | undefined): string | undefined {
   const trimmed = text?.trim();
   return trimmed ? trimmed : undefined;
-}
-
-function cellText(cell: unknown): string {
-  if (cell === null || cell === undefined) return '';
-  if (typeof cell === 'string') return cell;
-  if (typeof cell === 'number' || typeof cell === 'bigint' || typeof cell === 'boolean') return String(cell);
-  return JSON.stringify(cell);
 }

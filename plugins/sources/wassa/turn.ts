@@ -3,6 +3,7 @@
  * (case-insensitive) because their order differs between releases; the release itself is
  * recognised from which columns exist.
  */
+import { cellText } from '../../../core/data/formats/index.js';
 import type { RowIssue } from '../../../core/data/row-issues.js';
 import { isMissing, parseScore, scoreColumns, scoreKeys, type ScoreKey } from './scores.js';
 import type { TableRecord } from './table.js';
@@ -106,11 +107,4 @@ function lowerCaseCells(value: Record<string, unknown>): Map<string, string> {
     cells.set(key.trim().toLowerCase(), cellText(cell));
   }
   return cells;
-}
-
-function cellText(cell: unknown): string {
-  if (cell === null || cell === undefined) return '';
-  if (typeof cell === 'string') return cell;
-  if (typeof cell === 'number' || typeof cell === 'bigint' || typeof cell === 'boolean') return String(cell);
-  return JSON.stringify(cell);
 }
