@@ -4,6 +4,8 @@
  */
 import type { PluginDefinition } from '../core/kernel/index.js';
 import { builtinRecipes } from '../recipes/index.js';
+import { objectivesPlugin } from './objectives/plugin.js';
 import { sourcesPlugin } from './sources/plugin.js';
+import { trainersPlugin } from './trainers/plugin.js';
 
-export const builtinPlugins: PluginDefinition[] = [sourcesPlugin, builtinRecipes];
+export const builtinPlugins: PluginDefinition[] = [sourcesPlugin, objectivesPlugin, trainersPlugin, builtinRecipes];

@@ -4,12 +4,14 @@
  */
 import { definePlugin } from '../core/kernel/index.js';
 import { dataReport } from './data-report.js';
+import { sftMultiobjective } from './sft-multiobjective.js';
 
 export const builtinRecipes = definePlugin({
   name: 'recipes',
   version: '0.1.0',
-  requires: { sources: '^0.1.0' },
+  requires: { sources: '^0.1.0', objectives: '^0.1.0', trainers: '^0.1.0' },
   register(ctx) {
     ctx.recipes.register('data-report', dataReport);
+    ctx.recipes.register('sft-multiobjective', sftMultiobjective);
   },
 });

@@ -1,0 +1,74 @@
+/**
+ * What an SFT checkpoint holds, and how it is written and read back: the adapter in PEFT layout,
+ * the heads, the optimizer state, and the trainer state (step, sampler, RNG) that makes a resumed
+ * run continue the exact same trajectory.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AttuneError } from '../kernel/errors.js';
+import { writeJsonAtomic } from '../kernel/runs/atomic-write.js';
+import type { Optimizer } from '../engine/optim/optimizer.js';
+import type { Parameter } from '../engine/optim/parameter.js';
+import { exportParameters, loadParameters } from '../engine/optim/parameter-state.js';
+import type { StoredTensorMap } from '../engine/optim/tensor-map.js';
+import type { RngState } from '../data/sampling/rng.js';
+import type { LoraConfig } from './lora.js';
+import { savePeftAdapter } from './lora.js';
+import { readTensorFile, writeTensorFile } from './tensor-files.js';
+
+export const checkpointFiles = {
+  adapterDir: 'adapter',
+  adapterWeights: 'adapter/adapter_model.safetensors',
+  heads: 'heads.safetensors',
+  optimizer: 'optimizer.safetensors',
+  state: 'trainer_state.json',
+} as const;
+
+export interface TrainerState {
+  readonly version: 1;
+  /** Optimizer steps completed. */
+  readonly step: number;
+  /** The sampler's own serialized state (mixture or curriculum). */
+  readonly sampler: unknown;
+  /** The stream LoRA dropout masks are drawn from. */
+  readonly rng: RngState;
+  /** Terms and weights in force, checked on resume. */
+  readonly terms: readonly { readonly name: string; readonly weight: number }[];
+}
+
+export interface TrainableSet {
+  readonly lora: readonly Parameter[];
+  readonly heads: readonly Parameter[];
+}
+
+/** Writes the adapter (PEFT folder) and the heads (safetensors, only when there are heads) into `dir`. */
+export async function saveTrainables(dir: string, params: TrainableSet, lora: LoraConfig, baseModel: string): Promise<void> {
+  await savePeftAdapter(join(dir, checkpointFiles.adapterDir), params.lora, lora, baseModel);
+  if (params.heads.length > 0) await writeTensorFile(join(dir, checkpointFiles.heads), exportParameters(params.heads));
+}
+
+export async function saveCheckpoint(dir: string, params: TrainableSet, optimizer: Optimizer, state: TrainerState, lora: LoraConfig, baseModel: string): Promise<void> {
+  await saveTrainables(dir, params, lora, baseModel);
+  await writeTensorFile(join(dir, checkpointFiles.optimizer), optimizer.exportState());
+  await writeJsonAtomic(join(dir, checkpointFiles.state), state);
+}
+
+/** Restores parameters and optimizer in place and returns the trainer state; validates everything first. */
+export async function loadCheckpoint(dir: string, params: TrainableSet, optimizer: Optimizer): Promise<TrainerState> {
+  const need = (relative: string): string => {
+    const path = join(dir, relative);
+    if (!existsSync(path)) throw new AttuneError(`Checkpoint ${dir} is missing ${relative}.`, 'The checkpoint is incomplete: resume from an earlier one (edit checkpoints/latest.json) or start a new run.');
+    return path;
+  };
+  const state = JSON.parse(await readFile(need(checkpointFiles.state), 'utf8')) as TrainerState;
+  if (state.version !== 1 || !Number.isSafeInteger(state.step)) throw new AttuneError(`${join(dir, checkpointFiles.state)}: unsupported or malformed trainer state.`);
+  const adapter = await readTensorFile(need(checkpointFiles.adapterWeights));
+  const heads = params.heads.length > 0 ? await readTensorFile(need(checkpointFiles.heads)) : {};
+  const optimizerState = await readTensorFile(need(checkpointFiles.optimizer));
+  // Validate all three before writing any of them (loadParameters checks before it copies).
+  loadParameters(params.lora, adapter as StoredTensorMap, join(dir, checkpointFiles.adapterWeights));
+  loadParameters(params.heads, heads as StoredTensorMap, join(dir, checkpointFiles.heads));
+  optimizer.loadState(optimizerState as StoredTensorMap, join(dir, checkpointFiles.optimizer));
+  return state;
+}

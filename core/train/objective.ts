@@ -1,0 +1,65 @@
+/**
+ * The SFT objective contract: what an objective builds against (the graph context the trainer
+ * traces for it) and what it returns. Objectives are plugins (`plugins/objectives/`); a
+ * third-party objective implements `SftObjective` with the same public types.
+ */
+import type { Graph, Tensor } from '../engine/index.js';
+import type { CanonicalExample } from '../data/example.js';
+import type { Objective } from '../kernel/extension-points/objective.js';
+import type { ParameterInit } from './init.js';
+
+/** A per-example class label an objective reads (e.g. the emotion of the user's latest turn). */
+export interface LabelField {
+  /** Name the objective asks the context for (`ctx.label(name)`), e.g. `emotion`. */
+  readonly name: string;
+  /** Class names in id order (the head's output order). */
+  readonly classes: readonly string[];
+  /** The class id of an example, or undefined when it has no label in this taxonomy. */
+  read(example: CanonicalExample): number | undefined;
+}
+
+/** Label id fed for an example without a label: it contributes nothing (PyTorch's ignore_index). */
+export const NO_LABEL = -100;
+
+export interface SftBuildContext {
+  readonly graph: Graph;
+  /** False in the evaluation graph (no dropout, no gradients). */
+  readonly training: boolean;
+  readonly hiddenSize: number;
+  /** Policy's final normed hidden states, flattened [batch*seq, hidden]. */
+  readonly hidden: Tensor;
+  /** The frozen lm_head weight [vocab, hidden] (the embedding when tied). */
+  readonly lmHead: Tensor;
+  /** Next-token targets [batch*seq] int64, −100 outside assistant replies and on padding. */
+  readonly targets: Tensor;
+  /** 1 where `targets` is scored, else 0: [batch*seq] float. */
+  readonly targetMask: Tensor;
+  /** Hidden state [batch, hidden] at each example's last prompt token (the user's latest turn). */
+  readonly pooled: Tensor;
+  /** Reference model's hidden states (adapter off) [batch*seq, hidden]; only with needs.referenceModel. */
+  referenceHidden(): Tensor;
+  /** Class ids [batch] int64 of a label field the objective declared (NO_LABEL where absent). */
+  label(name: string): Tensor;
+  /** A trainable tensor owned by this objective (a head), stored as `heads.<term>.<name>`. */
+  parameter(name: string, shape: readonly number[], init: ParameterInit): Tensor;
+}
+
+export interface SftTerm {
+  /** The unweighted scalar loss of this micro-batch (the trainer applies the weight). */
+  readonly loss: Tensor;
+  /** Σ over scored units and their count, so evaluation can pool exactly across batches. */
+  readonly sum?: Tensor;
+  readonly count?: Tensor;
+  /** Class scores [batch, classes] of a label field, for accuracy and macro-F1 in evaluation. */
+  readonly predictions?: { readonly label: string; readonly logits: Tensor };
+}
+
+export interface SftObjective extends Objective<SftBuildContext, SftTerm> {
+  /** Label fields this term reads; their names go in `needs.labels`. */
+  readonly labelFields?: readonly LabelField[];
+}
+
+/** A term whose weight is 0 is not created at all: checked by recipes before `create`. */
+export function isActiveWeight(weight: unknown): boolean {
+  return typeof weight !== 'number' || weight !== 0;
+}

@@ -1,0 +1,77 @@
+/**
+ * Canonical examples → TrainItems (token ids, assistant labels, last prompt token, class ids of
+ * the label fields the objectives read). Dialogue examples learn their final assistant reply;
+ * classify examples (GoEmotions) are prompts with no reply, seen only by heads. Items are
+ * tokenized on first use and cached, so a short run never tokenizes a whole corpus.
+ */
+import type { CanonicalExample } from '../data/example.js';
+import type { ChatEncoder } from '../data/tokenize/chat-encoder.js';
+import { tokenizeChat, tokenizePrompt } from '../data/tokenize/tokenize-chat.js';
+import type { ChatTokenizeResult } from '../data/tokenize/tokenize-chat.js';
+import { ChatTokenizeError } from '../data/tokenize/errors.js';
+import { AttuneError } from '../kernel/errors.js';
+import type { TrainItem } from './collate.js';
+import type { LabelField } from './objective.js';
+
+export interface SourceSplit {
+  /** Source name (the item name, e.g. `esconv`). */
+  readonly name: string;
+  readonly examples: readonly CanonicalExample[];
+}
+
+/** Kinds an SFT step can use: dialogue (reply + labels) and classify (labels only). */
+export function usableForSft(example: CanonicalExample): boolean {
+  return example.kind === 'dialogue' || example.kind === 'classify';
+}
+
+export class ItemCache {
+  private readonly cache = new Map<string, TrainItem | null>();
+  /** Examples left out because even their last turn does not fit maxLength. */
+  dropped = 0;
+  /** Examples left out because chat tokenization could not place the reply after truncation. */
+  unsplittable = 0;
+  firstUnsplittable: string | undefined;
+
+  constructor(
+    private readonly encoder: ChatEncoder,
+    private readonly maxLength: number,
+    private readonly fields: readonly LabelField[],
+  ) {}
+
+  /** The item, or null when the example cannot fit `maxLength`. */
+  item(example: CanonicalExample): TrainItem | null {
+    const hit = this.cache.get(example.id);
+    if (hit !== undefined) return hit;
+    if (!usableForSft(example)) {
+      throw new AttuneError(`SFT: example '${example.id}' (${example.provenance.file} row ${example.provenance.row}) is a ${example.kind} example; SFT trains on dialogue and classify examples.`);
+    }
+    let result: ChatTokenizeResult;
+    try {
+      result =
+        example.kind === 'dialogue'
+          ? tokenizeChat(this.encoder, example.messages, { maxLength: this.maxLength })
+          : tokenizePrompt(this.encoder, example.messages, { maxLength: this.maxLength });
+    } catch (error) {
+      // Truncated windows the template cannot split into prompt + reply are left out and counted,
+      // rather than ending a run over one conversation.
+      if (!(error instanceof ChatTokenizeError)) throw error;
+      this.unsplittable++;
+      if (this.firstUnsplittable === undefined) this.firstUnsplittable = `${example.id}: ${error.message}`;
+      this.cache.set(example.id, null);
+      return null;
+    }
+    let item: TrainItem | null = null;
+    if (result.status === 'ok') {
+      const classes: Record<string, number> = {};
+      for (const field of this.fields) {
+        const id = field.read(example);
+        if (id !== undefined) classes[field.name] = id;
+      }
+      item = { id: example.id, inputIds: result.inputIds, labels: result.labels, lastPromptIndex: result.lastPromptIndex, classes };
+    } else {
+      this.dropped++;
+    }
+    this.cache.set(example.id, item);
+    return item;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The trainable model of an SFT stage: the training and evaluation programs, their sessions per
+ * (batch, seq) bucket, and the trainable parameters (LoRA factors and heads) as typed arrays fed
+ * to every run. One training graph and one evaluation graph (no dropout, no backward).
+ */
+import type { RunOutput, SessionOptions } from '../engine/index.js';
+import { SessionCache } from '../engine/index.js';
+import type { Parameter } from '../engine/optim/parameter.js';
+import type { ModelFolder } from '../model/folder/open-model-folder.js';
+import { initialValues } from './init.js';
+import type { LoraConfig } from './lora.js';
+import type { LabelField, SftObjective } from './objective.js';
+import { buildSftGraph, outputNames } from './sft-graph.js';
+import type { DropoutInput, SftGraph } from './sft-graph.js';
+import type { CollatedBatch } from './collate.js';
+import type { TrainableSet } from './checkpoint.js';
+
+export interface MicroBatchResult {
+  /** Unweighted loss per term, and `loss` (the weighted total). */
+  readonly losses: Record<string, number>;
+  /** Σ and count per term that reports them, to pool a step's micro-batches exactly in logs. */
+  readonly pooled: Record<string, { sum: number; count: number }>;
+  readonly gradients: Record<string, Float32Array>;
+}
+
+export class SftModel {
+  readonly train: SftGraph;
+  readonly eval: SftGraph;
+  readonly parameters: readonly Parameter[];
+  readonly trainables: TrainableSet;
+  private readonly sessions = new SessionCache();
+
+  constructor(
+    readonly folder: ModelFolder,
+    readonly lora: LoraConfig,
+    objectives: readonly SftObjective[],
+    seed: number,
+    private readonly sessionOptions: SessionOptions = {},
+  ) {
+    const common = { config: folder.config, weights: folder.weights, lora, objectives };
+    this.train = buildSftGraph({ ...common, training: true });
+    this.eval = buildSftGraph({ ...common, training: false });
+    this.parameters = this.train.parameters.map((spec) => ({ name: spec.name, shape: spec.shape, data: initialValues(spec.name, spec.shape, spec.init, seed) }));
+    const group = (g: 'lora' | 'head'): Parameter[] => this.parameters.filter((_, i) => this.train.parameters[i]?.group === g);
+    this.trainables = { lora: group('lora'), heads: group('head') };
+  }
+
+  get labelFields(): readonly LabelField[] {
+    return this.train.labelFields;
+  }
+
+  get dropoutInputs(): readonly DropoutInput[] {
+    return this.train.dropoutInputs;
+  }
+
+  get termNames(): string[] {
+    return this.train.terms.map((t) => t.name);
+  }
+
+  private parameterFeeds(): Record<string, Float32Array> {
+    return Object.fromEntries(this.parameters.map((p) => [p.name, p.data]));
+  }
+
+  private options(batch: CollatedBatch): SessionOptions {
+    return { ...this.sessionOptions, staticDims: { batch: batch.batch, seq: batch.seq } };
+  }
+
+  async trainStep(batch: CollatedBatch, dropout: Record<string, Float32Array>): Promise<MicroBatchResult> {
+    const session = await this.sessions.get(this.train.program, this.options(batch));
+    const out = await session.run({ ...batch.feeds, ...dropout, ...this.parameterFeeds() }, { dims: { batch: batch.batch, seq: batch.seq } });
+    const losses: Record<string, number> = { loss: scalar(out, outputNames.total) };
+    const pooled: Record<string, { sum: number; count: number }> = {};
+    for (const t of this.train.terms) {
+      losses[t.name] = scalar(out, outputNames.term(t.name));
+      if (t.pooled) pooled[t.name] = { sum: scalar(out, outputNames.sum(t.name)), count: scalar(out, outputNames.count(t.name)) };
+    }
+    const gradients: Record<string, Float32Array> = {};
+    for (const p of this.parameters) gradients[p.name] = (out[p.name] as RunOutput).data as Float32Array;
+    return { losses, pooled, gradients };
+  }
+
+  async evalStep(batch: CollatedBatch): Promise<Record<string, RunOutput>> {
+    const session = await this.sessions.get(this.eval.program, this.options(batch));
+    return session.run({ ...batch.feeds, ...this.parameterFeeds() }, { dims: { batch: batch.batch, seq: batch.seq } });
+  }
+
+  async release(): Promise<void> {
+    await this.sessions.releaseAll();
+  }
+}
+
+export function scalar(out: Record<string, RunOutput>, name: string): number {
+  const t = out[name];
+  if (!t) throw new Error(`SFT: the session returned no output '${name}'`);
+  return Number(t.data[0]);
+}

@@ -1,0 +1,11 @@
+/** The built-in trainers, as an ordinary plugin: items are `trainers/<name>`. */
+import { definePlugin } from '../../core/kernel/index.js';
+import { sftTrainer } from './sft/index.js';
+
+export const trainersPlugin = definePlugin({
+  name: 'trainers',
+  version: '0.1.0',
+  register(ctx) {
+    ctx.trainers.register('sft', sftTrainer);
+  },
+});
