@@ -1,5 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wassa from '../../plugins/sources/wassa/index.js';
 import { canonicalExampleSchema } from '../../core/data/example.js';
@@ -92,6 +95,25 @@ describe('wassa column order and gold files', () => {
     assert.equal(examples[0]!.labels.scores?.emotion, 4.5);
   });
 
+  test('a malformed data row keeps its gold row, so the rows after it keep theirs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-wassa-'));
+    const data = [
+      'conversation_id\tturn_id\ttext\tspeaker_number\tarticle_id\tspeaker_id\tessay_id',
+      '9\t0\tfirst turn\t1\t35.0\t68.0\t0.0',
+      '9\t1\ttoo few columns',
+      '',
+      '9\t2\tthird turn\t1\t35.0\t68.0\t0.0',
+    ];
+    writeFileSync(join(dir, 'WASSA23_conv_level_dev.tsv'), `${data.join('\n')}\n`);
+    writeFileSync(join(dir, 'goldstandard_CONV_dev.tsv'), '2.0\t4.5\t1.0\n0.0\t1.0\t0.5\n1.0\t3.0\t2.0\n');
+    const { examples, issues } = await (await source({ path: dir })).load({ split: 'validation' });
+    assert.deepEqual(examples.map((e) => [e.messages[0]!.content, e.labels.scores?.emotion, e.provenance.row]), [
+      ['first turn', 4.5, 2],
+      ['third turn', 3, 5],
+    ]);
+    assert.deepEqual(issues.map((i) => [i.file, i.row]), [[join(dir, 'WASSA23_conv_level_dev.tsv'), 3]]);
+  });
+
   test('a gold file that is not row-aligned is rejected', async () => {
     const src = await source({ path: 'misaligned2023' });
     await assert.rejects(src.load({ split: 'validation' }), /goldstandard_CONV_dev\.tsv has 3 rows but its data file has 4/);
@@ -142,7 +164,7 @@ describe('wassa malformed rows', () => {
     const { examples, issues } = await (await source({ path: 'hf-canary' })).load({ split: 'train' });
     assert.equal(examples.length, 2);
     assert.deepEqual(issues.map((i) => [i.file, i.row]), [['hf-canary/train.jsonl', 3]]);
-    assert.match(issues[0]!.reason, /bad JSON/);
+    assert.match(issues[0]!.reason, /invalid JSON/);
     await assert.rejects(async () => source({ path: 'no-such-folder' }), /WASSA data not found.*trac2_CONVT_train\.csv.*WASSA23_conv_level_with_labels_train\.tsv.*Hugging Face/);
     await assert.rejects((await source()).load({ split: 'dev' }), /no 'dev' split.*available: train, validation, test/);
   });

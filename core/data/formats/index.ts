@@ -20,4 +20,4 @@ export {
 export { normalizeSplit, splitFromFileName, splitSpellings, canonicalSplits } from './split-names.js';
 export { seededRandom, seededShuffle, seededSample, seededRank } from './sample.js';
 export { cellText } from './cell-text.js';
-export { openSourceFiles, type SourceFiles } from './source-files.js';
+export { openSourceFiles, sourceRoot, type SourceFiles, type SourceRootArgs } from './source-files.js';

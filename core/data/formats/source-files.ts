@@ -15,12 +15,26 @@ export interface SourceFiles {
   filesFor(split: string): ResolvedFiles;
 }
 
-export function openSourceFiles(args: { path: string | undefined; baseDir: string; sliceDir: string; layouts: readonly DataLayout[] }): SourceFiles {
-  const root = args.path === undefined ? args.sliceDir : resolveDataPath(args.path, args.baseDir);
+export interface SourceRootArgs {
+  /** The `path` option, absent for the shipped slice. */
+  path: string | undefined;
+  /** The config's directory, which a relative `path` is resolved against. */
+  baseDir: string;
+  /** The plugin's shipped slice. */
+  sliceDir: string;
+}
+
+/** The file or folder to read, for sources that resolve their own layouts. */
+export function sourceRoot(args: SourceRootArgs): { root: string; isSlice: boolean } {
+  return args.path === undefined ? { root: args.sliceDir, isSlice: true } : { root: resolveDataPath(args.path, args.baseDir), isSlice: false };
+}
+
+export function openSourceFiles(args: SourceRootArgs & { layouts: readonly DataLayout[] }): SourceFiles {
+  const { root, isSlice } = sourceRoot(args);
   assertDataPathExists(root, args.layouts);
   return {
     root,
-    isSlice: args.path === undefined,
+    isSlice,
     splits: availableSplits(root, args.layouts),
     filesFor: (split) => resolveSplitFiles(root, split, args.layouts),
   };

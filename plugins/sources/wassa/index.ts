@@ -2,12 +2,12 @@
  * DatasetSource `wassa`: turn-level empathy, emotion intensity and emotional polarity of
  * conversations about news articles (WASSA 2023 CONV / WASSA 2024 CONVT shared tasks).
  */
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CanonicalExample } from '../../../core/data/example.js';
-import { exposeMetadata } from '../../../core/data/expose.js';
-import { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { sourceRoot } from '../../../core/data/formats/index.js';
+import { loadExamples, repositoryPath } from '../../../core/data/source-kit/index.js';
 import { commonSourceOptions } from '../../../core/data/source-options.js';
 import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
 import { defineItem, type ItemEnvironment } from '../../../core/kernel/item.js';
@@ -16,7 +16,6 @@ import { readSplitTurns } from './load-split.js';
 import { turnToExample } from './to-example.js';
 
 export const wassaSliceDir = fileURLToPath(new URL('./slice', import.meta.url));
-const sliceLabel = 'plugins/sources/wassa/slice';
 
 export const wassaOptions = commonSourceOptions.extend({
   release: z
@@ -40,9 +39,10 @@ export const wassaSource = defineItem({
 export default wassaSource;
 
 export function createWassaSource(options: WassaOptions, env: ItemEnvironment): DatasetSource {
-  const root = options.path ? resolve(env.baseDir, options.path) : wassaSliceDir;
-  const shownRoot = options.path ?? sliceLabel;
-  const label = (path: string) => join(shownRoot, relative(root, path));
+  const { root } = sourceRoot({ path: options.path, baseDir: env.baseDir, sliceDir: wassaSliceDir });
+  const userPath = options.path;
+  // The user's files by the path they wrote in their config, the slice by its place in the repository.
+  const label = userPath === undefined ? repositoryPath : (path: string) => join(userPath, relative(root, path));
   const layout = resolveWassaLayout(root, options.release);
   const splits = [...layout.splits].filter(([, files]) => options.keepUnlabelled || !files.unlabelled).map(([split]) => split);
 
@@ -56,30 +56,30 @@ export function createWassaSource(options: WassaOptions, env: ItemEnvironment): 
     if (!files) {
       throw new Error(`WASSA has no '${request.split}' split in ${layout.description}; available: ${splits.join(', ') || 'none'}.`);
     }
-    const issues = new RowIssueCollector(options.badRows);
-    const turns = await readSplitTurns(files, { issues, label });
-    const examples: CanonicalExample[] = [];
-    const seen = new Map<string, number>();
-    let unlabelled = 0;
-    for (const turn of turns) {
-      const example = turnToExample(turn, request.split);
-      const firstRow = seen.get(example.id);
-      if (firstRow !== undefined) {
-        issues.report({ file: turn.file, row: turn.row, field: 'turn_id', reason: `duplicate turn ${turn.turn} of conversation ${turn.conversationId} (first at row ${firstRow})` });
-        continue;
+    const read = [...files.data, ...(files.gold ? [files.gold.file] : [])];
+    return loadExamples({ options, request, files: read, nameFile: label }, async (issues) => {
+      const examples: CanonicalExample[] = [];
+      const seen = new Map<string, number>();
+      let unlabelled = 0;
+      for (const turn of await readSplitTurns(files, { issues, label })) {
+        const example = turnToExample(turn, request.split);
+        const firstRow = seen.get(example.id);
+        if (firstRow !== undefined) {
+          issues.report({ file: turn.file, row: turn.row, field: 'turn_id', reason: `duplicate turn ${turn.turn} of conversation ${turn.conversationId} (first at row ${firstRow})` });
+          continue;
+        }
+        seen.set(example.id, turn.row);
+        if (!example.labels.scores && !options.keepUnlabelled) {
+          unlabelled++;
+          continue;
+        }
+        examples.push(example);
       }
-      seen.set(example.id, turn.row);
-      if (!example.labels.scores && !options.keepUnlabelled) {
-        unlabelled++;
-        continue;
+      if (unlabelled > 0) {
+        env.warn(`wassa ${request.split}: dropped ${unlabelled} turns without gold scores (set keepUnlabelled: true to keep them).`);
       }
-      examples.push(exposeMetadata(example, options.exposeMetadata));
-    }
-    if (unlabelled > 0) {
-      env.warn(`wassa ${request.split}: dropped ${unlabelled} turns without gold scores (set keepUnlabelled: true to keep them).`);
-    }
-    const kept = request.limit === undefined ? examples : examples.slice(0, request.limit);
-    return { examples: kept, issues: issues.issues, files: [...files.data, ...(files.gold ? [files.gold.file] : [])].map(label) };
+      return examples;
+    });
   }
 
   return { splits, load };

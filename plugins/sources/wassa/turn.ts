@@ -3,10 +3,9 @@
  * (case-insensitive) because their order differs between releases; the release itself is
  * recognised from which columns exist.
  */
-import { cellText } from '../../../core/data/formats/index.js';
+import { cellText, type SourceRecord } from '../../../core/data/formats/index.js';
 import type { RowIssue } from '../../../core/data/row-issues.js';
 import { isMissing, parseScore, scoreColumns, scoreKeys, type ScoreKey } from './scores.js';
-import type { TableRecord } from './table.js';
 
 export type DetectedRelease = '2023' | '2024' | 'unknown';
 
@@ -36,7 +35,7 @@ export function detectRelease(columns: Iterable<string>): DetectedRelease {
 /**
  * @param gold labels from a row-aligned gold file, used when the record has no label columns.
  */
-export function parseTurn(record: TableRecord, gold?: Partial<Record<ScoreKey, string>>): TurnParse {
+export function parseTurn(record: SourceRecord<Record<string, unknown>>, gold?: Partial<Record<ScoreKey, string>>): TurnParse {
   const cells = lowerCaseCells(record.value);
   const fail = (reason: string, field?: string): TurnParse => ({
     ok: false,

@@ -1,0 +1,12 @@
+/**
+ * Shipped slices are named by their place in the repository (`plugins/sources/<name>/slice/…`),
+ * not by this machine's absolute path, so provenance and issue reports read the same anywhere.
+ */
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+export function repositoryPath(file: string): string {
+  return relative(repositoryRoot, file);
+}

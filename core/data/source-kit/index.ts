@@ -1,0 +1,6 @@
+/**
+ * What the built-in DatasetSources share beyond the readers in `core/data/formats`: the
+ * load scaffolding (issues, exposed metadata, limit, file names) and common options.
+ */
+export { loadExamples, type ExampleLoad, type ExampleStream } from './load-examples.js';
+export { repositoryPath } from './file-names.js';

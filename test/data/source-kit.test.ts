@@ -1,0 +1,77 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import type { CanonicalExample } from '../../core/data/example.js';
+import { DataRowError } from '../../core/data/row-issues.js';
+import { loadExamples, repositoryPath } from '../../core/data/source-kit/index.js';
+
+function example(n: number, file = '/data/train.csv'): CanonicalExample {
+  return {
+    id: `t:train:${n}`,
+    kind: 'classify',
+    messages: [{ role: 'user', content: `text ${n}` }],
+    labels: {},
+    metadata: { topic: `topic ${n}` },
+    provenance: { source: 't', split: 'train', file, row: n },
+  };
+}
+
+const options = { badRows: 'skip' as const, exposeMetadata: [] };
+
+describe('loadExamples', () => {
+  test('stops pulling at the limit, so a lazy source reads no further', async () => {
+    const pulled: number[] = [];
+    const result = await loadExamples({ options, request: { split: 'train', limit: 2 }, files: ['/data/train.csv'] }, function* () {
+      for (let n = 1; n <= 5; n++) {
+        pulled.push(n);
+        yield example(n);
+      }
+    });
+    assert.deepEqual(result.examples.map((e) => e.provenance.row), [1, 2]);
+    assert.deepEqual(pulled, [1, 2]);
+    assert.deepEqual(result.files, ['/data/train.csv']);
+  });
+
+  test('limit 0 keeps nothing and reads nothing; no limit keeps all', async () => {
+    let called = false;
+    const none = await loadExamples({ options, request: { split: 'train', limit: 0 }, files: [] }, () => {
+      called = true;
+      return [example(1)];
+    });
+    assert.deepEqual([none.examples.length, called], [0, false]);
+    const all = await loadExamples({ options, request: { split: 'train' }, files: [] }, async () => [example(1), example(2), example(3)]);
+    assert.equal(all.examples.length, 3);
+  });
+
+  test('issues reach the result; exposeMetadata is applied to every example', async () => {
+    const result = await loadExamples({ options: { badRows: 'skip', exposeMetadata: ['topic'] }, request: { split: 'train' }, files: [] }, async function* (issues) {
+      issues.report({ file: '/data/train.csv', row: 4, reason: 'empty text' });
+      yield example(1);
+    });
+    assert.deepEqual(result.issues, [{ file: '/data/train.csv', row: 4, reason: 'empty text' }]);
+    assert.deepEqual(result.examples[0]!.messages[0], { role: 'system', content: 'Context:\ntopic: topic 1' });
+  });
+
+  test('nameFile names files in issues, provenance and files, and in the error the fail policy throws', async () => {
+    const nameFile = (file: string) => file.replace('/data/', 'shown/');
+    const result = await loadExamples({ options, request: { split: 'train' }, files: ['/data/train.csv'], nameFile }, (issues) => {
+      issues.report({ file: '/data/train.csv', row: 3, field: 'text', reason: 'empty text' });
+      return [example(1)];
+    });
+    assert.deepEqual(result.files, ['shown/train.csv']);
+    assert.equal(result.examples[0]!.provenance.file, 'shown/train.csv');
+    assert.deepEqual(result.issues, [{ file: 'shown/train.csv', row: 3, field: 'text', reason: 'empty text' }]);
+    await assert.rejects(
+      loadExamples({ options: { badRows: 'fail', exposeMetadata: [] }, request: { split: 'train' }, files: [], nameFile }, (issues) => {
+        issues.report({ file: '/data/train.csv', row: 3, reason: 'empty text' });
+        return [];
+      }),
+      (error: unknown) => error instanceof DataRowError && error.message.includes('shown/train.csv, row 3'),
+    );
+  });
+});
+
+test('repositoryPath names a shipped slice file by its place in the repository', () => {
+  const file = fileURLToPath(new URL('../../plugins/sources/wassa/slice/wassa2024/trac2_CONVT_train.csv', import.meta.url));
+  assert.equal(repositoryPath(file), 'plugins/sources/wassa/slice/wassa2024/trac2_CONVT_train.csv');
+});
