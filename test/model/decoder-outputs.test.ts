@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
-import { DecoderTrace, buildDecoderProgram, padBatch } from '../../core/model/decoder/index.js';
+import { DecoderTrace, buildDecoderProgram, padBatch, readFullParameters } from '../../core/model/decoder/index.js';
 import { initLora, loraConfig } from '../../core/model/lora/index.js';
 import { referenceForward, logSoftmaxRow } from './reference/reference-decoder.js';
 import { openDecoderModel, readReferenceTensors, tinyLlamaConfig, writeRandomFolder } from './reference/random-folder.js';
@@ -83,6 +83,22 @@ describe('decoder outputs', () => {
     let moved = 0;
     policy.forEach((v, i) => (moved = Math.max(moved, Math.abs(v - (reference[i] as number)))));
     assert.ok(moved > 1e-3, `a non-zero B must change the policy's hidden states (moved ${moved})`);
+  });
+
+  test('under full fine-tuning the reference forward keeps the weights as loaded', async () => {
+    const folder = await openModelFolder('attune-tiny-qwen2');
+    const params = await readFullParameters(folder);
+    const norm = params.find((p) => p.name === 'model.norm.weight');
+    assert.ok(norm);
+    norm.data.forEach((v, i) => (norm.data[i] = v * 1.5));
+    const { program } = buildDecoderProgram(folder, { outputs: ['hidden', 'referenceHidden'], trainable: { kind: 'full' } });
+    const batch = padBatch(IDS.map((ids) => ({ ids })), folder.config, { padId: 0, side: 'right' });
+    const out = await runOnce(program, { ...batch.feeds, ...Object.fromEntries(params.map((p) => [p.name, p.data])) }, batch.dims);
+    const plain = await runOnce(buildDecoderProgram(folder, { outputs: ['hidden'] }).program, batch.feeds, batch.dims);
+    assert.deepEqual(out['reference_hidden']?.data, plain['hidden']?.data);
+    const policy = out['hidden']?.data as Float32Array;
+    const base = plain['hidden']?.data as Float32Array;
+    policy.forEach((v, i) => assert.ok(Math.abs(v - 1.5 * (base[i] as number)) < 1e-4 * Math.max(1, Math.abs(v)), 'the policy uses the fed (scaled) final norm'));
   });
 
   test('a trainer adds its own loss to the traced graph and differentiates the LoRA parameters', async () => {

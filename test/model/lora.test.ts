@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
@@ -143,6 +143,26 @@ describe('merge', () => {
     const merged = await SafetensorsFile.open(join(out, 'model.safetensors'));
     assert.equal(merged.metadata['format'], 'pt');
     assert.deepEqual(merged.names().sort(), folder.weights.names().sort());
+  });
+
+  test('a sharded base is merged shard by shard under its own index', async () => {
+    const dir = await writeRandomFolder(tinyLlamaConfig(), { seed: 12 });
+    const single = await SafetensorsFile.open(join(dir, 'model.safetensors'));
+    const shards: [Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>, Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>] = [{}, {}];
+    const weightMap: Record<string, string> = {};
+    for (const name of single.names()) {
+      const k = name.includes('layers.1.') || name.startsWith('lm_head') ? 1 : 0;
+      shards[k][name] = { dtype: 'F32', shape: single.info(name).shape, data: await single.readFloat32(name) };
+      weightMap[name] = `model-0000${k + 1}-of-00002.safetensors`;
+    }
+    await writeSafetensors(join(dir, 'model-00001-of-00002.safetensors'), shards[0]);
+    await writeSafetensors(join(dir, 'model-00002-of-00002.safetensors'), shards[1]);
+    await writeFile(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    await rm(join(dir, 'model.safetensors'));
+    const folder = await openModelFolder(dir);
+    assert.equal(folder.weights.files.length, 2);
+    const out = await checkMerge(folder, loraConfig({ r: 2, alpha: 2, targetModules: ['o', 'down'] }));
+    assert.deepEqual((await readdir(out)).filter((f) => f.startsWith('model')).sort(), ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model.safetensors.index.json']);
   });
 
   test('merging into bfloat16 weights keeps bfloat16 storage', async () => {
