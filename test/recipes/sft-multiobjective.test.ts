@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { z } from 'zod';
+import { defineItem, definePlugin } from '../../core/kernel/index.js';
+import { Kernel } from '../../core/kernel/kernel.js';
+import { fromPackageRoot } from '../../core/kernel/paths.js';
+import { runRecipe } from '../../core/kernel/runs/run-recipe.js';
+import type { RunOptions } from '../../core/kernel/runs/run-recipe.js';
+import { readMetrics } from '../../core/kernel/events/subscribers/metrics-writer.js';
+import type { Override } from '../../core/kernel/config/overrides.js';
+import { ops } from '../../core/engine/index.js';
+import { SafetensorsFile } from '../../core/model/safetensors/reader.js';
+import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
+import { readPeftAdapter } from '../../core/model/generation/peft-adapter.js';
+import type { SftObjective } from '../../core/train/objective.js';
+import { builtinPlugins } from '../../plugins/index.js';
+
+const configs = fromPackageRoot('configs', 'sft-multiobjective');
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-sft-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, source: `${path}=${JSON.stringify(value)}` });
+
+/** A few steps on the embedded model with short sequences: about a second per run. */
+const tiny = (steps: number, extra: Override[] = []): Override[] => [
+  set('trainer.options.steps', steps),
+  set('trainer.options.microBatchSize', 4),
+  set('trainer.options.gradientAccumulation', 2),
+  set('trainer.options.maxLength', 96),
+  set('trainer.options.bucket', 32),
+  set('trainer.options.evalEvery', 0),
+  set('trainer.options.evalExamples', 4),
+  set('trainer.options.checkpointEvery', 2),
+  set('trainer.options.warmupSteps', 0),
+  ...extra,
+];
+
+async function kernel(extra: ReturnType<typeof definePlugin>[] = []): Promise<Kernel> {
+  return new Kernel().load({ builtins: [...builtinPlugins, ...extra] });
+}
+
+function steps(runDir: string): Record<string, number>[] {
+  return readMetrics(join(runDir, 'metrics.jsonl')).filter((r) => r.type === 'step') as unknown as Record<string, number>[];
+}
+
+const run = async (k: Kernel, options: RunOptions) => runRecipe(k, { ...options, interactive: false });
+
+describe('recipe sft-multiobjective', () => {
+  test('the training loss falls over a short run and the run leaves its artifacts', async () => {
+    const out = join(tempDir(), 'run');
+    // One small source seen for several epochs, so falling means learning, not easier batches.
+    const overrides = tiny(24, [
+      set('data.sources', ['sources/ed']),
+      set('objectives', [
+        { use: 'objectives/lm', options: { weight: 1 } },
+        { use: 'objectives/emotion-head', options: { weight: 1 } },
+      ]),
+      set('trainer.options.lr', 5e-3),
+      set('trainer.options.headLrScale', 10),
+      set('trainer.options.microBatchSize', 8),
+      set('trainer.options.gradientAccumulation', 1),
+      set('trainer.options.evalEvery', 12),
+      set('trainer.options.checkpointEvery', 12),
+    ]);
+    const outcome = await run(await kernel(), { recipe: 'sft-multiobjective', configFile: join(configs, 'example.yaml'), overrides, out });
+    assert.equal(outcome.status, 'completed');
+    const s = steps(out);
+    assert.deepEqual(s.map((r) => r.step), Array.from({ length: 24 }, (_, i) => i + 1));
+    const mean = (rows: Record<string, number>[]): number => rows.reduce((a, r) => a + (r.loss as number), 0) / rows.length;
+    const first = mean(s.slice(0, 4));
+    const lastFour = mean(s.slice(-4));
+    assert.ok(lastFour < first - 0.1, `loss should fall: first steps ${first.toFixed(3)}, last steps ${lastFour.toFixed(3)}`);
+    for (const key of ['loss_lm', 'loss_emotion', 'lr', 'grad_norm', 'tokens_per_s']) assert.ok(Number.isFinite(s[0]?.[key]), `metrics.jsonl has ${key}`);
+    const evals = readMetrics(join(out, 'metrics.jsonl')).filter((r) => r.type === 'eval');
+    assert.deepEqual(evals.map((r) => r.step), [12, 24]);
+    assert.ok(typeof evals[1]?.emotion_macro_f1 === 'number' && typeof evals[1]?.perplexity === 'number');
+    for (const f of ['plots', 'final/adapter/adapter_config.json', 'final/heads.safetensors', 'final/heads.json', 'run_manifest.json']) assert.ok(existsSync(join(out, f)), `${f} exists`);
+    const model = await openModelFolder('attune-tiny-qwen2');
+    const adapter = await readPeftAdapter(join(out, 'final', 'adapter'), model.config);
+    assert.equal(adapter.rank, 16);
+    assert.equal(adapter.scale, 2);
+    assert.equal(adapter.pairs.size, 14, 'seven projections in two layers');
+    assert.ok([...adapter.pairs.values()].some((p) => p.b.some((v) => v !== 0)), 'B moved away from zero');
+  });
+
+  test('an ablation with a zero weight builds no head for it', async () => {
+    const out = join(tempDir(), 'run');
+    const outcome = await run(await kernel(), { recipe: 'sft-multiobjective', configFile: join(configs, 'ablation-no-emotion.yaml'), overrides: tiny(1), out });
+    assert.equal(outcome.status, 'completed');
+    const heads = (await SafetensorsFile.open(join(out, 'final', 'heads.safetensors'))).names().sort();
+    assert.deepEqual(heads, ['heads.strategy.bias', 'heads.strategy.weight']);
+    const row = steps(out)[0] as Record<string, number>;
+    assert.equal(row.loss_emotion, undefined);
+    assert.ok(Number.isFinite(row.loss_strategy));
+    assert.match(readFileSync(join(out, 'run.log'), 'utf8'), /objectives\/emotion-head: weight 0, not built/);
+  });
+
+  test('kill and resume reproduces the uninterrupted run step for step', async () => {
+    const dir = tempDir();
+    const k = await kernel();
+    // Dropout on, safety KL on: resume must restore the dropout stream, sampler, optimizer and heads.
+    const overrides = tiny(6, [
+      set('objectives', [
+        { use: 'objectives/lm', options: { weight: 1 } },
+        { use: 'objectives/emotion-head', options: { weight: 0.2 } },
+        { use: 'objectives/strategy-head', options: { weight: 0.2 } },
+        { use: 'objectives/safety-kl', options: { weight: 0.1 } },
+      ]),
+    ]);
+    const straight = join(dir, 'straight');
+    assert.equal((await run(k, { recipe: 'sft-multiobjective', configFile: join(configs, 'example.yaml'), overrides, out: straight })).status, 'completed');
+    const broken = join(dir, 'broken');
+    const first = await run(k, {
+      recipe: 'sft-multiobjective',
+      configFile: join(configs, 'example.yaml'),
+      overrides,
+      out: broken,
+      onBus: (bus) => bus.on('step', (e) => (e.step === 3 ? void process.emit('SIGINT', 'SIGINT') : undefined)),
+    });
+    assert.equal(first.status, 'interrupted');
+    assert.deepEqual(steps(broken).map((r) => r.step), [1, 2, 3]);
+    const resumed = await run(k, { recipe: 'sft-multiobjective', resume: broken });
+    assert.equal(resumed.status, 'completed');
+    const keys = ['loss', 'loss_lm', 'loss_emotion', 'loss_strategy', 'loss_safety_kl', 'objective', 'grad_norm', 'lr'];
+    const pick = (rows: Record<string, number>[]) => rows.map((r) => Object.fromEntries(keys.map((key) => [key, r[key]])));
+    assert.deepEqual(pick(steps(broken)), pick(steps(straight)));
+    const kl = steps(straight).map((r) => r.loss_safety_kl as number);
+    assert.ok(kl.every((v) => Number.isFinite(v)) && (kl[5] as number) > 0, `safety KL per step: ${kl.join(", ")}`);
+  });
+
+  test('a NaN stops the run naming the step and the loss term', async () => {
+    // A third-party objective whose loss is sqrt(p − 0.75): descent drives p below 0.75 within a few steps.
+    const probe = definePlugin({
+      name: 'probe',
+      version: '1.0.0',
+      register(ctx) {
+        ctx.objectives.register(
+          'sqrt',
+          defineItem({
+            description: 'goes NaN once its parameter crosses 0.75',
+            options: z.strictObject({ weight: z.number().default(1) }),
+            create: (o): SftObjective => ({
+              name: 'probe',
+              weight: o.weight,
+              needs: {},
+              build: (ctx) => ({ loss: ops.sqrt(ops.sum(ops.sub(ctx.parameter('p', [1], { kind: 'constant', value: 1 }), 0.75))) }),
+            }),
+          }),
+        );
+      },
+    });
+    const out = join(tempDir(), 'run');
+    const overrides = tiny(20, [
+      set('objectives', [{ use: 'objectives/lm', options: { weight: 1 } }, { use: 'probe/sqrt', options: { weight: 1 } }]),
+      set('trainer.options.lr', 0.05),
+      set('trainer.options.schedule', 'constant'),
+      set('trainer.options.checkpointEvery', 0),
+    ]);
+    await assert.rejects(
+      run(await kernel([probe]), { recipe: 'sft-multiobjective', configFile: join(configs, 'example.yaml'), overrides, out }),
+      (error: Error) => {
+        const done = steps(out).length;
+        assert.ok(done >= 1 && done < 20, `stopped after ${done} steps`);
+        assert.match(error.message, new RegExp(`Non-finite loss at step ${done + 1}: loss term 'probe' is NaN`));
+        return true;
+      },
+    );
+    const manifest = JSON.parse(readFileSync(join(out, 'run_manifest.json'), 'utf8')) as { status: string; error: string };
+    assert.equal(manifest.status, 'failed');
+    assert.match(manifest.error, /step \d+: loss term 'probe'/);
+  });
+});
