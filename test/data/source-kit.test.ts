@@ -1,9 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CanonicalExample } from '../../core/data/example.js';
 import { DataRowError } from '../../core/data/row-issues.js';
-import { loadExamples, repositoryPath } from '../../core/data/source-kit/index.js';
+import { openSourceFiles, DataLayoutError } from '../../core/data/formats/index.js';
+import { loadExamples, repositoryPath, splitFilesSource } from '../../core/data/source-kit/index.js';
 
 function example(n: number, file = '/data/train.csv'): CanonicalExample {
   return {
@@ -74,4 +78,24 @@ describe('loadExamples', () => {
 test('repositoryPath names a shipped slice file by its place in the repository', () => {
   const file = fileURLToPath(new URL('../../plugins/sources/wassa/slice/wassa2024/trac2_CONVT_train.csv', import.meta.url));
   assert.equal(repositoryPath(file), 'plugins/sources/wassa/slice/wassa2024/trac2_CONVT_train.csv');
+});
+
+describe('splitFilesSource', () => {
+  test('hands the canonical split and its files to the producer; a missing split rejects with the layout error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-kit-'));
+    writeFileSync(join(dir, 'train.csv'), 'x');
+    writeFileSync(join(dir, 'valid.csv'), 'x');
+    const files = openSourceFiles({ path: dir, baseDir: '/', sliceDir: '/nowhere', layouts: [{ name: 'plain', splits: { train: ['train.csv'], validation: ['valid.csv'], test: ['test.csv'] } }] });
+    const calls: [string, readonly string[]][] = [];
+    const source = splitFilesSource(files, options, (split, paths) => {
+      calls.push([split, paths]);
+      return [example(1, paths[0])];
+    });
+    assert.deepEqual(source.splits, ['train', 'validation']);
+    const { examples, files: read } = await source.load({ split: 'dev' });
+    assert.deepEqual(calls, [['validation', [join(dir, 'valid.csv')]]]);
+    assert.deepEqual(read, [join(dir, 'valid.csv')]);
+    assert.equal(examples.length, 1);
+    await assert.rejects(source.load({ split: 'test' }), DataLayoutError);
+  });
 });

@@ -4,3 +4,5 @@
  */
 export { loadExamples, type ExampleLoad, type ExampleStream } from './load-examples.js';
 export { repositoryPath } from './file-names.js';
+export { expansionOption, maxHistoryTurnsOption } from './dialogue-options.js';
+export { splitFilesSource, type SplitProducer } from './split-files-source.js';

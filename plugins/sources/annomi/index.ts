@@ -2,13 +2,10 @@
  * DatasetSource `annomi`: expert-annotated motivational-interviewing sessions (AnnoMI), one
  * dialogue example per therapist turn with the conversation before it.
  */
-import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { CanonicalExample } from '../../../core/data/example.js';
-import { exposeMetadata } from '../../../core/data/expose.js';
-import { normalizeSplit, readTable, resolveDataPath } from '../../../core/data/formats/index.js';
-import { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { normalizeSplit, readTable, sourceRoot } from '../../../core/data/formats/index.js';
+import { loadExamples, maxHistoryTurnsOption, repositoryPath } from '../../../core/data/source-kit/index.js';
 import { commonSourceOptions } from '../../../core/data/source-options.js';
 import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
 import { defineItem, type ItemEnvironment } from '../../../core/kernel/item.js';
@@ -19,7 +16,6 @@ import { groupTranscripts } from './transcripts.js';
 import { parseUtterance, type Utterance } from './utterance.js';
 
 export const annomiSliceDir = fileURLToPath(new URL('./slice', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 export const annomiOptions = commonSourceOptions.extend({
   annotations: z
@@ -27,7 +23,7 @@ export const annomiOptions = commonSourceOptions.extend({
     .default('auto')
     .describe('AnnoMI-simple.csv, or AnnoMI-full.csv (per-annotator rows, majority vote, behaviour subtypes); auto: simple if present'),
   turns: z.enum(['every', 'last']).default('every').describe('one example per therapist turn, or only the last therapist turn of each transcript'),
-  maxHistoryTurns: z.number().int().min(0).default(0).describe('keep only this many turns of history before the target (0: all)'),
+  maxHistoryTurns: maxHistoryTurnsOption,
   quality: z.enum(['all', 'high', 'low']).default('all').describe('keep transcripts of this MI quality'),
   splitSeed: z.number().int().default(0).describe('seed of the transcript-level split (no official splits exist)'),
   splitRatios: z
@@ -48,33 +44,30 @@ export const annomiSource = defineItem({
 export default annomiSource;
 
 export function createAnnomiSource(options: AnnomiOptions, env: ItemEnvironment): DatasetSource {
-  const isSlice = options.path === undefined;
-  const root = options.path === undefined ? annomiSliceDir : resolveDataPath(options.path, env.baseDir);
+  const { root, isSlice } = sourceRoot({ path: options.path, baseDir: env.baseDir, sliceDir: annomiSliceDir });
   const { files } = resolveAnnomiFiles(root, options.annotations);
-  const shown = (file: string) => (isSlice ? relative(repoRoot, file) : file);
+  const nameFile = isSlice ? repositoryPath : undefined;
   const splits = ['train', 'validation', 'test'];
 
   async function load(request: DatasetLoadRequest): Promise<DatasetLoadResult> {
     const split = normalizeSplit(request.split);
     if (!splits.includes(split)) throw new Error(`AnnoMI has no '${request.split}' split; available: ${splits.join(', ')} (made by transcript, see splitRatios).`);
-    const issues = new RowIssueCollector(options.badRows);
-    const utterances: Utterance[] = [];
-    for (const file of files) {
-      for (const record of await readTable(file, issues)) {
-        const parsed = parseUtterance({ ...record, file: shown(record.file) });
-        if (parsed.ok) utterances.push(parsed.utterance);
-        else issues.report(parsed.issue);
-      }
-    }
-    const examples: CanonicalExample[] = [];
     const expansion = { mode: options.turns === 'every' ? ('every-helper-turn' as const) : ('last-helper-turn' as const), maxHistoryTurns: options.maxHistoryTurns };
-    for (const transcript of groupTranscripts(utterances, issues)) {
-      if (transcriptSplit(transcript.id, options.splitSeed, options.splitRatios) !== split) continue;
-      if (options.quality !== 'all' && transcript.quality !== options.quality) continue;
-      for (const example of transcriptToExamples(transcript, split, expansion)) examples.push(exposeMetadata(example, options.exposeMetadata));
-    }
-    const kept = request.limit === undefined ? examples : examples.slice(0, request.limit);
-    return { examples: kept, issues: issues.issues.map((issue) => ({ ...issue, file: shown(issue.file) })), files: files.map(shown) };
+    return loadExamples({ options, request, files, nameFile }, async function* (issues) {
+      const utterances: Utterance[] = [];
+      for (const file of files) {
+        for (const record of await readTable(file, issues)) {
+          const parsed = parseUtterance(record);
+          if (parsed.ok) utterances.push(parsed.utterance);
+          else issues.report(parsed.issue);
+        }
+      }
+      for (const transcript of groupTranscripts(utterances, issues)) {
+        if (transcriptSplit(transcript.id, options.splitSeed, options.splitRatios) !== split) continue;
+        if (options.quality !== 'all' && transcript.quality !== options.quality) continue;
+        yield* transcriptToExamples(transcript, split, expansion);
+      }
+    });
   }
 
   return { splits, load };

@@ -3,13 +3,11 @@
  * licensed therapists, as single-turn dialogues.
  */
 import { statSync } from 'node:fs';
-import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { CanonicalExample } from '../../../core/data/example.js';
-import { exposeMetadata } from '../../../core/data/expose.js';
 import { normalizeSplit, openSourceFiles, splitFromFileName } from '../../../core/data/formats/index.js';
 import { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { loadExamples, repositoryPath } from '../../../core/data/source-kit/index.js';
 import { commonSourceOptions } from '../../../core/data/source-options.js';
 import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
 import { defineItem, type ItemEnvironment } from '../../../core/kernel/item.js';
@@ -47,8 +45,7 @@ export async function createCounselChatSource(options: CounselChatOptions, env: 
   const splits = singleFile
     ? ((await splitsInFile(files.root, new RowIssueCollector('skip'))) ?? [splitFromFileName(files.root)])
     : files.splits;
-  // The shipped slice is shown by its place in the repository, not this machine's absolute path.
-  const shown = (file: string) => (files.isSlice ? relative(fileURLToPath(new URL('../../..', import.meta.url)), file) : file);
+  const nameFile = files.isSlice ? repositoryPath : undefined;
 
   async function load(request: DatasetLoadRequest): Promise<DatasetLoadResult> {
     const split = normalizeSplit(request.split);
@@ -56,16 +53,11 @@ export async function createCounselChatSource(options: CounselChatOptions, env: 
       throw new Error(`CounselChat has no '${request.split}' split in ${files.root}; available: ${splits.join(', ') || 'none'} ('val' and 'dev' mean validation).`);
     }
     const paths = singleFile ? [files.root] : files.filesFor(split).files;
-    const issues = new RowIssueCollector(options.badRows);
-    let answers = await readSplitAnswers(paths, split, issues);
-    if (options.answers === 'top-voted') answers = topVotedPerQuestion(answers);
-    const examples: CanonicalExample[] = [];
-    for (const answer of answers) {
-      const example = answerToExample({ ...answer, file: shown(answer.file) }, split, options.repairText);
-      examples.push(exposeMetadata(example, options.exposeMetadata));
-      if (request.limit !== undefined && examples.length >= request.limit) break;
-    }
-    return { examples, issues: issues.issues.map((issue) => ({ ...issue, file: shown(issue.file) })), files: paths.map(shown) };
+    return loadExamples({ options, request, files: paths, nameFile }, async (issues) => {
+      const answers = await readSplitAnswers(paths, split, issues);
+      const kept = options.answers === 'top-voted' ? topVotedPerQuestion(answers) : answers;
+      return kept.map((answer) => answerToExample(answer, split, options.repairText));
+    });
   }
 
   return { splits, load };

@@ -7,10 +7,8 @@ import { z } from 'zod';
 import { defineItem } from '../../../core/kernel/item.js';
 import type { DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
 import { commonSourceOptions } from '../../../core/data/source-options.js';
-import { RowIssueCollector } from '../../../core/data/row-issues.js';
-import { exposeMetadata } from '../../../core/data/expose.js';
-import type { CanonicalExample } from '../../../core/data/example.js';
-import { normalizeSplit, openSourceFiles } from '../../../core/data/formats/index.js';
+import { openSourceFiles } from '../../../core/data/formats/index.js';
+import { splitFilesSource } from '../../../core/data/source-kit/index.js';
 import { goEmotionsLayouts } from './layout.js';
 import { readLabelNames } from './label-names.js';
 import { readGoEmotionsFile } from './rows.js';
@@ -38,23 +36,14 @@ export const goEmotionsSource = defineItem({
       layouts: goEmotionsLayouts,
     });
     const names = readLabelNames(files.root);
-    return {
-      splits: files.splits,
-      async load({ split, limit }) {
-        const canonicalSplit = normalizeSplit(split);
-        const resolved = files.filesFor(canonicalSplit);
-        const issues = new RowIssueCollector(options.badRows);
-        const examples: CanonicalExample[] = [];
-        for (const file of resolved.files) {
-          for (const row of await readGoEmotionsFile(file, names, issues)) {
-            const labels = rowLabels(row, options.taxonomy);
-            if (options.multiLabel === 'drop' && labels.length !== 1) continue;
-            examples.push(exposeMetadata(toExample(row, labels, canonicalSplit, options.taxonomy), options.exposeMetadata));
-            if (limit !== undefined && examples.length >= limit) return { examples, issues: issues.issues, files: resolved.files };
-          }
+    return splitFilesSource(files, options, async function* (split, paths, issues) {
+      for (const file of paths) {
+        for (const row of await readGoEmotionsFile(file, names, issues)) {
+          const labels = rowLabels(row, options.taxonomy);
+          if (options.multiLabel === 'drop' && labels.length !== 1) continue;
+          yield toExample(row, labels, split, options.taxonomy);
         }
-        return { examples, issues: issues.issues, files: resolved.files };
-      },
-    };
+      }
+    });
   },
 });
