@@ -5,7 +5,7 @@
 import type { Feed } from '../../engine/index.js';
 import type { DecoderConfig } from '../folder/config.js';
 import { AttuneError } from '../../kernel/errors.js';
-import { DECODER_INPUTS } from './decoder-trace.js';
+import { DECODER_INPUTS } from './inputs.js';
 
 export interface TokenRow {
   readonly ids: readonly number[];

@@ -15,17 +15,22 @@
  */
 import type { Tensor } from '../../engine/index.js';
 import { Graph, ops } from '../../engine/index.js';
-import { attention, linear, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, swiglu, tokenLogProbs } from '../../engine/primitives/index.js';
-import type { LmHeadCrossEntropyResult, LoraAdapter } from '../../engine/primitives/index.js';
+import { attention, linear, lmHeadCrossEntropy, tokenLogProbs } from '../../engine/primitives/index.js';
+import type { LmHeadCrossEntropyResult } from '../../engine/primitives/index.js';
 import type { DecoderConfig } from '../folder/config.js';
 import type { SafetensorsWeights } from '../safetensors/sharded.js';
 import type { LoraConfig } from '../lora/lora-config.js';
-import { loraScale } from '../lora/lora-config.js';
-import { peftKey, projectionShape } from '../lora/targets.js';
-import type { LoraTargetModule } from '../lora/targets.js';
+import { decoderStack } from './decoder-layers.js';
 import { frozenDecoderWeights, trainableDecoderWeights } from './decoder-weights.js';
-import type { ComputeDType, DecoderWeights, ProjectionWeights } from './decoder-weights.js';
+import type { ComputeDType, DecoderWeights } from './decoder-weights.js';
+import { DECODER_INPUTS } from './inputs.js';
+import type { DropoutInput } from './inputs.js';
+import { declareLoraFactors, NO_LORA } from './lora-adapters.js';
+import type { LoraLookup } from './lora-adapters.js';
 import { positionIdsFromMask, rotaryTables } from './positions.js';
+
+export { DECODER_INPUTS } from './inputs.js';
+export type { DropoutInput } from './inputs.js';
 
 /** The parts of an opened model folder the trace needs. */
 export interface DecoderModel {
@@ -55,33 +60,7 @@ export interface DecoderTraceOptions {
   readonly positions?: 'mask' | 'input';
 }
 
-export const DECODER_INPUTS = {
-  inputIds: 'input_ids',
-  attentionMask: 'attention_mask',
-  positionIds: 'position_ids',
-  labels: 'labels',
-  loraDropout: (layer: number, module: LoraTargetModule): string => `lora_dropout.${layer}.${module}`,
-} as const;
-
-/** One LoRA dropout mask input: [batch, seq, inDim], 0 or 1/(1−p) per element. */
-export interface DropoutInput {
-  readonly name: string;
-  readonly layer: number;
-  readonly module: LoraTargetModule;
-  readonly inDim: number;
-  readonly p: number;
-}
-
 type Which = 'policy' | 'reference';
-
-/** [B, S, n·hd] → [B, n, S, hd] */
-function splitHeads(x: Tensor, n: number, hd: number): Tensor {
-  return ops.transpose(ops.reshape(x, ['batch', 'seq', n, hd]), [0, 2, 1, 3]);
-}
-
-function project(x: Tensor, w: ProjectionWeights, lora: LoraAdapter | undefined): Tensor {
-  return linear(x, w.weight, { ...(w.bias ? { bias: w.bias } : {}), ...(lora ? { lora } : {}) });
-}
 
 export class DecoderTrace {
   readonly config: DecoderConfig;
@@ -99,7 +78,7 @@ export class DecoderTrace {
 
   private readonly policyWeights: DecoderWeights;
   private referenceWeights: DecoderWeights | undefined;
-  private readonly lora: ReadonlyMap<string, LoraAdapter>;
+  private readonly lora: LoraLookup;
   private readonly keyMask: Tensor;
   private readonly cos: Tensor;
   private readonly sin: Tensor;
@@ -121,40 +100,20 @@ export class DecoderTrace {
     this.keyMask = ops.cast(this.attentionMask, this.dtype);
     ({ cos: this.cos, sin: this.sin } = rotaryTables(this.positionIds, config, this.dtype));
 
-    const lora = new Map<string, LoraAdapter>();
-    const dropoutInputs: DropoutInput[] = [];
     if (this.trainable.kind === 'full') {
       const { weights, parameters } = trainableDecoderWeights(g, config, this.dtype);
       this.policyWeights = weights;
       this.parameters = parameters;
+      this.lora = NO_LORA;
+      this.dropoutInputs = [];
     } else {
       this.policyWeights = frozenDecoderWeights(g, config, model.weights, this.dtype);
       this.referenceWeights = this.policyWeights;
-      const parameters: Tensor[] = [];
-      if (this.trainable.kind === 'lora') {
-        const c = this.trainable.lora;
-        const scale = loraScale(c);
-        const withDropout = c.dropout > 0 && options.dropout !== false;
-        for (let layer = 0; layer < config.numLayers; layer++) {
-          for (const module of c.targetModules) {
-            const [out, inDim] = projectionShape(config, module);
-            const a = g.parameter(peftKey(layer, module, 'A'), this.dtype, [c.r, inDim]);
-            const b = g.parameter(peftKey(layer, module, 'B'), this.dtype, [out, c.r]);
-            parameters.push(a, b);
-            let dropoutMask: Tensor | undefined;
-            if (withDropout) {
-              const name = DECODER_INPUTS.loraDropout(layer, module);
-              dropoutMask = g.input(name, this.dtype, ['batch', 'seq', inDim]);
-              dropoutInputs.push({ name, layer, module, inDim, p: c.dropout });
-            }
-            lora.set(`${layer}.${module}`, { a, b, scale, ...(dropoutMask ? { dropoutMask } : {}) });
-          }
-        }
-      }
-      this.parameters = parameters;
+      const declared = this.trainable.kind === 'lora' ? declareLoraFactors(g, config, this.trainable.lora, this.dtype, options.dropout !== false) : undefined;
+      this.parameters = declared?.parameters ?? [];
+      this.lora = declared?.lookup ?? NO_LORA;
+      this.dropoutInputs = declared?.dropoutInputs ?? [];
     }
-    this.lora = lora;
-    this.dropoutInputs = dropoutInputs;
   }
 
   /** Traces the inputs and weights into `graph` (a fresh one by default); outputs are traced on request. */
@@ -235,22 +194,13 @@ export class DecoderTrace {
   }
 
   private forward(w: DecoderWeights, adapted: boolean): Tensor {
-    const c = this.config;
-    const { numHeads: nH, numKvHeads: nKV, headDim: hd, rmsNormEps: eps } = c;
-    const lora = (layer: number, module: LoraTargetModule): LoraAdapter | undefined => (adapted ? this.lora.get(`${layer}.${module}`) : undefined);
-    const attn = { scale: 1 / Math.sqrt(hd), causal: true, keyPaddingMask: this.keyMask };
-    let h = ops.gather(w.embed, this.inputIds);
-    w.layers.forEach((lw, i) => {
-      const x = rmsNorm(h, lw.inputNorm, eps);
-      const q = rotaryEmbedding(splitHeads(project(x, lw.q, lora(i, 'q_proj')), nH, hd), this.cos, this.sin);
-      const k = rotaryEmbedding(splitHeads(project(x, lw.k, lora(i, 'k_proj')), nKV, hd), this.cos, this.sin);
-      const v = splitHeads(project(x, lw.v, lora(i, 'v_proj')), nKV, hd);
-      const o = ops.reshape(ops.transpose(attention(q, k, v, attn), [0, 2, 1, 3]), ['batch', 'seq', nH * hd]);
-      h = ops.add(h, project(o, lw.o, lora(i, 'o_proj')));
-      const y = rmsNorm(h, lw.postAttentionNorm, eps);
-      const act = swiglu(project(y, lw.gate, lora(i, 'gate_proj')), project(y, lw.up, lora(i, 'up_proj')));
-      h = ops.add(h, project(act, lw.down, lora(i, 'down_proj')));
+    const attn = { scale: 1 / Math.sqrt(this.config.headDim), causal: true, keyPaddingMask: this.keyMask };
+    return decoderStack(w, this.inputIds, {
+      config: this.config,
+      cos: this.cos,
+      sin: this.sin,
+      lora: adapted ? this.lora : NO_LORA,
+      attend: (q, k, v) => attention(q, k, v, attn),
     });
-    return rmsNorm(h, w.finalNorm, eps);
   }
 }

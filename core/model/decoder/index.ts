@@ -10,6 +10,10 @@ export type { DecoderOutput, DecoderProgram, DecoderProgramRequest } from './dec
 export { frozenDecoderWeights, trainableDecoderWeights } from './decoder-weights.js';
 export type { ComputeDType, DecoderWeights, LayerWeights, ProjectionWeights } from './decoder-weights.js';
 export { positionIdsFromMask, rotaryTables } from './positions.js';
+export { decoderLayer, decoderStack, mergeHeads, project, splitHeads } from './decoder-layers.js';
+export type { AttendFn, LayerContext } from './decoder-layers.js';
+export { declareLoraFactors, NO_LORA } from './lora-adapters.js';
+export type { DeclaredLora, LoraLookup } from './lora-adapters.js';
 export { padBatch, IGNORE_LABEL } from './batch.js';
 export type { DecoderBatch, PadOptions, TokenRow } from './batch.js';
 export { loraDropoutFeeds } from './dropout.js';

@@ -1,0 +1,66 @@
+/**
+ * The decoder's forward as building blocks: token embedding, layers of pre-norm attention and
+ * SwiGLU MLP with residuals, and the final RMSNorm, with optional LoRA on every projection.
+ * Attention is passed in, so the training trace (causal attention over the whole sequence) and
+ * generation (attention over a KV cache plus the new chunk) share everything else.
+ */
+import type { Tensor } from '../../engine/index.js';
+import { ops } from '../../engine/index.js';
+import { linear, rmsNorm, rotaryEmbedding, swiglu } from '../../engine/primitives/index.js';
+import type { LoraAdapter } from '../../engine/primitives/index.js';
+import type { DecoderConfig } from '../folder/config.js';
+import type { DecoderWeights, LayerWeights, ProjectionWeights } from './decoder-weights.js';
+import type { LoraLookup } from './lora-adapters.js';
+
+/**
+ * Attention of `layer`: rotated q [B, nH, S, hd] and k, v [B, nKV, S, hd] (grouped-query, not
+ * repeated) → [B, nH, S, hd].
+ */
+export type AttendFn = (q: Tensor, k: Tensor, v: Tensor, layer: number) => Tensor;
+
+export interface LayerContext {
+  readonly config: DecoderConfig;
+  /** Rotary tables [B, S, hd] for the positions of the traced tokens. */
+  readonly cos: Tensor;
+  readonly sin: Tensor;
+  readonly lora: LoraLookup;
+  readonly attend: AttendFn;
+}
+
+/** [B, S, n·hd] → [B, n, S, hd] */
+export function splitHeads(x: Tensor, n: number, hd: number): Tensor {
+  return ops.transpose(ops.reshape(x, ['batch', 'seq', n, hd]), [0, 2, 1, 3]);
+}
+
+/** [B, n, S, hd] → [B, S, n·hd] */
+export function mergeHeads(x: Tensor, n: number, hd: number): Tensor {
+  return ops.reshape(ops.transpose(x, [0, 2, 1, 3]), ['batch', 'seq', n * hd]);
+}
+
+export function project(x: Tensor, w: ProjectionWeights, lora: LoraAdapter | undefined): Tensor {
+  return linear(x, w.weight, { ...(w.bias ? { bias: w.bias } : {}), ...(lora ? { lora } : {}) });
+}
+
+/** One decoder layer on hidden states h [B, S, hidden]. */
+export function decoderLayer(h: Tensor, lw: LayerWeights, layer: number, ctx: LayerContext): Tensor {
+  const { numHeads: nH, numKvHeads: nKV, headDim: hd, rmsNormEps: eps } = ctx.config;
+  const lora = (module: Parameters<LoraLookup>[1]): LoraAdapter | undefined => ctx.lora(layer, module);
+  const x = rmsNorm(h, lw.inputNorm, eps);
+  const q = rotaryEmbedding(splitHeads(project(x, lw.q, lora('q_proj')), nH, hd), ctx.cos, ctx.sin);
+  const k = rotaryEmbedding(splitHeads(project(x, lw.k, lora('k_proj')), nKV, hd), ctx.cos, ctx.sin);
+  const v = splitHeads(project(x, lw.v, lora('v_proj')), nKV, hd);
+  const attended = mergeHeads(ctx.attend(q, k, v, layer), nH, hd);
+  const afterAttention = ops.add(h, project(attended, lw.o, lora('o_proj')));
+  const y = rmsNorm(afterAttention, lw.postAttentionNorm, eps);
+  const act = swiglu(project(y, lw.gate, lora('gate_proj')), project(y, lw.up, lora('up_proj')));
+  return ops.add(afterAttention, project(act, lw.down, lora('down_proj')));
+}
+
+/** int64 ids [B, S] → final hidden states [B, S, hidden] after the last RMSNorm (the lm_head's input). */
+export function decoderStack(w: DecoderWeights, inputIds: Tensor, ctx: LayerContext): Tensor {
+  let h = ops.gather(w.embed, inputIds);
+  w.layers.forEach((lw, i) => {
+    h = decoderLayer(h, lw, i, ctx);
+  });
+  return rmsNorm(h, w.finalNorm, ctx.config.rmsNormEps);
+}
