@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Message } from '../../core/data/example.js';
 import { ChatTokenizeError, IGNORE_INDEX, tokenizeChat, tokenizeExamples, tokenizePrompt } from '../../core/data/tokenize/index.js';
 import type { ChatTokenizeResult } from '../../core/data/tokenize/index.js';
+import { esconvOptions, esconvSource } from '../../plugins/sources/esconv/index.js';
 import { resolveModelFolder } from '../../core/model/folder/resolve.js';
 import { loadTokenizer } from '../../core/model/tokenizer/index.js';
 import type { ModelTokenizer } from '../../core/model/tokenizer/index.js';
@@ -144,6 +145,37 @@ describe('truncation', () => {
       items.map((i) => i.id),
       ['short', 'long'],
     );
+  });
+
+  test('a target that fits alone but whose template cannot place it alone is dropped, not an error', () => {
+    // Qwen2's template puts its default system turn before a lone assistant reply but not before the empty
+    // prompt, so the target-alone window cannot be labelled; it used to fail with "cannot locate the target reply".
+    const longQuestion: Message[] = [
+      { role: 'user', content: 'I have been feeling low and I cannot tell anyone at work about it. '.repeat(6) },
+      { role: 'assistant', content: 'That sounds heavy to carry alone.' },
+    ];
+    const whole = tokenizer.encodeChat(longQuestion, { addGenerationPrompt: false }).length;
+    const alone = tokenizer.encodeChat(longQuestion.slice(1), { addGenerationPrompt: false }).length;
+    assert.ok(alone < whole - 1);
+    const r = tokenizeChat(tokenizer, longQuestion, { maxLength: whole - 1 });
+    // The shortest usable window is the last user turn with its reply.
+    assert.deepEqual(r, { status: 'too-long', minimumLength: whole });
+    assert.equal(ok(tokenizeChat(tokenizer, longQuestion, { maxLength: whole })).droppedMessages, 0);
+  });
+
+  test('the shipped ESConv slice at 128 tokens: every example is kept or counted as dropped', async () => {
+    const src = await esconvSource.create(esconvOptions.parse({}), { baseDir: tmpdir(), warn: () => undefined });
+    const { examples } = await src.load({ split: 'train' });
+    // The first dialogs hold the example that exposed the fault (esconv:train:train-2:8); all 1139 take ~20 s here.
+    const subset = examples.slice(0, examples.findIndex((e) => e.id.startsWith('esconv:train:train-4:')));
+    const { items, stats } = tokenizeExamples(tokenizer, subset, { maxLength: 128 });
+    assert.ok(stats.droppedIds.includes('esconv:train:train-2:8'));
+    assert.equal(stats.kept + stats.dropped, subset.length);
+    assert.ok(stats.truncated > 0 && stats.kept > 0);
+    for (const item of items) {
+      assert.ok(item.inputIds.length <= 128);
+      assert.ok(item.labels.some((l) => l !== IGNORE_INDEX), item.id);
+    }
   });
 
   test('a template that rejects a lone assistant turn falls back to the shortest window it accepts', async () => {

@@ -42,19 +42,26 @@ export function tokenizeChat(encoder: ChatEncoder, messages: readonly Message[],
       'use tokenizePrompt for prompts (classification, generation)',
     );
   }
-  const window = fitWindow(messages, options.maxLength, (w) => encodeChat(encoder, w, false));
-  if (!window) return { status: 'too-long', minimumLength: shortestLength(encoder, messages, false) };
   const endOfTurn = new Set(options.endOfTurnIds ?? (encoder.eos ? [encoder.eos.id] : []));
-  const ids = window.ids;
-  const full = { messages: window.messages, text: encoder.renderChat(window.messages, { addGenerationPrompt: false }), ids };
-  const last = window.messages.length - 1;
-  const target = assistantSpan(encoder, full, last, endOfTurn);
-  if (!target) {
+  const fit = fitWindow(messages, options.maxLength, (w) => {
+    const ids = encodeChat(encoder, w, false);
+    const full = { messages: w, text: encoder.renderChat(w, { addGenerationPrompt: false }), ids };
+    const target = assistantSpan(encoder, full, w.length - 1, endOfTurn);
+    if (target) return { ...full, target };
+    // A shortened window may render differently from a prefix of the whole conversation (Qwen2's template puts
+    // its default system turn before a lone assistant reply, but not in front of the empty prompt): it just
+    // cannot be used. The whole conversation must work, or the template does not suit this tokenization.
+    if (w.length < messages.length) return null;
     throw new ChatTokenizeError(
       'cannot locate the target reply: the chat template does not render the conversation as its prompt (with generation prompt) followed by the reply',
       'use a chat template whose rendering of a conversation extends the rendering of its prefix',
     );
-  }
+  });
+  if (fit.status === 'too-long') return fit;
+  const { window } = fit;
+  const { ids, target } = window.encoding;
+  const full = window.encoding;
+  const last = window.messages.length - 1;
   const labels = new Array<number>(ids.length).fill(IGNORE_INDEX);
   const spans = [target];
   if (options.labelTurns === 'all') {
@@ -72,9 +79,10 @@ export function tokenizeChat(encoder: ChatEncoder, messages: readonly Message[],
 export function tokenizePrompt(encoder: ChatEncoder, messages: readonly Message[], options: { maxLength: number }): ChatTokenizeResult {
   checkMaxLength(options.maxLength);
   if (messages.length === 0) throw new ChatTokenizeError('cannot tokenize an empty conversation');
-  const window = fitWindow(messages, options.maxLength, (w) => encodeChat(encoder, w, true));
-  if (!window) return { status: 'too-long', minimumLength: shortestLength(encoder, messages, true) };
-  const ids = window.ids;
+  const fit = fitWindow(messages, options.maxLength, (w) => ({ ids: encodeChat(encoder, w, true) }));
+  if (fit.status === 'too-long') return fit;
+  const { window } = fit;
+  const ids = window.encoding.ids;
   return {
     status: 'ok',
     inputIds: ids,
@@ -82,15 +90,6 @@ export function tokenizePrompt(encoder: ChatEncoder, messages: readonly Message[
     lastPromptIndex: ids.length - 1,
     droppedMessages: window.droppedMessages,
   };
-}
-
-function shortestLength(encoder: ChatEncoder, messages: readonly Message[], addGenerationPrompt: boolean): number | null {
-  const system = messages.filter((m, i) => m.role === 'system' && messages.slice(0, i).every((p) => p.role === 'system'));
-  try {
-    return encodeChat(encoder, [...system, messages.at(-1)!], addGenerationPrompt).length;
-  } catch {
-    return null; // the template refuses the lone turn; the caller only needs to know it was dropped
-  }
 }
 
 function checkMaxLength(maxLength: number): void {
