@@ -9,7 +9,7 @@ import { defineRecipe, RecipeError } from '../core/kernel/index.js';
 import type { ItemRef } from '../core/kernel/index.js';
 import { openModelFolder } from '../core/model/folder/open-model-folder.js';
 import { writeLossCurves } from '../core/report/loss-curves.js';
-import { loraConfigSchema } from '../core/train/lora.js';
+import { loraConfig, loraConfigInputSchema } from '../core/model/lora/index.js';
 import type { SftObjective } from '../core/train/objective.js';
 import { isActiveWeight } from '../core/train/objective.js';
 import type { SourceSplit } from '../core/train/sft-data.js';
@@ -35,7 +35,7 @@ export const sftMultiobjective = defineRecipe({
   config: (items) =>
     z.strictObject({
       model: z.string().default('attune-tiny-qwen2').describe('model folder, hub id in the local cache, or embedded model'),
-      lora: loraConfigSchema.default(loraConfigSchema.parse({})).describe('the LoRA adapter that is trained'),
+      lora: loraConfigInputSchema.prefault({}).describe('the LoRA adapter that is trained (PEFT LoraConfig: r, alpha, dropout, targetModules, useRslora)'),
       data: z.strictObject({
         sources: z.array(items.ref('sources')).min(1).describe('sources mixed for training (train split) and evaluation'),
       }),
@@ -66,7 +66,7 @@ export const sftMultiobjective = defineRecipe({
       else run.warn(`${ref.use} has no '${evalSplit}' split; it is not evaluated`);
     }
 
-    const input: SftStageInput = { stage: STAGE, model, modelName: config.model, lora: config.lora, objectives, train, eval: evaluation };
+    const input: SftStageInput = { stage: STAGE, model, modelName: config.model, lora: loraConfig(config.lora, 'lora'), objectives, train, eval: evaluation };
     const result = await trainer.train(input, run);
     run.events.emit('stage:end', { stage: STAGE, metrics: result.metrics });
     const plots = await writeLossCurves(run.runDir);

@@ -1,6 +1,6 @@
 /**
- * What an SFT checkpoint holds, and how it is written and read back: the adapter in PEFT layout,
- * the heads, the optimizer state, and the trainer state (step, sampler, RNG) that makes a resumed
+ * What an SFT checkpoint holds, and how it is written and read back: the adapter in PEFT layout
+ * with the heads beside it (`saveLoraAdapter`), the optimizer state, and the trainer state (step, sampler, RNG) that makes a resumed
  * run continue the exact same trajectory.
  */
 import { existsSync } from 'node:fs';
@@ -10,17 +10,17 @@ import { AttuneError } from '../kernel/errors.js';
 import { writeJsonAtomic } from '../kernel/runs/atomic-write.js';
 import type { Optimizer } from '../engine/optim/optimizer.js';
 import type { Parameter } from '../engine/optim/parameter.js';
-import { exportParameters, loadParameters } from '../engine/optim/parameter-state.js';
+import { loadParameters } from '../engine/optim/parameter-state.js';
 import type { StoredTensorMap } from '../engine/optim/tensor-map.js';
 import type { RngState } from '../data/sampling/rng.js';
-import type { LoraConfig } from './lora.js';
-import { savePeftAdapter } from './lora.js';
+import { ADAPTER_WEIGHTS_FILE, EXTRA_TENSORS_FILE, saveLoraAdapter } from '../model/lora/index.js';
+import type { LoraState } from '../model/lora/index.js';
 import { readTensorFile, writeTensorFile } from './tensor-files.js';
 
 export const checkpointFiles = {
   adapterDir: 'adapter',
-  adapterWeights: 'adapter/adapter_model.safetensors',
-  heads: 'heads.safetensors',
+  adapterWeights: `adapter/${ADAPTER_WEIGHTS_FILE}`,
+  heads: `adapter/${EXTRA_TENSORS_FILE}`,
   optimizer: 'optimizer.safetensors',
   state: 'trainer_state.json',
 } as const;
@@ -38,18 +38,17 @@ export interface TrainerState {
 }
 
 export interface TrainableSet {
-  readonly lora: readonly Parameter[];
+  readonly lora: LoraState;
   readonly heads: readonly Parameter[];
 }
 
-/** Writes the adapter (PEFT folder) and the heads (safetensors, only when there are heads) into `dir`. */
-export async function saveTrainables(dir: string, params: TrainableSet, lora: LoraConfig, baseModel: string): Promise<void> {
-  await savePeftAdapter(join(dir, checkpointFiles.adapterDir), params.lora, lora, baseModel);
-  if (params.heads.length > 0) await writeTensorFile(join(dir, checkpointFiles.heads), exportParameters(params.heads));
+/** Writes `<dir>/adapter` as a PEFT adapter folder, the heads (when there are any) inside it. */
+export async function saveTrainables(dir: string, params: TrainableSet, baseModel: string): Promise<void> {
+  await saveLoraAdapter(join(dir, checkpointFiles.adapterDir), params.lora, { baseModel, extraTensors: params.heads });
 }
 
-export async function saveCheckpoint(dir: string, params: TrainableSet, optimizer: Optimizer, state: TrainerState, lora: LoraConfig, baseModel: string): Promise<void> {
-  await saveTrainables(dir, params, lora, baseModel);
+export async function saveCheckpoint(dir: string, params: TrainableSet, optimizer: Optimizer, state: TrainerState, baseModel: string): Promise<void> {
+  await saveTrainables(dir, params, baseModel);
   await writeTensorFile(join(dir, checkpointFiles.optimizer), optimizer.exportState());
   await writeJsonAtomic(join(dir, checkpointFiles.state), state);
 }
@@ -67,7 +66,7 @@ export async function loadCheckpoint(dir: string, params: TrainableSet, optimize
   const heads = params.heads.length > 0 ? await readTensorFile(need(checkpointFiles.heads)) : {};
   const optimizerState = await readTensorFile(need(checkpointFiles.optimizer));
   // Validate all three before writing any of them (loadParameters checks before it copies).
-  loadParameters(params.lora, adapter as StoredTensorMap, join(dir, checkpointFiles.adapterWeights));
+  loadParameters(params.lora.parameters, adapter as StoredTensorMap, join(dir, checkpointFiles.adapterWeights));
   loadParameters(params.heads, heads as StoredTensorMap, join(dir, checkpointFiles.heads));
   optimizer.loadState(optimizerState as StoredTensorMap, join(dir, checkpointFiles.optimizer));
   return state;

@@ -1,8 +1,13 @@
 /**
  * Micro-batch collation: tokenized examples → the SFT graph's feeds, right-padded to a static
- * (batch, seq) bucket. Rows beyond the examples (the tail of an evaluation split) are padding
- * rows whose targets and labels are all ignored, so a bucket's shape never changes.
+ * (batch, seq) bucket by the decoder's own `padBatch`. Rows beyond the examples (the tail of an
+ * evaluation split) are one pad token with no labels and no classes: they score nothing, and a
+ * bucket's shape never changes.
  */
+import type { Feed } from '../engine/index.js';
+import type { DecoderConfig } from '../model/folder/config.js';
+import { padBatch } from '../model/decoder/index.js';
+import type { TokenRow } from '../model/decoder/index.js';
 import { AttuneError } from '../kernel/errors.js';
 import { IGNORE_INDEX } from '../data/tokenize/tokenize-chat.js';
 import { NO_LABEL } from './objective.js';
@@ -20,12 +25,12 @@ export interface TrainItem {
 }
 
 export interface CollatedBatch {
-  readonly feeds: Record<string, BigInt64Array | Float32Array>;
+  readonly feeds: Record<string, Feed>;
   readonly batch: number;
   readonly seq: number;
-  /** Real (non-padding) tokens in the batch. */
+  /** Real (non-padding) tokens of the examples. */
   readonly tokens: number;
-  /** Scored target tokens. */
+  /** Scored next-token targets (labels after the first position): the LM loss's mean divisor. */
   readonly targetTokens: number;
 }
 
@@ -34,51 +39,46 @@ export function bucketLength(length: number, step: number, max: number): number 
   return Math.min(max, Math.max(step, Math.ceil(length / step) * step));
 }
 
-export function collate(items: readonly TrainItem[], shape: { batch: number; seq: number }, padId: number, labelNames: readonly string[]): CollatedBatch {
-  const { batch, seq } = shape;
+export interface CollateShape {
+  readonly batch: number;
+  readonly seq: number;
+  readonly padId: number;
+}
+
+export function collate(items: readonly TrainItem[], shape: CollateShape, config: DecoderConfig, labelNames: readonly string[]): CollatedBatch {
+  const { batch, seq, padId } = shape;
   if (items.length > batch) throw new AttuneError(`collate: ${items.length} examples do not fit a batch of ${batch}.`);
-  const ids = new BigInt64Array(batch * seq).fill(BigInt(padId));
-  const mask = new Float32Array(batch * seq);
-  const positions = new Float32Array(batch * seq);
-  const targets = new BigInt64Array(batch * seq).fill(BigInt(IGNORE_INDEX));
+  const rows: TokenRow[] = [];
   const lastPrompt = new BigInt64Array(batch);
   const labels = Object.fromEntries(labelNames.map((n) => [n, new BigInt64Array(batch).fill(BigInt(NO_LABEL))]));
   let tokens = 0;
   let targetTokens = 0;
   for (let b = 0; b < batch; b++) {
-    const row = b * seq;
-    for (let t = 0; t < seq; t++) positions[row + t] = t;
-    lastPrompt[b] = BigInt(row);
     const item = items[b];
-    if (!item) continue;
+    if (!item) {
+      rows.push({ ids: [padId] });
+      lastPrompt[b] = BigInt(b * seq);
+      continue;
+    }
     const n = item.inputIds.length;
     if (n > seq) throw new AttuneError(`collate: example '${item.id}' has ${n} tokens, more than the bucket's ${seq}.`, 'Raise maxLength or the bucket size; examples are truncated to maxLength when tokenized.');
     if (item.labels.length !== n) throw new AttuneError(`collate: example '${item.id}' has ${item.labels.length} labels for ${n} tokens.`);
-    for (let t = 0; t < n; t++) {
-      ids[row + t] = BigInt(item.inputIds[t] as number);
-      mask[row + t] = 1;
-      // Causal LM: position t predicts token t+1.
-      const next = t + 1 < n ? (item.labels[t + 1] as number) : IGNORE_INDEX;
-      targets[row + t] = BigInt(next);
-      if (next !== IGNORE_INDEX) targetTokens++;
-    }
-    tokens += n;
     if (item.lastPromptIndex < 0 || item.lastPromptIndex >= n) {
       throw new AttuneError(`collate: example '${item.id}' has last prompt index ${item.lastPromptIndex} outside its ${n} tokens.`);
     }
-    lastPrompt[b] = BigInt(row + item.lastPromptIndex);
+    rows.push({ ids: item.inputIds, labels: item.labels });
+    tokens += n;
+    // The first label predicts nothing (no token precedes it), as in the decoder's shifted LM loss.
+    for (let t = 1; t < n; t++) if (item.labels[t] !== IGNORE_INDEX) targetTokens++;
+    lastPrompt[b] = BigInt(b * seq + item.lastPromptIndex);
     for (const name of labelNames) {
       const id = item.classes[name];
       if (id !== undefined && id !== NO_LABEL) (labels[name] as BigInt64Array)[b] = BigInt(id);
     }
   }
-  const feeds: Record<string, BigInt64Array | Float32Array> = {
-    [feedNames.ids]: ids,
-    [feedNames.mask]: mask,
-    [feedNames.positions]: positions,
-    [feedNames.targets]: targets,
-    [feedNames.lastPrompt]: lastPrompt,
-  };
+  const padded = padBatch(rows, config, { padId, side: 'right', length: seq });
+  // Every graph reads labels, even a batch of head-only (classify) examples.
+  const feeds: Record<string, Feed> = { [feedNames.labels]: new BigInt64Array(batch * seq).fill(BigInt(IGNORE_INDEX)), ...padded.feeds, [feedNames.lastPrompt]: lastPrompt };
   for (const name of labelNames) feeds[feedNames.label(name)] = labels[name] as BigInt64Array;
   return { feeds, batch, seq, tokens, targetTokens };
 }

@@ -2,6 +2,7 @@
  * Evaluation on held-out items with the evaluation graph: every term's loss pooled exactly over
  * the split (Σ/count), LM perplexity, and accuracy / macro-F1 for each head's label.
  */
+import type { DecoderConfig } from '../model/folder/config.js';
 import { bucketLength, collate } from './collate.js';
 import type { TrainItem } from './collate.js';
 import { argmaxRows, classificationScores } from './metrics.js';
@@ -11,6 +12,7 @@ import { outputNames } from './sft-graph.js';
 import { scalar } from './sft-model.js';
 
 export interface EvalShape {
+  readonly config: DecoderConfig;
   readonly batch: number;
   readonly bucket: number;
   readonly maxLength: number;
@@ -27,7 +29,7 @@ export async function evaluateItems(model: SftModel, items: readonly TrainItem[]
   for (let start = 0; start < sorted.length; start += shape.batch) {
     const chunk = sorted.slice(start, start + shape.batch);
     const longest = Math.max(...chunk.map((i) => i.inputIds.length));
-    const batch = collate(chunk, { batch: shape.batch, seq: bucketLength(longest, shape.bucket, shape.maxLength) }, shape.padId, labelNames);
+    const batch = collate(chunk, { batch: shape.batch, seq: bucketLength(longest, shape.bucket, shape.maxLength), padId: shape.padId }, shape.config, labelNames);
     const out = await model.evalStep(batch);
     for (const term of model.eval.terms) {
       const acc = sums.get(term.name) ?? { sum: 0, count: 0 };

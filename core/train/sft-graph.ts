@@ -6,26 +6,20 @@
  */
 import type { Program, Tensor } from '../engine/index.js';
 import { Graph, gradients, ops } from '../engine/index.js';
-import type { DecoderConfig } from '../model/folder/config.js';
-import { declareDecoderWeights } from '../model/generation/decoder-weights.js';
-import type { LoraModule } from '../model/generation/peft-adapter.js';
-import type { SafetensorsWeights } from '../model/safetensors/sharded.js';
+import { DECODER_INPUTS, DecoderTrace } from '../model/decoder/index.js';
+import type { DecoderModel, DropoutInput } from '../model/decoder/index.js';
+import type { LoraConfig } from '../model/lora/index.js';
 import { AttuneError } from '../kernel/errors.js';
 import type { ParameterInit } from './init.js';
-import type { LoraConfig } from './lora.js';
-import { loraFactors, loraScale } from './lora.js';
-import { DROPOUT_SITES, siteOf, siteWidth, traceDecoder } from './decoder-trace.js';
-import type { DropoutSite } from './decoder-trace.js';
 import type { LabelField, SftBuildContext, SftObjective, SftTerm } from './objective.js';
 
+/** The decoder's own inputs (ids, int64 mask, HF labels) plus what the heads read. */
 export const feedNames = {
-  ids: 'input_ids',
-  mask: 'attention_mask',
-  positions: 'position_ids',
-  targets: 'targets',
+  ids: DECODER_INPUTS.inputIds,
+  mask: DECODER_INPUTS.attentionMask,
+  labels: DECODER_INPUTS.labels,
   lastPrompt: 'last_prompt_index',
   label: (name: string): string => `label.${name}`,
-  dropout: (layer: number, site: DropoutSite): string => `dropout.${layer}.${site}`,
 } as const;
 
 export const outputNames = {
@@ -36,22 +30,15 @@ export const outputNames = {
   logits: (name: string): string => `logits.${name}`,
 } as const;
 
-export interface ParameterSpec {
+/** A head tensor an objective asked for (LoRA factors are the trace's, named by PEFT keys). */
+export interface HeadSpec {
   readonly name: string;
   readonly shape: readonly number[];
   readonly init: ParameterInit;
-  /** 'lora' factors go to the PEFT adapter, 'head' tensors to heads.safetensors. */
-  readonly group: 'lora' | 'head';
-}
-
-export interface DropoutInput {
-  readonly name: string;
-  readonly width: number;
 }
 
 export interface SftGraphOptions {
-  readonly config: DecoderConfig;
-  readonly weights: SafetensorsWeights;
+  readonly model: DecoderModel;
   readonly lora: LoraConfig;
   readonly objectives: readonly SftObjective[];
   /** Training graph: dropout masks (when lora.dropout > 0) and gradients of the total. */
@@ -60,7 +47,8 @@ export interface SftGraphOptions {
 
 export interface SftGraph {
   readonly program: Program;
-  readonly parameters: readonly ParameterSpec[];
+  /** Head tensors in graph order (after the LoRA factors). */
+  readonly heads: readonly HeadSpec[];
   readonly labelFields: readonly LabelField[];
   readonly dropoutInputs: readonly DropoutInput[];
   /** Terms with a pooled count/sum output and a predictions output, by term name. */
@@ -68,52 +56,22 @@ export interface SftGraph {
 }
 
 export function buildSftGraph(options: SftGraphOptions): SftGraph {
-  const { config, lora, objectives, training } = options;
+  const { lora, objectives, training } = options;
   if (objectives.length === 0) throw new AttuneError('SFT graph: no objective has a non-zero weight.', 'Give at least one objective a weight above 0.');
   const names = new Set<string>();
   for (const o of objectives) {
     if (names.has(o.name)) throw new AttuneError(`SFT graph: two objectives are named '${o.name}'.`, 'Each loss term needs its own name (metrics are logged under it).');
     names.add(o.name);
   }
-  const g = new Graph();
-  const w = declareDecoderWeights(g, config, options.weights);
-  const ids = g.input(feedNames.ids, 'int64', ['batch', 'seq']);
-  const mask = g.input(feedNames.mask, 'float32', ['batch', 'seq']);
-  const positions = g.input(feedNames.positions, 'float32', ['batch', 'seq']);
-  const targets2d = g.input(feedNames.targets, 'int64', ['batch', 'seq']);
+  const trace = DecoderTrace.trace(options.model, { trainable: { kind: 'lora', lora }, dropout: training }, new Graph());
+  const g = trace.graph;
   const lastPrompt = g.input(feedNames.lastPrompt, 'int64', ['batch']);
-
-  const parameters: ParameterSpec[] = [];
-  const factors = new Map<string, { a: Tensor; b: Tensor }>();
-  for (const f of loraFactors(config, lora)) {
-    factors.set(`${f.layer}.${f.module}`, { a: g.parameter(f.a.name, 'float32', f.a.shape), b: g.parameter(f.b.name, 'float32', f.b.shape) });
-    parameters.push({ ...f.a, group: 'lora' }, { ...f.b, group: 'lora' });
-  }
-  const dropoutInputs: DropoutInput[] = [];
-  const masks = new Map<string, Tensor>();
-  if (training && lora.dropout > 0) {
-    const sites = new Set<DropoutSite>(lora.targetModules.map((m) => siteOf(m)));
-    for (let layer = 0; layer < config.numLayers; layer++) {
-      for (const site of DROPOUT_SITES) {
-        if (!sites.has(site)) continue;
-        const width = siteWidth(config, site);
-        const name = feedNames.dropout(layer, site);
-        masks.set(`${layer}.${site}`, g.input(name, 'float32', ['batch', 'seq', width]));
-        dropoutInputs.push({ name, width });
-      }
-    }
-  }
-  const inputs = { ids, mask, positions };
-  const policy = traceDecoder(config, w, inputs, {
-    scale: loraScale(lora),
-    factors: (layer: number, module: LoraModule) => factors.get(`${layer}.${module}`),
-    dropoutMask: (layer, site) => masks.get(`${layer}.${site}`),
-  });
-  const H = config.hiddenSize;
-  const hidden = ops.reshape(policy, ['batch*seq', H]);
-  const targets = ops.reshape(targets2d, ['batch*seq']);
+  const H = options.model.config.hiddenSize;
+  const hidden = ops.reshape(trace.hidden(), ['batch*seq', H]);
+  const targets = nextTokenTargets(trace.labels());
   const targetMask = ops.cast(ops.notEqual(targets, -100), 'float32');
   const pooled = ops.gather(hidden, lastPrompt, 0);
+  const heads: HeadSpec[] = [];
   let reference: Tensor | undefined;
 
   const labelFields: LabelField[] = [];
@@ -142,13 +100,13 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
       training,
       hiddenSize: H,
       hidden,
-      lmHead: w.lmHead,
+      lmHead: trace.lmHeadWeight(),
       targets,
       targetMask,
       pooled,
       referenceHidden: () => {
         if (!o.needs.referenceModel) throw new AttuneError(`Objective '${o.name}' asked for the reference model without declaring needs.referenceModel.`);
-        reference ??= ops.reshape(traceDecoder(config, w, inputs), ['batch*seq', H]);
+        reference ??= ops.reshape(trace.referenceHidden(), ['batch*seq', H]);
         return reference;
       },
       label: (name) => {
@@ -160,7 +118,7 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
       },
       parameter: (name, shape, init) => {
         const full = `heads.${o.name}.${name}`;
-        parameters.push({ name: full, shape: [...shape], init, group: 'head' });
+        heads.push({ name: full, shape: [...shape], init });
         return g.parameter(full, 'float32', [...shape]);
       },
     };
@@ -182,5 +140,15 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
     const params = g.parameters;
     Object.assign(outputs, gradients(total as Tensor, params));
   }
-  return { program: g.compile({ outputs }), parameters, labelFields, dropoutInputs, terms };
+  return { program: g.compile({ outputs }), heads, labelFields, dropoutInputs: trace.dropoutInputs, terms };
+}
+
+/**
+ * Next-token targets [batch*seq] from HF's unshifted labels, as the decoder's own LM loss shifts
+ * them: position t predicts labels[t+1], and each row's last position predicts nothing.
+ */
+function nextTokenTargets(labels: Tensor): Tensor {
+  const rest = ops.slice(labels, { axis: 1, start: 1 });
+  const tail = ops.expandTo(labels.graph.constant([-100], 'int64', [1, 1]), ['batch', 1]);
+  return ops.reshape(ops.concat([rest, tail], 1), ['batch*seq']);
 }

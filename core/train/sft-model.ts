@@ -1,19 +1,21 @@
 /**
  * The trainable model of an SFT stage: the training and evaluation programs, their sessions per
- * (batch, seq) bucket, and the trainable parameters (LoRA factors and heads) as typed arrays fed
- * to every run. One training graph and one evaluation graph (no dropout, no backward).
+ * (batch, seq) bucket, and the trainable parameters — the LoRA adapter (PEFT init, `LoraState`)
+ * and the heads — as typed arrays fed to every run. One training graph and one evaluation graph
+ * (no dropout, no backward).
  */
-import type { RunOutput, SessionOptions } from '../engine/index.js';
+import type { Feed, RunOutput, SessionOptions } from '../engine/index.js';
 import { SessionCache } from '../engine/index.js';
 import type { Parameter } from '../engine/optim/parameter.js';
 import type { ModelFolder } from '../model/folder/open-model-folder.js';
+import type { DropoutInput } from '../model/decoder/index.js';
+import { initLora } from '../model/lora/index.js';
+import type { LoraConfig, LoraState } from '../model/lora/index.js';
 import { initialValues } from './init.js';
-import type { LoraConfig } from './lora.js';
 import type { LabelField, SftObjective } from './objective.js';
 import { buildSftGraph, outputNames } from './sft-graph.js';
-import type { DropoutInput, SftGraph } from './sft-graph.js';
+import type { SftGraph } from './sft-graph.js';
 import type { CollatedBatch } from './collate.js';
-import type { TrainableSet } from './checkpoint.js';
 
 export interface MicroBatchResult {
   /** Unweighted loss per term, and `loss` (the weighted total). */
@@ -26,23 +28,25 @@ export interface MicroBatchResult {
 export class SftModel {
   readonly train: SftGraph;
   readonly eval: SftGraph;
+  readonly lora: LoraState;
+  readonly heads: readonly Parameter[];
+  /** LoRA factors then heads: what the optimizer steps and every run is fed. */
   readonly parameters: readonly Parameter[];
-  readonly trainables: TrainableSet;
   private readonly sessions = new SessionCache();
 
   constructor(
     readonly folder: ModelFolder,
-    readonly lora: LoraConfig,
+    lora: LoraConfig,
     objectives: readonly SftObjective[],
     seed: number,
     private readonly sessionOptions: SessionOptions = {},
   ) {
-    const common = { config: folder.config, weights: folder.weights, lora, objectives };
+    const common = { model: folder, lora, objectives };
     this.train = buildSftGraph({ ...common, training: true });
     this.eval = buildSftGraph({ ...common, training: false });
-    this.parameters = this.train.parameters.map((spec) => ({ name: spec.name, shape: spec.shape, data: initialValues(spec.name, spec.shape, spec.init, seed) }));
-    const group = (g: 'lora' | 'head'): Parameter[] => this.parameters.filter((_, i) => this.train.parameters[i]?.group === g);
-    this.trainables = { lora: group('lora'), heads: group('head') };
+    this.lora = initLora(lora, folder.config, seed);
+    this.heads = this.train.heads.map((spec) => ({ name: spec.name, shape: spec.shape, data: initialValues(spec.name, spec.shape, spec.init, seed) }));
+    this.parameters = [...this.lora.parameters, ...this.heads];
   }
 
   get labelFields(): readonly LabelField[] {
@@ -65,7 +69,7 @@ export class SftModel {
     return { ...this.sessionOptions, staticDims: { batch: batch.batch, seq: batch.seq } };
   }
 
-  async trainStep(batch: CollatedBatch, dropout: Record<string, Float32Array>): Promise<MicroBatchResult> {
+  async trainStep(batch: CollatedBatch, dropout: Record<string, Feed>): Promise<MicroBatchResult> {
     const session = await this.sessions.get(this.train.program, this.options(batch));
     const out = await session.run({ ...batch.feeds, ...dropout, ...this.parameterFeeds() }, { dims: { batch: batch.batch, seq: batch.seq } });
     const losses: Record<string, number> = { loss: scalar(out, outputNames.total) };

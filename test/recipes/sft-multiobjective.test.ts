@@ -81,7 +81,7 @@ describe('recipe sft-multiobjective', () => {
     const evals = readMetrics(join(out, 'metrics.jsonl')).filter((r) => r.type === 'eval');
     assert.deepEqual(evals.map((r) => r.step), [12, 24]);
     assert.ok(typeof evals[1]?.emotion_macro_f1 === 'number' && typeof evals[1]?.perplexity === 'number');
-    for (const f of ['plots', 'final/adapter/adapter_config.json', 'final/heads.safetensors', 'final/heads.json', 'run_manifest.json']) assert.ok(existsSync(join(out, f)), `${f} exists`);
+    for (const f of ['plots', 'final/adapter/adapter_config.json', 'final/adapter/heads.safetensors', 'final/heads.json', 'run_manifest.json']) assert.ok(existsSync(join(out, f)), `${f} exists`);
     const model = await openModelFolder('attune-tiny-qwen2');
     const adapter = await readPeftAdapter(join(out, 'final', 'adapter'), model.config);
     assert.equal(adapter.rank, 16);
@@ -94,7 +94,7 @@ describe('recipe sft-multiobjective', () => {
     const out = join(tempDir(), 'run');
     const outcome = await run(await kernel(), { recipe: 'sft-multiobjective', configFile: join(configs, 'ablation-no-emotion.yaml'), overrides: tiny(1), out });
     assert.equal(outcome.status, 'completed');
-    const heads = (await SafetensorsFile.open(join(out, 'final', 'heads.safetensors'))).names().sort();
+    const heads = (await SafetensorsFile.open(join(out, 'final', 'adapter', 'heads.safetensors'))).names().sort();
     assert.deepEqual(heads, ['heads.strategy.bias', 'heads.strategy.weight']);
     const row = steps(out)[0] as Record<string, number>;
     assert.equal(row.loss_emotion, undefined);

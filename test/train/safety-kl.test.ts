@@ -4,7 +4,7 @@ import { AdamW } from '../../core/engine/optim/index.js';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
 import { tokenizeChat } from '../../core/data/tokenize/tokenize-chat.js';
 import { collate } from '../../core/train/collate.js';
-import { loraConfigSchema } from '../../core/train/lora.js';
+import { loraConfig } from '../../core/model/lora/index.js';
 import { SftModel } from '../../core/train/sft-model.js';
 import type { SftObjective } from '../../core/train/objective.js';
 import { lmObjective } from '../../plugins/objectives/lm.js';
@@ -18,7 +18,7 @@ test('safety KL is exactly 0 while the adapter is the identity (B = 0) and posit
     (await lmObjective.create(lmObjective.options.parse({}), env)) as SftObjective,
     (await safetyKlObjective.create(safetyKlObjective.options.parse({ weight: 0.1 }), env)) as SftObjective,
   ];
-  const model = new SftModel(folder, loraConfigSchema.parse({ r: 4, alpha: 8, dropout: 0 }), objectives, 3);
+  const model = new SftModel(folder, loraConfig({ r: 4, alpha: 8, dropout: 0 }), objectives, 3);
   after(() => model.release());
   const tokenized = tokenizeChat(folder.tokenizer, [
     { role: 'user', content: 'I failed my exam and I feel awful.' },
@@ -27,9 +27,9 @@ test('safety KL is exactly 0 while the adapter is the identity (B = 0) and posit
   assert.equal(tokenized.status, 'ok');
   if (tokenized.status !== 'ok') return;
   const item = { id: 'x', inputIds: tokenized.inputIds, labels: tokenized.labels, lastPromptIndex: tokenized.lastPromptIndex, classes: {} };
-  const batch = collate([item, item], { batch: 2, seq: 64 }, 0, []);
-  assert.ok(model.trainables.lora.some((p) => p.name.endsWith('lora_A.weight') && p.data.some((v) => v !== 0)), 'A starts random');
-  assert.ok(model.trainables.lora.filter((p) => p.name.endsWith('lora_B.weight')).every((p) => p.data.every((v) => v === 0)), 'B starts at 0');
+  const batch = collate([item, item], { batch: 2, seq: 64, padId: 0 }, folder.config, []);
+  assert.ok(model.lora.parameters.some((p) => p.name.endsWith('lora_A.weight') && p.data.some((v) => v !== 0)), 'A starts random');
+  assert.ok(model.lora.parameters.filter((p) => p.name.endsWith('lora_B.weight')).every((p) => p.data.every((v) => v === 0)), 'B starts at 0');
 
   const before = await model.trainStep(batch, {});
   assert.equal(before.losses.safety_kl, 0);

@@ -5,6 +5,7 @@ import { feedNames } from '../../core/train/sft-graph.js';
 import { argmaxRows, classificationScores } from '../../core/train/metrics.js';
 import { initialValues } from '../../core/train/init.js';
 import { NO_LABEL } from '../../core/train/objective.js';
+import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
 
 describe('classification metrics', () => {
   test('macro-F1 averages per-class F1 over classes in gold or predictions (sklearn)', () => {
@@ -31,11 +32,14 @@ describe('collation', () => {
     assert.equal(bucketLength(70, 16, 100), 80);
   });
 
-  test('targets are the next token inside replies; padding rows and labels are ignored', () => {
+  test('labels stay aligned with their tokens, right-padded; padding rows score nothing', async () => {
+    const { config } = await openModelFolder('attune-tiny-qwen2');
     const item = { id: 'a', inputIds: [5, 6, 7, 8], labels: [-100, -100, 7, 8], lastPromptIndex: 1, classes: { emotion: 3 } };
-    const b = collate([item], { batch: 2, seq: 6 }, 0, ['emotion', 'strategy']);
-    assert.deepEqual([...(b.feeds[feedNames.targets] as BigInt64Array)].map(Number), [-100, 7, 8, -100, -100, -100, ...Array(6).fill(-100)]);
-    assert.deepEqual([...(b.feeds[feedNames.mask] as Float32Array)], [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const b = collate([item], { batch: 2, seq: 6, padId: 0 }, config, ['emotion', 'strategy']);
+    assert.deepEqual([...(b.feeds[feedNames.ids] as BigInt64Array)].map(Number), [5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual([...(b.feeds[feedNames.labels] as BigInt64Array)].map(Number), [-100, -100, 7, 8, -100, -100, ...Array(6).fill(-100)]);
+    // The padding row is one pad token, so no attention row is empty.
+    assert.deepEqual([...(b.feeds[feedNames.mask] as BigInt64Array)].map(Number), [1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0]);
     assert.deepEqual([...(b.feeds[feedNames.lastPrompt] as BigInt64Array)].map(Number), [1, 6]);
     assert.deepEqual([...(b.feeds[feedNames.label('emotion')] as BigInt64Array)].map(Number), [3, NO_LABEL]);
     assert.deepEqual([...(b.feeds[feedNames.label('strategy')] as BigInt64Array)].map(Number), [NO_LABEL, NO_LABEL]);
@@ -43,9 +47,10 @@ describe('collation', () => {
     assert.equal(b.targetTokens, 2);
   });
 
-  test('an example longer than its bucket is refused with its id', () => {
+  test('an example longer than its bucket is refused with its id', async () => {
+    const { config } = await openModelFolder('attune-tiny-qwen2');
     const item = { id: 'long-one', inputIds: [1, 2, 3], labels: [1, 2, 3], lastPromptIndex: 0, classes: {} };
-    assert.throws(() => collate([item], { batch: 1, seq: 2 }, 0, []), /long-one.*3 tokens/);
+    assert.throws(() => collate([item], { batch: 1, seq: 2, padId: 0 }, config, []), /long-one.*3 tokens/);
   });
 });
 

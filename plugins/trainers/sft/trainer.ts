@@ -15,9 +15,9 @@ import { bucketLength, collate } from '../../../core/train/collate.js';
 import type { TrainItem } from '../../../core/train/collate.js';
 import { checkpointFiles, loadCheckpoint, saveCheckpoint, saveTrainables } from '../../../core/train/checkpoint.js';
 import type { TrainerState } from '../../../core/train/checkpoint.js';
-import { dropoutFeeds } from '../../../core/train/dropout.js';
+import { loraDropoutFeeds } from '../../../core/model/decoder/index.js';
+import type { LoraConfig } from '../../../core/model/lora/index.js';
 import { evaluateItems } from '../../../core/train/evaluate.js';
-import type { LoraConfig } from '../../../core/train/lora.js';
 import type { SftObjective } from '../../../core/train/objective.js';
 import { createStageSampler } from '../../../core/train/sampler.js';
 import type { SamplingPlan, StageSampler } from '../../../core/train/sampler.js';
@@ -92,7 +92,7 @@ export class SftTrainer implements Trainer<SftStageInput> {
     let step = 0;
     const latest = run.resumed ? run.checkpoints.latest() : undefined;
     if (latest && latest.stage === stage) {
-      const state = await loadCheckpoint(latest.path, model.trainables, optimizer);
+      const state = await loadCheckpoint(latest.path, model, optimizer);
       const saved = state.terms.map((t) => `${t.name}=${t.weight}`).join(', ');
       const now = terms.map((t) => `${t.name}=${t.weight}`).join(', ');
       if (saved !== now) throw new AttuneError(`Checkpoint ${latest.path} was trained with terms [${saved}], this run has [${now}].`, 'Resume with the config the run started with.');
@@ -104,7 +104,7 @@ export class SftTrainer implements Trainer<SftStageInput> {
     }
 
     const evalItems = this.evalItems(input.eval, items);
-    const evalShape = { batch: o.microBatchSize, bucket: o.bucket, maxLength: o.maxLength, padId };
+    const evalShape = { batch: o.microBatchSize, bucket: o.bucket, maxLength: o.maxLength, padId, config: input.model.config };
     const evaluate = async (): Promise<Record<string, number>> => {
       const metrics = await evaluateItems(model, evalItems, evalShape);
       run.events.emit('eval', { stage, step, split: o.evalSplit, metrics });
@@ -112,7 +112,7 @@ export class SftTrainer implements Trainer<SftStageInput> {
     };
     const checkpoint = async (): Promise<void> => {
       const state: TrainerState = { version: 1, step, sampler: sampler.state(), rng: rng.state(), terms };
-      const info = await run.checkpoints.save(stage, step, (dir) => saveCheckpoint(dir, model.trainables, optimizer, state, input.lora, input.modelName));
+      const info = await run.checkpoints.save(stage, step, (dir) => saveCheckpoint(dir, model, optimizer, state, input.modelName));
       run.events.emit('checkpoint', { stage, step, path: info.path });
     };
     const draw = (): TrainItem => {
@@ -127,7 +127,9 @@ export class SftTrainer implements Trainer<SftStageInput> {
     };
 
     run.events.emit('stage:start', { stage, index: 0, count: 1, totalSteps: o.steps, startStep: step });
-    const accumulator = new GradientAccumulator(model.parameters, { scaleBy: 'microBatches' });
+    // The LM loss is a per-token mean, so a micro-batch counts by its scored tokens: the step's
+    // gradient is that of the mean over all its tokens, whatever the micro-batch lengths.
+    const accumulator = new GradientAccumulator(model.parameters, { scaleBy: 'tokens' });
     const labelNames = model.labelFields.map((f) => f.name);
     let last: Record<string, number> = {};
     let lastEval: Record<string, number> | undefined;
@@ -135,21 +137,22 @@ export class SftTrainer implements Trainer<SftStageInput> {
     while (step < o.steps && !run.signal.aborted) {
       const started = performance.now();
       accumulator.reset();
-      const sums: Record<string, number> = {};
+      // Σ loss·targetTokens per term, divided by the step's target tokens as the accumulator does.
+      const weighted: Record<string, number> = {};
       const pooled: Record<string, { sum: number; count: number }> = {};
       let tokens = 0;
       let targetTokens = 0;
       for (let m = 0; m < o.gradientAccumulation; m++) {
         const chunk = Array.from({ length: o.microBatchSize }, draw);
         const longest = Math.max(...chunk.map((i) => i.inputIds.length));
-        const batch = collate(chunk, { batch: o.microBatchSize, seq: bucketLength(longest, o.bucket, o.maxLength) }, padId, labelNames);
-        const dropout = input.lora.dropout > 0 ? dropoutFeeds(model.dropoutInputs, batch.batch * batch.seq, input.lora.dropout, rng) : {};
+        const batch = collate(chunk, { batch: o.microBatchSize, seq: bucketLength(longest, o.bucket, o.maxLength), padId }, input.model.config, labelNames);
+        const dropout = loraDropoutFeeds(model.dropoutInputs, batch, rng);
         const result = await model.trainStep(batch, dropout);
         // Terms before the total, so the error names the term that went bad.
         const { loss, ...termLosses } = result.losses;
         checkFinite(step + 1, { losses: { ...termLosses, loss: loss as number } });
-        accumulator.add(result.gradients);
-        for (const [k, v] of Object.entries(result.losses)) sums[k] = (sums[k] ?? 0) + v / o.gradientAccumulation;
+        accumulator.add(result.gradients, batch.targetTokens);
+        for (const [k, v] of Object.entries(result.losses)) weighted[k] = (weighted[k] ?? 0) + v * batch.targetTokens;
         for (const [k, v] of Object.entries(result.pooled)) {
           const acc = (pooled[k] ??= { sum: 0, count: 0 });
           acc.sum += v.sum;
@@ -166,17 +169,18 @@ export class SftTrainer implements Trainer<SftStageInput> {
       step += 1;
       const seconds = (performance.now() - started) / 1000;
       // Logged terms are pooled over the step's micro-batches (Σ/count): a micro-batch without
-      // reply tokens or labels would otherwise halve a term's mean. The optimizer saw the mean of
-      // micro-batch losses, `objective`.
+      // reply tokens or labels would otherwise halve a term's mean. `objective` is what the
+      // optimizer descended: micro-batch totals weighted by their target tokens.
+      const mean = (k: string): number => (weighted[k] as number) / targetTokens;
       last = {};
       let total = 0;
       for (const t of terms) {
         const p = pooled[t.name];
-        const value = p ? (p.count > 0 ? p.sum / p.count : 0) : (sums[t.name] as number);
+        const value = p ? (p.count > 0 ? p.sum / p.count : 0) : mean(t.name);
         last[`loss_${t.name}`] = value;
         total += t.weight * value;
       }
-      last = { loss: total, ...last, objective: sums['loss'] as number };
+      last = { loss: total, ...last, objective: mean('loss') };
       run.events.emit('step', {
         stage,
         step,
@@ -199,7 +203,7 @@ export class SftTrainer implements Trainer<SftStageInput> {
     }
     if (!lastEval || o.evalEvery === 0 || step % o.evalEvery !== 0) lastEval = await evaluate();
     const artifactsDir = join(run.runDir, 'final');
-    await saveTrainables(artifactsDir, model.trainables, input.lora, input.modelName);
+    await saveTrainables(artifactsDir, model, input.modelName);
     await run.writeArtifact(
       'final/heads.json',
       `${JSON.stringify(
