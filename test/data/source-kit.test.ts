@@ -1,13 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CanonicalExample } from '../../core/data/example.js';
 import { DataRowError } from '../../core/data/row-issues.js';
 import { openSourceFiles, DataLayoutError } from '../../core/data/formats/index.js';
-import { loadExamples, repositoryPath, splitFilesSource } from '../../core/data/source-kit/index.js';
+import { loadExamples, readRawRecords, repositoryPath, sampleLines, splitFilesSource, writeRawRecords } from '../../core/data/source-kit/index.js';
 
 function example(n: number, file = '/data/train.csv'): CanonicalExample {
   return {
@@ -97,5 +97,31 @@ describe('splitFilesSource', () => {
     assert.deepEqual(read, [join(dir, 'valid.csv')]);
     assert.equal(examples.length, 1);
     await assert.rejects(source.load({ split: 'test' }), DataLayoutError);
+  });
+});
+
+describe('slice files (make-slice scripts)', () => {
+  test('raw records keep their exact bytes (backslash escapes, multi-line fields); the last one gains its newline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-slice-'));
+    const text = 'id,text\n1,"say \\"hi\\""\n2,"two\nlines"\n3,last';
+    writeFileSync(join(dir, 'in.csv'), text);
+    const { header, rows } = readRawRecords(join(dir, 'in.csv'), { escape: '\\' });
+    assert.deepEqual(header.record, ['id', 'text']);
+    assert.deepEqual(rows.map((r) => r.record[1]), ['say "hi"', 'two\nlines', 'last']);
+    await writeRawRecords(join(dir, 'out', 'out.csv'), header, rows.slice(1));
+    assert.equal(readFileSync(join(dir, 'out', 'out.csv'), 'utf8'), 'id,text\n2,"two\nlines"\n3,last\n');
+  });
+
+  test('sampleLines copies the same seeded lines in file order on every run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-slice-'));
+    writeFileSync(join(dir, 'train.jsonl'), `${Array.from({ length: 50 }, (_, i) => `{"n":${i}}`).join('\n')}\n\n`);
+    const first = await sampleLines({ from: dir, to: join(dir, 'a'), name: 'train.jsonl', size: 5, seed: 11 });
+    const again = await sampleLines({ from: dir, to: join(dir, 'b'), name: 'train.jsonl', size: 5, seed: 11 });
+    assert.equal(first.total, 50, 'blank lines are not records');
+    assert.deepEqual(first.sample, again.sample);
+    const written = readFileSync(join(dir, 'a', 'train.jsonl'), 'utf8');
+    assert.equal(written, readFileSync(join(dir, 'b', 'train.jsonl'), 'utf8'));
+    const numbers = written.trim().split('\n').map((l) => (JSON.parse(l) as { n: number }).n);
+    assert.deepEqual(numbers, [...numbers].sort((x, y) => x - y));
   });
 });

@@ -9,21 +9,15 @@
  *
  *   npx tsx plugins/sources/annomi/make-slice.ts /work/shared/data/annomi
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
 import { seededSample } from '../../../core/data/formats/index.js';
+import { readRawRecords, writeRawRecords, type RawRecord } from '../../../core/data/source-kit/index.js';
 import { transcriptSplit } from './split.js';
 
 const seed = 2023;
 const lowPerSplit: Record<string, number> = { train: 2, validation: 1, test: 1 };
 const maxUtterances = 120;
-
-interface RawRecord {
-  record: string[];
-  raw: string;
-}
 
 interface TranscriptInfo {
   id: string;
@@ -31,12 +25,6 @@ interface TranscriptInfo {
   topics: string[];
   utterances: number;
   annotated: number;
-}
-
-function readRaw(path: string): { header: RawRecord; rows: RawRecord[] } {
-  const [header, ...rows] = parse(readFileSync(path, 'utf8'), { raw: true }) as unknown as RawRecord[];
-  if (!header) throw new Error(`${path} is empty`);
-  return { header, rows: rows.map((r) => (r.raw.endsWith('\n') ? r : { ...r, raw: `${r.raw}\n` })) };
 }
 
 function describeTranscripts(header: RawRecord, rows: RawRecord[]): TranscriptInfo[] {
@@ -77,31 +65,29 @@ function choose(simple: TranscriptInfo[], fullCounts: Map<string, number>): Set<
   return chosen;
 }
 
-function writeSubset(path: string, header: RawRecord, rows: RawRecord[], chosen: Set<string>): number {
+async function writeSubset(path: string, header: RawRecord, rows: RawRecord[], chosen: Set<string>): Promise<number> {
   const col = header.record.indexOf('transcript_id');
   const kept = rows.filter((r) => chosen.has(r.record[col]!));
-  writeFileSync(`${path}.tmp`, header.raw + kept.map((r) => r.raw).join(''));
-  renameSync(`${path}.tmp`, path);
+  await writeRawRecords(path, header, kept);
   return kept.length;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const from = process.argv[2];
   if (!from) throw new Error('usage: make-slice.ts <folder holding AnnoMI-simple.csv and AnnoMI-full.csv>');
-  const simple = readRaw(join(from, 'AnnoMI-simple.csv'));
-  const full = readRaw(join(from, 'AnnoMI-full.csv'));
+  const simple = readRawRecords(join(from, 'AnnoMI-simple.csv'));
+  const full = readRawRecords(join(from, 'AnnoMI-full.csv'));
   const fullCounts = new Map<string, number>();
   const fullCol = full.header.record.indexOf('transcript_id');
   for (const r of full.rows) fullCounts.set(r.record[fullCol]!, (fullCounts.get(r.record[fullCol]!) ?? 0) + 1);
   const infos = describeTranscripts(simple.header, simple.rows);
   const chosen = choose(infos, fullCounts);
   const to = fileURLToPath(new URL('./slice', import.meta.url));
-  mkdirSync(to, { recursive: true });
-  console.log('simple rows', writeSubset(join(to, 'AnnoMI-simple.csv'), simple.header, simple.rows, chosen));
-  console.log('full rows', writeSubset(join(to, 'AnnoMI-full.csv'), full.header, full.rows, chosen));
+  console.log('simple rows', await writeSubset(join(to, 'AnnoMI-simple.csv'), simple.header, simple.rows, chosen));
+  console.log('full rows', await writeSubset(join(to, 'AnnoMI-full.csv'), full.header, full.rows, chosen));
   for (const t of infos.filter((i) => chosen.has(i.id))) {
     console.log(`transcript ${t.id}: ${t.quality}, ${transcriptSplit(t.id, 0, { train: 0.8, validation: 0.1, test: 0.1 })}, ${t.utterances} utterances, ${fullCounts.get(t.id)} full rows, topic ${t.topics.join('; ')}`);
   }
 }
 
-main();
+await main();

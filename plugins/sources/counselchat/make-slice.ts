@@ -5,11 +5,10 @@
  *
  *   npx tsx plugins/sources/counselchat/make-slice.ts /work/shared/data/counsel_chat/20200325_counsel_chat.csv
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
 import { seededSample } from '../../../core/data/formats/index.js';
+import { readRawRecords, writeRawRecords, type RawRecord } from '../../../core/data/source-kit/index.js';
 
 const seed = 20200325;
 const perSplit: Record<string, { multi: number; single: number }> = {
@@ -18,16 +17,10 @@ const perSplit: Record<string, { multi: number; single: number }> = {
   test: { multi: 8, single: 5 },
 };
 
-interface RawRecord {
-  record: string[];
-  raw: string;
-}
-
-function main(): void {
+async function main(): Promise<void> {
   const from = process.argv[2];
   if (!from) throw new Error('usage: make-slice.ts <path to 20200325_counsel_chat.csv>');
-  const [header, ...rows] = parse(readFileSync(from, 'utf8'), { raw: true }) as unknown as RawRecord[];
-  if (!header) throw new Error(`${from} is empty`);
+  const { header, rows } = readRawRecords(from);
   const column = (name: string) => header.record.indexOf(name);
   const [id, link, split] = [column('questionID'), column('questionLink'), column('split')];
   const questionOf = (r: RawRecord) => `${r.record[id]} ${r.record[link]}`;
@@ -41,15 +34,11 @@ function main(): void {
     for (const q of seededSample(questions.filter((q) => answers.get(q) === 1), counts.single, seed)) chosen.add(q);
   }
   const kept = rows.filter((r) => chosen.has(questionOf(r)));
-  const to = fileURLToPath(new URL('./slice', import.meta.url));
-  mkdirSync(to, { recursive: true });
-  const target = join(to, '20200325_counsel_chat.csv');
-  writeFileSync(`${target}.tmp`, header.raw + kept.map((r) => (r.raw.endsWith('\n') ? r.raw : `${r.raw}\n`)).join(''));
-  renameSync(`${target}.tmp`, target);
+  await writeRawRecords(join(fileURLToPath(new URL('./slice', import.meta.url)), '20200325_counsel_chat.csv'), header, kept);
   for (const name of Object.keys(perSplit)) {
     const inSplit = kept.filter((r) => r.record[split] === name);
     console.log(`${name}: ${new Set(inSplit.map(questionOf)).size} questions, ${inSplit.length} answers`);
   }
 }
 
-main();
+await main();

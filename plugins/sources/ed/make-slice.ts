@@ -5,11 +5,10 @@
  *
  *   npx tsx plugins/sources/ed/make-slice.ts [/path/to/train_prefix.csv] [seed]
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededShuffle } from '../../../core/data/formats/index.js';
-import { writeFileAtomic } from '../../../core/kernel/runs/atomic-write.js';
+import { readLines, writeLines } from '../../../core/data/source-kit/index.js';
 
 /** Conversations per split file; the prefix holds 30. */
 const plan = [
@@ -22,7 +21,8 @@ async function main(): Promise<void> {
   const from = process.argv[2] ?? '/work/shared/data/empathetic_dialogues/train_prefix.csv';
   const seed = Number(process.argv[3] ?? 20240601);
   const sliceDir = fileURLToPath(new URL('./slice', import.meta.url));
-  const [header, ...lines] = readFileSync(from, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const [header, ...lines] = readLines(from);
+  if (header === undefined) throw new Error(`${from} is empty: expected the header line and utterance rows`);
   const convOf = (line: string): string => line.slice(0, line.indexOf(','));
   const convIds = [...new Set(lines.map(convOf))];
   const shuffled = seededShuffle(convIds, seed);
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const chosen = new Set(shuffled.slice(taken, taken + count));
     taken += chosen.size;
     const kept = lines.filter((line) => chosen.has(convOf(line)));
-    await writeFileAtomic(join(sliceDir, name), `${[header, ...kept].join('\n')}\n`);
+    await writeLines(join(sliceDir, name), [header, ...kept]);
     console.log(`${name}: ${chosen.size} conversations, ${kept.length} utterances`);
   }
 }

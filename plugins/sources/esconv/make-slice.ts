@@ -8,9 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededSample } from '../../../core/data/formats/index.js';
 import { normalizeEsconvStrategy } from '../../../core/data/labels/index.js';
-import { writeFileAtomic } from '../../../core/kernel/runs/atomic-write.js';
+import { readLines, sampleLines } from '../../../core/data/source-kit/index.js';
 
 const sizes = { 'train.json': 100, 'valid.json': 25, 'test.json': 25 } as const;
 
@@ -30,9 +29,7 @@ function census(from: string): void {
     }
   };
   for (const name of Object.keys(sizes)) {
-    for (const line of readFileSync(join(from, name), 'utf8').split('\n')) {
-      if (line.trim()) count(name, (JSON.parse(line) as { dialog: Turn[] }).dialog);
-    }
+    for (const line of readLines(join(from, name))) count(name, (JSON.parse(line) as { dialog: Turn[] }).dialog);
   }
   for (const name of ['ESConv.json', 'FailedESConv.json']) {
     const file = join(from, name);
@@ -48,11 +45,9 @@ async function main(): Promise<void> {
   const seed = Number(process.argv[3] ?? 20240601);
   const sliceDir = fileURLToPath(new URL('./slice', import.meta.url));
   for (const [name, size] of Object.entries(sizes)) {
-    const lines = readFileSync(join(from, name), 'utf8').split('\n').filter((l) => l.trim() !== '');
-    const sample = seededSample(lines, size, seed);
-    await writeFileAtomic(join(sliceDir, name), `${sample.join('\n')}\n`);
+    const { sample, total } = await sampleLines({ from, to: sliceDir, name, size, seed });
     const sysTurns = sample.reduce((n, l) => n + (JSON.parse(l) as { dialog: { speaker: string }[] }).dialog.filter((t) => t.speaker === 'sys').length, 0);
-    console.log(`${name}: ${sample.length} of ${lines.length} dialogs, ${sysTurns} supporter turns`);
+    console.log(`${name}: ${sample.length} of ${total} dialogs, ${sysTurns} supporter turns`);
   }
   census(from);
 }

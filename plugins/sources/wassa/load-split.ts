@@ -37,13 +37,13 @@ export async function readSplitTurns(files: SplitFiles, options: SplitReadOption
 /** Gold files only come with the releases' own CSV/TSV data files (see layout.ts). */
 async function readRecords(path: string, gold: GoldFile | undefined, options: SplitReadOptions): Promise<LabelledRecord[]> {
   if (!/\.(csv|tsv)$/i.test(path)) return (await readTable(path, options.issues)).map((record) => ({ record, gold: undefined }));
-  const table = readDelimited(path, { columns: 'first-line', escape: escapeFor(path), issues: options.issues });
+  const table = readDelimited(path, { columns: 'first-line', escape: quoteEscapeFor(path), issues: options.issues });
   const scores = gold ? readGold(gold, table.total, options) : [];
   return table.records.map((record) => ({ record, gold: scores[record.index] }));
 }
 
 /** WASSA 2024 CSVs escape quotes as `\"`; the 2023 TSVs and other files double them (RFC 4180). */
-function escapeFor(path: string): string {
+export function quoteEscapeFor(path: string): string {
   return /(trac2_CONVT_|goldstandard_CONVT)[^/\\]*\.csv$/i.test(path) ? '\\' : '"';
 }
 

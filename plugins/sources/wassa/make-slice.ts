@@ -5,11 +5,12 @@
  *
  *   npx tsx plugins/sources/wassa/make-slice.ts /work/shared/data/wassa_conv_turn
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
+import { seededRank } from '../../../core/data/formats/index.js';
+import { readRawRecords, writeLines, writeRawRecords } from '../../../core/data/source-kit/index.js';
+import { quoteEscapeFor } from './load-split.js';
 
 const seed = 'attune-wassa-slice-v1';
 
@@ -29,51 +30,34 @@ const specs: SliceSpec[] = [
   { release: '2023', data: 'WASSA23_conv_level_test.tsv', conversations: 3 },
 ];
 
-interface RawRecord {
-  record: string[];
-  raw: string;
-}
-
-function readRaw(path: string): RawRecord[] {
-  const delimiter = path.endsWith('.tsv') ? '\t' : ',';
-  const escape = /trac2_CONVT_|goldstandard_CONVT\.csv/.test(path) ? '\\' : '"';
-  const rows = parse(readFileSync(path, 'utf8'), { delimiter, escape, raw: true, relax_column_count: true }) as unknown as RawRecord[];
-  // The last record of a file may lack its newline; the slice puts records back to back.
-  return rows.map((r) => (r.raw.endsWith('\n') ? r : { ...r, raw: `${r.raw}\n` }));
-}
-
-function rank(id: string): string {
-  return createHash('sha256').update(`${seed}:${id}`).digest('hex');
-}
-
-function writeAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, content);
-  renameSync(temp, path);
-}
-
-function sliceOne(from: string, to: string, spec: SliceSpec): string {
+async function sliceOne(from: string, to: string, spec: SliceSpec): Promise<string> {
   const dir = `wassa${spec.release}`;
-  const [header, ...rows] = readRaw(join(from, dir, spec.data));
-  if (!header) throw new Error(`${spec.data} is empty`);
+  const path = join(from, dir, spec.data);
+  const { header, rows } = readRawRecords(path, { escape: quoteEscapeFor(path) });
+  const rank = (id: string) => seededRank(seed, id);
   const conversationColumn = header.record.indexOf('conversation_id');
   const conversations = [...new Set(rows.map((r) => r.record[conversationColumn]!))];
   const chosen = new Set(conversations.sort((a, b) => rank(a).localeCompare(rank(b))).slice(0, spec.conversations));
   const keep = rows.map((r, i) => ({ r, i })).filter(({ r }) => chosen.has(r.record[conversationColumn]!));
-  writeAtomic(join(to, dir, spec.data), header.raw + keep.map(({ r }) => r.raw).join(''));
+  await writeRawRecords(join(to, dir, spec.data), header, keep.map(({ r }) => r));
   if (spec.gold) {
+    // Headerless and row-aligned with the data file: row i of the data is line i of the gold file.
     const goldLines = readFileSync(join(from, dir, spec.gold), 'utf8').split(/\r?\n/);
-    writeAtomic(join(to, dir, spec.gold), keep.map(({ i }) => `${goldLines[i]}\n`).join(''));
+    const gold = keep.map(({ i }) => {
+      const line = goldLines[i];
+      if (line === undefined) throw new Error(`${spec.gold} has fewer lines than ${spec.data} has rows; they must be row-aligned`);
+      return line;
+    });
+    await writeLines(join(to, dir, spec.gold), gold);
   }
   return `${dir}/${spec.data}: ${chosen.size} conversations, ${keep.length} turns`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const from = process.argv[2];
   if (!from) throw new Error('usage: make-slice.ts <folder holding wassa2023/ and wassa2024/>');
   const to = fileURLToPath(new URL('./slice', import.meta.url));
-  for (const spec of specs) console.log(sliceOne(from, to, spec));
+  for (const spec of specs) console.log(await sliceOne(from, to, spec));
 }
 
-main();
+await main();
