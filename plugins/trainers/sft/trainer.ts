@@ -19,6 +19,7 @@ import { loraDropoutFeeds } from '../../../core/model/decoder/index.js';
 import type { LoraConfig } from '../../../core/model/lora/index.js';
 import { evaluateItems } from '../../../core/train/evaluate.js';
 import type { SftObjective } from '../../../core/train/objective.js';
+import { microBatchWeights } from '../../../core/train/step-weights.js';
 import { createStageSampler } from '../../../core/train/sampler.js';
 import type { SamplingPlan, StageSampler } from '../../../core/train/sampler.js';
 import { ItemCache, usableForSft } from '../../../core/train/sft-data.js';
@@ -127,8 +128,7 @@ export class SftTrainer implements Trainer<SftStageInput> {
     };
 
     run.events.emit('stage:start', { stage, index: 0, count: 1, totalSteps: o.steps, startStep: step });
-    // The LM loss is a per-token mean, so a micro-batch counts by its scored tokens: the step's
-    // gradient is that of the mean over all its tokens, whatever the micro-batch lengths.
+    // Micro-batches count by their target tokens (see microBatchWeights).
     const accumulator = new GradientAccumulator(model.parameters, { scaleBy: 'tokens' });
     const labelNames = model.labelFields.map((f) => f.name);
     let last: Record<string, number> = {};
@@ -137,22 +137,28 @@ export class SftTrainer implements Trainer<SftStageInput> {
     while (step < o.steps && !run.signal.aborted) {
       const started = performance.now();
       accumulator.reset();
-      // Σ loss·targetTokens per term, divided by the step's target tokens as the accumulator does.
+      // Σ loss·weight per term, divided by Σ weight: the weighting the accumulator applies.
       const weighted: Record<string, number> = {};
       const pooled: Record<string, { sum: number; count: number }> = {};
-      let tokens = 0;
-      let targetTokens = 0;
-      for (let m = 0; m < o.gradientAccumulation; m++) {
+      // Collated up front so each micro-batch's weight is known before it runs (draw order unchanged).
+      const batches = Array.from({ length: o.gradientAccumulation }, () => {
         const chunk = Array.from({ length: o.microBatchSize }, draw);
         const longest = Math.max(...chunk.map((i) => i.inputIds.length));
-        const batch = collate(chunk, { batch: o.microBatchSize, seq: bucketLength(longest, o.bucket, o.maxLength), padId }, input.model.config, labelNames);
+        return collate(chunk, { batch: o.microBatchSize, seq: bucketLength(longest, o.bucket, o.maxLength), padId }, input.model.config, labelNames);
+      });
+      const weights = microBatchWeights(batches.map((b) => b.targetTokens));
+      const weightSum = weights.reduce((a, b) => a + b, 0);
+      let tokens = 0;
+      let targetTokens = 0;
+      for (const [m, batch] of batches.entries()) {
+        const weight = weights[m] as number;
         const dropout = loraDropoutFeeds(model.dropoutInputs, batch, rng);
         const result = await model.trainStep(batch, dropout);
         // Terms before the total, so the error names the term that went bad.
         const { loss, ...termLosses } = result.losses;
         checkFinite(step + 1, { losses: { ...termLosses, loss: loss as number } });
-        accumulator.add(result.gradients, batch.targetTokens);
-        for (const [k, v] of Object.entries(result.losses)) weighted[k] = (weighted[k] ?? 0) + v * batch.targetTokens;
+        accumulator.add(result.gradients, weight);
+        for (const [k, v] of Object.entries(result.losses)) weighted[k] = (weighted[k] ?? 0) + v * weight;
         for (const [k, v] of Object.entries(result.pooled)) {
           const acc = (pooled[k] ??= { sum: 0, count: 0 });
           acc.sum += v.sum;
@@ -170,8 +176,8 @@ export class SftTrainer implements Trainer<SftStageInput> {
       const seconds = (performance.now() - started) / 1000;
       // Logged terms are pooled over the step's micro-batches (Σ/count): a micro-batch without
       // reply tokens or labels would otherwise halve a term's mean. `objective` is what the
-      // optimizer descended: micro-batch totals weighted by their target tokens.
-      const mean = (k: string): number => (weighted[k] as number) / targetTokens;
+      // optimizer descended: micro-batch totals weighted as their gradients were.
+      const mean = (k: string): number => (weighted[k] as number) / weightSum;
       last = {};
       let total = 0;
       for (const t of terms) {
