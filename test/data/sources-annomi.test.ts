@@ -1,18 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import annomi from '../../plugins/sources/annomi/index.js';
 import { transcriptSplit } from '../../plugins/sources/annomi/split.js';
 import { canonicalExampleSchema, type CanonicalExample } from '../../core/data/example.js';
 import { DataRowError } from '../../core/data/row-issues.js';
 import { DataLayoutError } from '../../core/data/formats/index.js';
+import { fixtureEnv, sourceFactory } from './fixture-source.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/data/annomi/', import.meta.url));
-const env = { baseDir: fixtures, warn: () => {} };
+const source = sourceFactory(annomi, fixtureEnv('annomi'));
 const allTrain = { splitRatios: { train: 1, validation: 0, test: 0 } };
 
 async function load(options: Record<string, unknown>, split = 'train') {
-  return (await annomi.create(annomi.options.parse(options), env)).load({ split });
+  return (await source(options)).load({ split });
 }
 
 async function loadAll(options: Record<string, unknown> = {}): Promise<Record<string, CanonicalExample[]>> {

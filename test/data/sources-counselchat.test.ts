@@ -1,18 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import counselchat from '../../plugins/sources/counselchat/index.js';
 import { repairAnswerText } from '../../plugins/sources/counselchat/clean-text.js';
 import { canonicalExampleSchema } from '../../core/data/example.js';
 import { DataRowError } from '../../core/data/row-issues.js';
 import { DataLayoutError } from '../../core/data/formats/index.js';
+import { fixtureEnv, sourceFactory } from './fixture-source.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/data/counselchat/', import.meta.url));
-const env = { baseDir: fixtures, warn: () => {} };
-
-async function source(options: Record<string, unknown> = {}) {
-  return counselchat.create(counselchat.options.parse(options), env);
-}
+const source = sourceFactory(counselchat, fixtureEnv('counselchat'));
 
 describe('counselchat source on the shipped slice', () => {
   test('the split column defines train/validation/test; examples are question → answer dialogues', async () => {

@@ -1,18 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { edSource, edOptions } from '../../plugins/sources/ed/index.js';
+import { edSource } from '../../plugins/sources/ed/index.js';
 import { canonicalExampleSchema } from '../../core/data/example.js';
 import { DataRowError } from '../../core/data/row-issues.js';
 import { DataLayoutError } from '../../core/data/formats/index.js';
 import { ed32Labels, vocabularyFromSource } from '../../core/data/labels/index.js';
+import { fixtureEnv, sourceFactory } from './fixture-source.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/data/ed/', import.meta.url));
-const env = { baseDir: fixtures, warn: () => undefined };
-
-async function source(options: Record<string, unknown> = {}) {
-  return edSource.create(edOptions.parse(options), env);
-}
+const source = sourceFactory(edSource, fixtureEnv('ed'));
 
 describe('ed: shipped slice', () => {
   test('conversation-level seeded split: counts, no conversation in two splits, schema', async () => {

@@ -1,18 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { esconvSource, esconvOptions } from '../../plugins/sources/esconv/index.js';
+import { esconvSource } from '../../plugins/sources/esconv/index.js';
 import { canonicalExampleSchema } from '../../core/data/example.js';
 import { DataRowError } from '../../core/data/row-issues.js';
 import { DataLayoutError } from '../../core/data/formats/index.js';
 import { esconvStrategies, vocabularyFromSource } from '../../core/data/labels/index.js';
+import { fixtureEnv, sourceFactory } from './fixture-source.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/data/esconv/', import.meta.url));
-const env = { baseDir: fixtures, warn: () => undefined };
-
-async function source(options: Record<string, unknown> = {}) {
-  return esconvSource.create(esconvOptions.parse(options), env);
-}
+const source = sourceFactory(esconvSource, fixtureEnv('esconv'));
 
 describe('esconv: shipped slice', () => {
   test('splits, counts, schema, ids and provenance', async () => {

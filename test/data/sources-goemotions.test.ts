@@ -1,18 +1,15 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { goEmotionsSource, goEmotionsOptions } from '../../plugins/sources/goemotions/index.js';
 import { canonicalExampleSchema } from '../../core/data/example.js';
 import { DataRowError } from '../../core/data/row-issues.js';
 import { DataLayoutError } from '../../core/data/formats/index.js';
 import { goEmotionsLabels, vocabularyFromSource } from '../../core/data/labels/index.js';
+import { fixtureEnv, sourceFactory } from './fixture-source.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/data/goemotions/', import.meta.url));
-const env = { baseDir: fixtures, warn: () => undefined };
+const env = fixtureEnv('goemotions');
 
-async function source(options: Record<string, unknown> = {}) {
-  return goEmotionsSource.create(goEmotionsOptions.parse(options), env);
-}
+const source = sourceFactory(goEmotionsSource, env);
 
 describe('goemotions: shipped slice', () => {
   test('splits, counts and schema of the slice', async () => {

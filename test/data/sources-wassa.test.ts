@@ -3,18 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import wassa from '../../plugins/sources/wassa/index.js';
 import { canonicalExampleSchema } from '../../core/data/example.js';
 import { DataRowError } from '../../core/data/row-issues.js';
+import { fixtureEnv, sourceFactory } from './fixture-source.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/data/wassa/', import.meta.url));
 const warnings: string[] = [];
-const env = { baseDir: fixtures, warn: (message: string) => warnings.push(message) };
+const env = fixtureEnv('wassa', (message) => warnings.push(message));
 
-async function source(options: Record<string, unknown> = {}) {
-  return wassa.create(wassa.options.parse(options), env);
-}
+const source = sourceFactory(wassa, env);
 
 describe('wassa source on the shipped slice', () => {
   test('2024 release by default: three labelled splits with the slice counts', async () => {
