@@ -10,10 +10,11 @@ import { AttuneError } from '../kernel/errors.js';
 import { writeJsonAtomic } from '../kernel/runs/atomic-write.js';
 import type { Optimizer } from '../engine/optim/optimizer.js';
 import type { Parameter } from '../engine/optim/parameter.js';
-import { loadParameters } from '../engine/optim/parameter-state.js';
+import { exportParameters, loadParameters } from '../engine/optim/parameter-state.js';
 import type { StoredTensorMap } from '../engine/optim/tensor-map.js';
 import type { RngState } from '../data/sampling/rng.js';
-import { ADAPTER_WEIGHTS_FILE, EXTRA_TENSORS_FILE, saveLoraAdapter } from '../model/lora/index.js';
+import { ADAPTER_WEIGHTS_FILE, EXTRA_TENSORS_FILE, loadLoraAdapter, saveLoraAdapter } from '../model/lora/index.js';
+import type { DecoderConfig } from '../model/folder/config.js';
 import type { LoraState } from '../model/lora/index.js';
 import { readTensorFile, writeTensorFile } from './tensor-files.js';
 
@@ -53,8 +54,12 @@ export async function saveCheckpoint(dir: string, params: TrainableSet, optimize
   await writeJsonAtomic(join(dir, checkpointFiles.state), state);
 }
 
-/** Restores parameters and optimizer in place and returns the trainer state; validates everything first. */
-export async function loadCheckpoint(dir: string, params: TrainableSet, optimizer: Optimizer): Promise<TrainerState> {
+/**
+ * Restores parameters and optimizer in place and returns the trainer state; validates everything
+ * first. The adapter is read by `loadLoraAdapter` against the base model, so a checkpoint of
+ * another model or LoRA config fails naming the tensor or setting before anything is written.
+ */
+export async function loadCheckpoint(dir: string, params: TrainableSet, optimizer: Optimizer, model: DecoderConfig): Promise<TrainerState> {
   const need = (relative: string): string => {
     const path = join(dir, relative);
     if (!existsSync(path)) throw new AttuneError(`Checkpoint ${dir} is missing ${relative}.`, 'The checkpoint is incomplete: resume from an earlier one (edit checkpoints/latest.json) or start a new run.');
@@ -62,12 +67,21 @@ export async function loadCheckpoint(dir: string, params: TrainableSet, optimize
   };
   const state = JSON.parse(await readFile(need(checkpointFiles.state), 'utf8')) as TrainerState;
   if (state.version !== 1 || !Number.isSafeInteger(state.step)) throw new AttuneError(`${join(dir, checkpointFiles.state)}: unsupported or malformed trainer state.`);
-  const adapter = await readTensorFile(need(checkpointFiles.adapterWeights));
-  const heads = params.heads.length > 0 ? await readTensorFile(need(checkpointFiles.heads)) : {};
+  need(checkpointFiles.adapterWeights);
+  if (params.heads.length > 0) need(checkpointFiles.heads);
+  const adapter = await loadLoraAdapter(join(dir, checkpointFiles.adapterDir), model);
+  const saved = adapter.state.config;
+  const now = params.lora.config;
+  if (saved.r !== now.r || saved.alpha !== now.alpha || saved.useRslora !== now.useRslora || saved.targetModules.join() !== now.targetModules.join()) {
+    throw new AttuneError(
+      `Checkpoint ${dir} holds a LoRA adapter with r=${saved.r}, alpha=${saved.alpha}, targets [${saved.targetModules.join(', ')}]; this run has r=${now.r}, alpha=${now.alpha}, targets [${now.targetModules.join(', ')}].`,
+      'Resume with the config the run started with.',
+    );
+  }
   const optimizerState = await readTensorFile(need(checkpointFiles.optimizer));
-  // Validate all three before writing any of them (loadParameters checks before it copies).
-  loadParameters(params.lora.parameters, adapter as StoredTensorMap, join(dir, checkpointFiles.adapterWeights));
-  loadParameters(params.heads, heads as StoredTensorMap, join(dir, checkpointFiles.heads));
+  // Each loader checks every name and shape before it copies; a failed resume stops the run.
+  loadParameters(params.lora.parameters, exportParameters(adapter.state.parameters), join(dir, checkpointFiles.adapterWeights));
+  loadParameters(params.heads, exportParameters(adapter.extraTensors), join(dir, checkpointFiles.heads));
   optimizer.loadState(optimizerState as StoredTensorMap, join(dir, checkpointFiles.optimizer));
   return state;
 }

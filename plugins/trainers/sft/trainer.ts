@@ -93,7 +93,7 @@ export class SftTrainer implements Trainer<SftStageInput> {
     let step = 0;
     const latest = run.resumed ? run.checkpoints.latest() : undefined;
     if (latest && latest.stage === stage) {
-      const state = await loadCheckpoint(latest.path, model, optimizer);
+      const state = await loadCheckpoint(latest.path, model, optimizer, input.model.config);
       const saved = state.terms.map((t) => `${t.name}=${t.weight}`).join(', ');
       const now = terms.map((t) => `${t.name}=${t.weight}`).join(', ');
       if (saved !== now) throw new AttuneError(`Checkpoint ${latest.path} was trained with terms [${saved}], this run has [${now}].`, 'Resume with the config the run started with.');
