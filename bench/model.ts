@@ -1,7 +1,8 @@
 /**
  * Model benchmark on two Qwen2-shaped configs with random weights (written to a temp folder with
  * the safetensors writer; ids are fed directly): whole-sequence forward with the causal-LM loss,
- * one LoRA SFT step (r 8 on all seven projections: forward, cross-entropy, backward, AdamW), and
+ * one LoRA SFT step (r 8 on all seven projections: forward, cross-entropy, backward, AdamW) — both
+ * the training decoder's programs (core/model/decoder, buildDecoderProgram) — and
  * KV-cached greedy generation at batch 1 and 8 (prompt 64, 64 new tokens). Min and median over
  * warm rounds, peak RSS. One JSON line per measurement, with the PyTorch 1.13 eager reference
  * (2 threads, same machine class) where one exists.
@@ -14,15 +15,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AdamW } from '../core/engine/optim/index.js';
-import type { Parameter } from '../core/engine/optim/index.js';
-import type { EngineSession, Feed } from '../core/engine/index.js';
+import type { EngineSession, Feed, RunOutput } from '../core/engine/index.js';
 import { expectedTensors, openModelFolder, parseDecoderConfig, resolveModelFolder, writeSafetensors } from '../core/model/index.js';
 import type { ModelFolder, TensorToWrite } from '../core/model/index.js';
-import { buildDecoderGraph, inputNames, outputNames } from '../core/model/generation/decoder-graph.js';
-import type { LoraLayout } from '../core/model/generation/decoder-graph.js';
+import { DECODER_OUTPUTS, buildDecoderProgram, padBatch } from '../core/model/decoder/index.js';
+import type { DecoderBatch } from '../core/model/decoder/index.js';
+import { LORA_TARGET_MODULES, initLora, loraConfig } from '../core/model/lora/index.js';
+import type { LoraState } from '../core/model/lora/index.js';
 import { InferenceModel } from '../core/model/generation/inference-model.js';
 import { generateTokens } from '../core/model/generation/generate.js';
-import { LORA_MODULES, pairKey, projectionShape } from '../core/model/generation/peft-adapter.js';
 import { EngineSession as Session } from '../core/engine/index.js';
 
 interface BenchConfig {
@@ -111,42 +112,25 @@ function randomIds(n: number, vocab: number, seed: number): number[] {
   return Array.from(u, (x) => Math.floor(((x / Math.sqrt(3) + 1) / 2) * (vocab - 1)));
 }
 
-/** Feeds for a whole-sequence graph over random ids: B×S tokens, no padding, every next token a target. */
-function sequenceFeeds(c: BenchConfig): Record<string, Feed> {
-  const n = c.batch * c.seq;
-  const ids = randomIds(n, c.vocab, 99);
-  const targets = new BigInt64Array(n).fill(-100n);
-  const positions = new Float32Array(n);
-  for (let b = 0; b < c.batch; b++) {
-    for (let t = 0; t < c.seq; t++) {
-      positions[b * c.seq + t] = t;
-      if (t + 1 < c.seq) targets[b * c.seq + t] = BigInt(ids[b * c.seq + t + 1] as number);
-    }
-  }
-  return {
-    [inputNames.ids]: BigInt64Array.from(ids, BigInt),
-    [inputNames.mask]: new Float32Array(n).fill(1),
-    [inputNames.positions]: positions,
-    [inputNames.targets]: targets,
-  };
+/** A whole-sequence batch of random ids: B×S tokens, no padding, every next token a target. */
+function sequenceBatch(c: BenchConfig, folder: ModelFolder): DecoderBatch {
+  const ids = randomIds(c.batch * c.seq, c.vocab, 99);
+  const rows = Array.from({ length: c.batch }, (_, b) => {
+    const row = ids.slice(b * c.seq, (b + 1) * c.seq);
+    return { ids: row, labels: row };
+  });
+  return padBatch(rows, folder.config, { padId: 0 });
 }
 
 /** LoRA r 8 on all seven projections of every layer; PEFT init (A random, B zero) plus a little B so gradients are generic. */
-function loraParameters(folder: ModelFolder): { layout: LoraLayout; params: Parameter[] } {
-  const keys = new Set<string>();
-  const params: Parameter[] = [];
-  let seed = 1000;
-  for (let l = 0; l < folder.config.numLayers; l++) {
-    for (const m of LORA_MODULES) {
-      const key = pairKey(l, m);
-      keys.add(key);
-      const [out, inDim] = projectionShape(folder.config, m);
-      params.push({ name: inputNames.loraA(key), shape: [RANK, inDim], data: noise(RANK * inDim, 1 / Math.sqrt(inDim), seed++) });
-      params.push({ name: inputNames.loraB(key), shape: [out, RANK], data: noise(out * RANK, 1e-3, seed++) });
-    }
-  }
-  return { layout: { rank: RANK, scale: ALPHA / RANK, keys }, params };
+function loraState(folder: ModelFolder): LoraState {
+  const state = initLora(loraConfig({ r: RANK, alpha: ALPHA, targetModules: [...LORA_TARGET_MODULES] }), folder.config, 1000);
+  let seed = 2000;
+  for (const { b } of state.pairs()) b.data.set(noise(b.data.length, 1e-3, seed++));
+  return state;
 }
+
+const meanLoss = (out: Record<string, RunOutput>): number => (out[DECODER_OUTPUTS.lmLossSum]?.data[0] as number) / (out[DECODER_OUTPUTS.lmTokenCount]?.data[0] as number);
 
 async function timeRounds(rounds: number, fn: () => Promise<void>): Promise<number[]> {
   await fn(); // warm-up: first-run allocations and prepacking
@@ -160,28 +144,30 @@ async function timeRounds(rounds: number, fn: () => Promise<void>): Promise<numb
 }
 
 async function benchTraining(c: BenchConfig, folder: ModelFolder): Promise<void> {
-  const { layout, params } = loraParameters(folder);
-  const feeds = sequenceFeeds(c);
-  const loraFeeds = (): Record<string, Feed> => Object.fromEntries(params.map((p) => [p.name, p.data]));
-  const dims = { batch: c.batch, seq: c.seq };
+  const state = loraState(folder);
+  const params = state.parameters;
+  const batch = sequenceBatch(c, folder);
+  const feeds = (): Record<string, Feed> => ({ ...batch.feeds, ...Object.fromEntries(params.map((p) => [p.name, p.data])) });
+  const { dims } = batch;
   const tokens = c.batch * c.seq;
+  const trainable = { kind: 'lora', lora: state.config } as const;
 
   let t0 = performance.now();
-  let session: EngineSession = await Session.create(buildDecoderGraph(folder.config, folder.weights, 'full-nll', layout));
+  let session: EngineSession = await Session.create(buildDecoderProgram(folder, { outputs: ['lmLoss'], trainable, dropout: false }).program);
   const forwardBuild = performance.now() - t0;
-  const fwd = stats(await timeRounds(c.rounds.forward, async () => void (await session.run({ ...feeds, ...loraFeeds() }, { dims }))));
+  const fwd = stats(await timeRounds(c.rounds.forward, async () => void (await session.run(feeds(), { dims }))));
   await session.release();
   console.log(JSON.stringify({ bench: 'model.forward', config: c.name, batch: c.batch, seq: c.seq, lora_rank: RANK, rounds: c.rounds.forward, build_ms: Math.round(forwardBuild), forward_ms_min: r1(fwd.min), forward_ms_median: r1(fwd.median), ...(c.reference.forwardMs ? { pytorch_ms: c.reference.forwardMs, ratio_min: Math.round((fwd.min / c.reference.forwardMs) * 100) / 100 } : {}), peak_rss_mb: peakRssMb() }));
 
   t0 = performance.now();
-  session = await Session.create(buildDecoderGraph(folder.config, folder.weights, 'lora-sft', layout));
+  session = await Session.create(buildDecoderProgram(folder, { outputs: ['lmLoss'], trainable, gradientsOf: 'lmLossMean' }).program);
   const stepBuild = performance.now() - t0;
   const optimizer = new AdamW(params, { weightDecay: 0 });
   let loss = Number.NaN;
   let optimizerMs = 0;
   const step = async (): Promise<void> => {
-    const out = await session.run({ ...feeds, ...loraFeeds() }, { dims });
-    loss = (out[outputNames.loss]?.data as Float32Array)[0] as number;
+    const out = await session.run(feeds(), { dims });
+    loss = meanLoss(out);
     const grads = Object.fromEntries(params.map((p) => [p.name, out[p.name]?.data as Float32Array]));
     const o0 = performance.now();
     optimizer.step(grads, 1e-4);

@@ -89,7 +89,7 @@ describe('model commands', () => {
     await writeAdapter(join(dir, 'other-adapter'), 128);
     const other = attune(['generate', '--adapter', join(dir, 'other-adapter'), '--prompt', 'hi']);
     assert.equal(other.code, 1);
-    assert.match(other.stderr, /does not fit the base model \(qwen2, hidden 64, 2 layers\)[\s\S]*lora_A\.weight" has shape \[2, 128\]/);
+    assert.match(other.stderr, /other-adapter\/adapter_model\.safetensors does not fit .*other-adapter\/adapter_config\.json on the base model \(qwen2, hidden 64, 2 layers\)[\s\S]*lora_A\.weight" has shape \[2, 128\]; r=2 on this base model implies \[2, 64\]/);
     assert.doesNotMatch(other.stderr, /at .*\.ts:\d+/, 'no stack trace for a user error');
   });
 

@@ -12,9 +12,9 @@ import { parseDecoderConfig } from '../../core/model/folder/config.js';
 import type { DecoderConfig } from '../../core/model/folder/config.js';
 import { writeSafetensors } from '../../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../../core/model/safetensors/writer.js';
-import { AdapterError, InferenceModel, buildDecoderGraph, fullLogits, generateTokens, leftPad, perplexity, readPeftAdapter, tokenLogProbs } from '../../core/model/generation/index.js';
-import type { LoraWeights } from '../../core/model/generation/index.js';
-import { inputNames, outputNames } from '../../core/model/generation/decoder-graph.js';
+import { InferenceModel, fullLogits, generateTokens, perplexity, tokenLogProbs } from '../../core/model/generation/index.js';
+import { DECODER_OUTPUTS, IGNORE_LABEL, buildDecoderProgram, padBatch } from '../../core/model/decoder/index.js';
+import { LoraError, LoraState, loadLoraAdapter } from '../../core/model/lora/index.js';
 import { EngineSession } from '../../core/engine/index.js';
 import type { Feed } from '../../core/engine/index.js';
 
@@ -243,13 +243,12 @@ describe('generation on a random llama folder, with and without a PEFT adapter',
   before(async () => {
     ({ dir, tensors } = await randomLlama());
     config = parseDecoderConfig(LLAMA, 'config.json');
-    // A rank-4 adapter on q/v/down of every layer and o of layer 1, with non-zero B.
+    // A rank-4 adapter on q/v/o/down of every layer (PEFT adapts a target in every layer), with non-zero B.
     const draw = normals(11);
     const targets: [number, string, string, number, number][] = [];
     for (let l = 0; l < 2; l++) {
-      targets.push([l, 'self_attn', 'q_proj', 32, 32], [l, 'self_attn', 'v_proj', 16, 32], [l, 'mlp', 'down_proj', 32, 48]);
+      targets.push([l, 'self_attn', 'q_proj', 32, 32], [l, 'self_attn', 'v_proj', 16, 32], [l, 'self_attn', 'o_proj', 32, 32], [l, 'mlp', 'down_proj', 32, 48]);
     }
-    targets.push([1, 'self_attn', 'o_proj', 32, 32]);
     const adapterTensors: Record<string, TensorToWrite> = {};
     merged = { ...tensors };
     for (const [l, parent, module, out, inDim] of targets) {
@@ -315,57 +314,78 @@ describe('generation on a random llama folder, with and without a PEFT adapter',
   test('an adapter for another base shape or a malformed adapter is a clear error', async () => {
     const wrong = join(dir, 'wrong-adapter');
     await mkdir(wrong);
-    await writeFile(join(wrong, 'adapter_config.json'), JSON.stringify({ r: 4, lora_alpha: 8 }));
+    await writeFile(join(wrong, 'adapter_config.json'), JSON.stringify({ r: 4, lora_alpha: 8, target_modules: ['q_proj'] }));
     await writeSafetensors(join(wrong, 'adapter_model.safetensors'), {
       'base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight': { dtype: 'F32', shape: [4, 64], data: new Float32Array(256) },
       'base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight': { dtype: 'F32', shape: [64, 4], data: new Float32Array(256) },
     });
     await assert.rejects(InferenceModel.open(dir, { adapter: wrong }), (e: Error) => {
-      assert.ok(e instanceof AdapterError);
-      assert.match(e.message, /lora_A\.weight" has shape \[4, 64\]; the base model and r=4 imply \[4, 32\]/);
+      assert.ok(e instanceof LoraError);
+      assert.match(e.message, /lora_A\.weight" has shape \[4, 64\]; r=4 on this base model implies \[4, 32\]/);
       return true;
     });
-    await assert.rejects(InferenceModel.open(dir, { adapter: join(dir, 'missing') }), /adapter_config\.json: cannot read the adapter config \(ENOENT\)/);
-    await writeFile(join(wrong, 'adapter_config.json'), JSON.stringify({ r: 4, lora_alpha: 8, use_dora: true }));
-    await assert.rejects(InferenceModel.open(dir, { adapter: wrong }), /use_dora: true is not supported/);
+    await assert.rejects(InferenceModel.open(dir, { adapter: join(dir, 'missing') }), /adapter_config\.json: cannot read \(ENOENT\)/);
+    await writeFile(join(wrong, 'adapter_config.json'), JSON.stringify({ r: 4, lora_alpha: 8, target_modules: ['q_proj'], use_dora: true }));
+    await assert.rejects(InferenceModel.open(dir, { adapter: wrong }), /key "use_dora" is true, which Attune does not support/);
   });
 
-  test('the LoRA SFT graph returns the mean causal-LM loss and its gradient for every factor (vs central differences)', async () => {
+  test('an in-memory adapter (a trainer\'s policy) is checked against the base and swapped without reloading', async () => {
+    const { state } = await loadLoraAdapter(adapterDir, config);
+    const model = await InferenceModel.open(dir);
+    const fromFolder = await InferenceModel.open(dir, { adapter: adapterDir });
+    try {
+      const ids = [40, 41, 42, 43, 44];
+      const [base] = await fullLogits(model, [ids]);
+      model.setAdapter(state);
+      const [adapted] = await fullLogits(model, [ids]);
+      const [expected] = await fullLogits(fromFolder, [ids]);
+      assert.ok(maxAbsDiff(adapted!, expected!) < 1e-6, 'the in-memory adapter answers like the same adapter read from its folder');
+      assert.ok(maxAbsDiff(adapted!, base!) > 0.1);
+      model.setAdapter(null);
+      const [again] = await fullLogits(model, [ids]);
+      assert.ok(maxAbsDiff(again!, base!) < 1e-6);
+      const narrow = new LoraState(state.config, 1, state.parameters.filter((p) => p.name.includes('.layers.0.')));
+      assert.throws(() => model.setAdapter(narrow), /the adapter has 1 layers but the base model \(llama\) has 2/);
+      const misshapen = new LoraState(
+        state.config,
+        2,
+        state.parameters.map((p) => (p.name.endsWith('layers.1.mlp.down_proj.lora_A.weight') ? { ...p, shape: [4, 32], data: p.data.subarray(0, 128) } : p)),
+      );
+      await assert.rejects(InferenceModel.open(dir, { adapter: misshapen }), /tensor "base_model\.model\.model\.layers\.1\.mlp\.down_proj\.lora_A\.weight" has shape \[4, 32\] and 128 values; r=4 on this base model \(llama, hidden 32\) implies \[4, 48\]/);
+    } finally {
+      await model.release();
+      await fromFolder.release();
+    }
+  });
+
+  test('the LoRA SFT step bench/model.ts runs (decoder program): mean causal-LM loss equals the scoring path, gradients match central differences', async () => {
     const model = await InferenceModel.open(dir, { adapter: adapterDir });
-    const adapter = (await readPeftAdapter(adapterDir, config)) as LoraWeights;
-    const layout = { rank: adapter.rank, scale: adapter.scale, keys: new Set(adapter.pairs.keys()) };
-    const step = await EngineSession.create(buildDecoderGraph(config, model.folder.weights, 'lora-sft', layout));
+    const { state } = await loadLoraAdapter(adapterDir, config);
+    const { program } = buildDecoderProgram(model.folder, { outputs: ['lmLoss'], trainable: { kind: 'lora', lora: state.config }, gradientsOf: 'lmLossMean' });
+    const step = await EngineSession.create(program);
     try {
       const rows = [[3, 9, 27, 81, 243, 729], [5, 25, 125]];
-      const batch = leftPad(rows, 0);
-      const targets = new BigInt64Array(batch.batch * batch.seq).fill(-100n);
-      rows.forEach((row, b) => row.slice(1).forEach((id, t) => (targets[b * batch.seq + batch.seq - row.length + t] = BigInt(id))));
-      const feeds = (a: LoraWeights): Record<string, Feed> => {
-        const f: Record<string, Feed> = { [inputNames.ids]: batch.ids, [inputNames.mask]: batch.mask, [inputNames.positions]: batch.positions, [inputNames.targets]: targets };
-        for (const [key, pair] of a.pairs) Object.assign(f, { [inputNames.loraA(key)]: pair.a, [inputNames.loraB(key)]: pair.b });
-        return f;
-      };
-      const dims = { batch: batch.batch, seq: batch.seq };
-      const out = await step.run(feeds(adapter), { dims });
-      const loss = (out[outputNames.loss]!.data as Float32Array)[0]!;
+      // Left padding; the first token of a row has no context, so it is no target.
+      const batch = padBatch(rows.map((ids) => ({ ids, labels: ids.map((id, t) => (t === 0 ? IGNORE_LABEL : id)) })), config, { padId: 0, side: 'left' });
+      const feeds = (params: LoraState['parameters']): Record<string, Feed> => ({ ...batch.feeds, ...Object.fromEntries(params.map((p) => [p.name, p.data])) });
+      const meanLoss = (out: Record<string, { data: ArrayLike<number> | ArrayLike<bigint> }>): number =>
+        (out[DECODER_OUTPUTS.lmLossSum]!.data[0] as number) / (out[DECODER_OUTPUTS.lmTokenCount]!.data[0] as number);
+      const out = await step.run(feeds(state.parameters), { dims: batch.dims });
+      const loss = meanLoss(out);
       // The loss equals the per-token mean of the scoring path's log-probabilities.
       const lps = await tokenLogProbs(model, rows);
       const mean = -lps.reduce((acc, lp) => acc + lp.reduce((x, y) => x + y, 0), 0) / lps.reduce((acc, lp) => acc + lp.length, 0);
       assert.ok(Math.abs(loss - mean) < 1e-5, `${loss} vs ${mean}`);
-      const lossWith = async (a: LoraWeights): Promise<number> => (((await step.run(feeds(a), { dims }))[outputNames.loss]!.data as Float32Array)[0] as number);
       const h = 1e-2;
-      for (const [key, factor, index] of [['0.q_proj', 'a', 5], ['1.o_proj', 'b', 17], ['1.down_proj', 'a', 100], ['0.v_proj', 'b', 3]] as const) {
-        const grad = (out[factor === 'a' ? inputNames.loraA(key) : inputNames.loraB(key)]!.data as Float32Array)[index]!;
+      for (const [layer, module, factor, index] of [[0, 'q_proj', 'A', 5], [1, 'o_proj', 'B', 17], [1, 'down_proj', 'A', 100], [0, 'v_proj', 'B', 3]] as const) {
+        const name = state.factor(layer, module, factor).name;
+        const grad = (out[name]!.data as Float32Array)[index]!;
         const shifted = async (delta: number): Promise<number> => {
-          const pairs = new Map(adapter.pairs);
-          const pair = pairs.get(key)!;
-          const values = Float32Array.from(pair[factor]);
-          values[index] = values[index]! + delta;
-          pairs.set(key, { ...pair, [factor]: values });
-          return lossWith({ ...adapter, pairs });
+          const params = state.parameters.map((p) => (p.name === name ? { ...p, data: Float32Array.from(p.data, (v, i) => (i === index ? v + delta : v)) } : p));
+          return meanLoss(await step.run(feeds(params), { dims: batch.dims }));
         };
         const fd = ((await shifted(h)) - (await shifted(-h))) / (2 * h);
-        assert.ok(Math.abs(fd - grad) <= 0.03 * Math.abs(grad) + 2e-4, `${key}.${factor}[${index}]: autodiff ${grad}, central difference ${fd}`);
+        assert.ok(Math.abs(fd - grad) <= 0.03 * Math.abs(grad) + 2e-4, `${name}[${index}]: autodiff ${grad}, central difference ${fd}`);
       }
     } finally {
       await step.release();

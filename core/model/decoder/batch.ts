@@ -13,7 +13,15 @@ export interface TokenRow {
   readonly labels?: readonly number[];
 }
 
-export interface PadOptions {
+/** How errors name the caller and its rows: "generation: prompt 2, token 5: …". */
+export interface RowNaming {
+  /** Default 'padBatch'. */
+  readonly context?: string;
+  /** Default 'row'. */
+  readonly rowLabel?: string;
+}
+
+export interface PadOptions extends RowNaming {
   /** Fills padded ids; padded positions are masked, so any valid id works. */
   readonly padId: number;
   /** Default 'right'. */
@@ -35,16 +43,37 @@ export interface DecoderBatch {
 
 export const IGNORE_LABEL = -100;
 
+/** Checks that there are rows, none empty, every id inside `config`'s vocabulary; errors name the row and token. */
+export function checkTokenIds(rows: readonly (readonly number[])[], config: DecoderConfig, naming: RowNaming = {}): void {
+  const where = naming.context ?? 'padBatch';
+  const row = naming.rowLabel ?? 'row';
+  if (rows.length === 0) throw new AttuneError(`${where}: no ${row}s given`, `pass at least one ${row}`);
+  rows.forEach((ids, b) => {
+    if (ids.length === 0) throw new AttuneError(`${where}: ${row} ${b} is empty (0 tokens)`, `every ${row} needs at least one token`);
+    ids.forEach((id, t) => {
+      if (!Number.isInteger(id) || id < 0 || id >= config.vocabSize) {
+        throw new AttuneError(`${where}: ${row} ${b}, token ${t}: id ${id} is outside the vocabulary [0, ${config.vocabSize})`, 'the ids come from a different tokenizer than the model');
+      }
+    });
+  });
+}
+
 /** Pads rows for `config`'s vocabulary; errors name the row and token. */
 export function padBatch(rows: readonly TokenRow[], config: DecoderConfig, options: PadOptions): DecoderBatch {
-  if (rows.length === 0) throw new AttuneError('padBatch: no rows given', 'pass at least one token row');
+  const where = options.context ?? 'padBatch';
+  const row = options.rowLabel ?? 'row';
+  checkTokenIds(
+    rows.map((r) => r.ids),
+    config,
+    options,
+  );
   const longest = Math.max(...rows.map((r) => r.ids.length));
   const seq = options.length ?? longest;
-  if (!Number.isInteger(seq) || seq < longest) throw new AttuneError(`padBatch: length ${options.length} is shorter than the longest row (${longest} tokens)`);
+  if (!Number.isInteger(seq) || seq < longest) throw new AttuneError(`${where}: length ${options.length} is shorter than the longest ${row} (${longest} tokens)`);
   if (config.slidingWindow !== null && seq > config.slidingWindow) {
     throw new AttuneError(
-      `padBatch: sequences of ${seq} tokens exceed the model's sliding_window (${config.slidingWindow}); the decoder attends over the full causal window`,
-      `truncate rows to at most ${config.slidingWindow} tokens`,
+      `${where}: sequences of ${seq} tokens exceed the model's sliding_window (${config.slidingWindow}); the decoder attends over the full causal window`,
+      `truncate ${row}s to at most ${config.slidingWindow} tokens`,
     );
   }
   const side = options.side ?? 'right';
@@ -53,18 +82,14 @@ export function padBatch(rows: readonly TokenRow[], config: DecoderConfig, optio
   const mask = new BigInt64Array(batch * seq);
   const labels = new BigInt64Array(batch * seq).fill(BigInt(IGNORE_LABEL));
   const starts: number[] = [];
-  rows.forEach((row, b) => {
-    if (row.ids.length === 0) throw new AttuneError(`padBatch: row ${b} has no tokens`);
-    if (row.labels && row.labels.length !== row.ids.length) throw new AttuneError(`padBatch: row ${b} has ${row.ids.length} ids but ${row.labels.length} labels`);
-    const start = side === 'left' ? seq - row.ids.length : 0;
+  rows.forEach((r, b) => {
+    if (r.labels && r.labels.length !== r.ids.length) throw new AttuneError(`${where}: ${row} ${b} has ${r.ids.length} ids but ${r.labels.length} labels`);
+    const start = side === 'left' ? seq - r.ids.length : 0;
     starts.push(start);
-    row.ids.forEach((id, t) => {
-      if (!Number.isInteger(id) || id < 0 || id >= config.vocabSize) {
-        throw new AttuneError(`padBatch: row ${b}, token ${t}: id ${id} is outside the vocabulary [0, ${config.vocabSize})`, 'the ids come from a different tokenizer than the model');
-      }
+    r.ids.forEach((id, t) => {
       ids[b * seq + start + t] = BigInt(id);
       mask[b * seq + start + t] = 1n;
-      const label = row.labels?.[t];
+      const label = r.labels?.[t];
       if (label !== undefined) labels[b * seq + start + t] = BigInt(label);
     });
   });

@@ -8,11 +8,12 @@
 import type { Feed, RunOutput } from '../../engine/index.js';
 import { AttuneError } from '../../kernel/errors.js';
 import { Xoshiro128, seedWords } from '../../data/sampling/rng.js';
-import { inputNames, outputNames } from './decoder-graph.js';
+import { checkTokenIds, padBatch } from '../decoder/index.js';
+import { CACHED_INPUTS, CACHED_OUTPUTS } from './cached-graph.js';
 import type { InferenceModel } from './inference-model.js';
 import { chooseToken } from './logits-processing.js';
 import type { SamplingSettings } from './logits-processing.js';
-import { checkTokenRows, leftPad, padIdOf } from './padding.js';
+import { padIdOf } from './padding.js';
 import { RowText } from './text-stream.js';
 
 export interface TokenEvent {
@@ -79,7 +80,8 @@ function randomSeed(): number {
 
 export async function generateTokens(model: InferenceModel, prompts: readonly (readonly number[])[], options: GenerateOptions): Promise<GeneratedRow[]> {
   const { config, tokenizer } = model.folder;
-  checkTokenRows(prompts, config, 'prompt');
+  const naming = { context: 'generation', rowLabel: 'prompt' } as const;
+  checkTokenIds(prompts, config, naming);
   const maxNew = options.maxNewTokens;
   if (!Number.isInteger(maxNew) || maxNew < 1) throw new AttuneError(`generation: max new tokens must be a positive integer, got ${maxNew}`);
   const sampling = options.sampling ?? GREEDY;
@@ -90,8 +92,7 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
   const watchText = stops.length > 0 || options.onToken !== undefined;
 
   const padId = padIdOf(config, tokenizer.pad?.id ?? null, [...eos]);
-  const batch = leftPad(prompts, padId);
-  const { batch: B, seq: S } = batch;
+  const S = Math.max(...prompts.map((p) => p.length));
   const total = S + maxNew;
   if (total > config.maxPositionEmbeddings) {
     throw new AttuneError(`generation: prompt (${S} tokens) + max new tokens (${maxNew}) = ${total} exceeds the model's max_position_embeddings (${config.maxPositionEmbeddings})`, 'shorten the prompt or lower max new tokens');
@@ -99,13 +100,19 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
   if (config.slidingWindow !== null && total > config.slidingWindow) {
     throw new AttuneError(`generation: ${total} tokens exceed the model's sliding_window (${config.slidingWindow}), which this engine does not implement`, 'shorten the prompt or lower max new tokens');
   }
+  const prefill = padBatch(
+    prompts.map((ids) => ({ ids })),
+    config,
+    { padId, side: 'left', ...naming },
+  );
+  const B = prefill.batch;
 
   const { numLayers: L, numKvHeads: nKV, headDim: hd, vocabSize: V } = config;
   // The last new token is never fed back, so the cache holds S + maxNew − 1 positions.
   const C = S + maxNew - 1;
   const keys = Array.from({ length: L }, () => new Float32Array(B * nKV * C * hd));
   const values = Array.from({ length: L }, () => new Float32Array(B * nKV * C * hd));
-  const pastMask = new Float32Array(B * C);
+  const pastMask = new BigInt64Array(B * C);
   const session = await model.session('cached', useAdapter);
   const loraFeeds = model.adapterFeeds(useAdapter);
 
@@ -121,7 +128,7 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
 
   const writeCache = (out: Record<string, RunOutput>, start: number, len: number): void => {
     for (let l = 0; l < L; l++) {
-      for (const [cache, name] of [[keys[l], outputNames.presentKey(l)], [values[l], outputNames.presentValue(l)]] as const) {
+      for (const [cache, name] of [[keys[l], CACHED_OUTPUTS.presentKey(l)], [values[l], CACHED_OUTPUTS.presentValue(l)]] as const) {
         const src = out[name]?.data as Float32Array;
         for (let bh = 0; bh < B * nKV; bh++) {
           (cache as Float32Array).set(src.subarray(bh * len * hd, (bh + 1) * len * hd), (bh * C + start) * hd);
@@ -129,25 +136,24 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
       }
     }
   };
-  const run = async (ids: BigInt64Array, mask: Float32Array, positions: Float32Array, seq: number): Promise<Record<string, RunOutput>> => {
-    const feeds: Record<string, Feed> = { ...loraFeeds, [inputNames.ids]: ids, [inputNames.mask]: mask, [inputNames.positions]: positions, [inputNames.pastMask]: pastMask };
+  const run = async (ids: BigInt64Array, mask: BigInt64Array, seq: number): Promise<Record<string, RunOutput>> => {
+    const feeds: Record<string, Feed> = { ...loraFeeds, [CACHED_INPUTS.inputIds]: ids, [CACHED_INPUTS.attentionMask]: mask, [CACHED_INPUTS.pastMask]: pastMask };
     for (let l = 0; l < L; l++) {
-      feeds[inputNames.pastKey(l)] = keys[l] as Float32Array;
-      feeds[inputNames.pastValue(l)] = values[l] as Float32Array;
+      feeds[CACHED_INPUTS.pastKey(l)] = keys[l] as Float32Array;
+      feeds[CACHED_INPUTS.pastValue(l)] = values[l] as Float32Array;
     }
     return session.run(feeds, { dims: { batch: B, seq, cache: C } });
   };
 
-  let out = await run(batch.ids, batch.mask, batch.positions, S);
+  const promptMask = prefill.feeds[CACHED_INPUTS.attentionMask] as BigInt64Array;
+  let out = await run(prefill.feeds[CACHED_INPUTS.inputIds] as BigInt64Array, promptMask, S);
   writeCache(out, 0, S);
-  for (let b = 0; b < B; b++) pastMask.set(batch.mask.subarray(b * S, (b + 1) * S), b * C);
-  const nextPosition = batch.lengths.map((n) => n);
+  for (let b = 0; b < B; b++) pastMask.set(promptMask.subarray(b * S, (b + 1) * S), b * C);
   const stepIds = new BigInt64Array(B);
-  const stepMask = new Float32Array(B).fill(1);
-  const stepPositions = new Float32Array(B);
+  const stepMask = new BigInt64Array(B).fill(1n);
 
   for (let step = 0; step < maxNew; step++) {
-    const logits = out[outputNames.logits]?.data as Float32Array;
+    const logits = out[CACHED_OUTPUTS.logits]?.data as Float32Array;
     options.onLogits?.(step, logits);
     for (let b = 0; b < B; b++) {
       const row = rows[b] as RowState;
@@ -181,15 +187,12 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
       options.onToken?.({ row: b, token, text: row.text.delta(text, final) });
     }
     if (step === maxNew - 1 || rows.every((r) => r.done)) break;
-    for (let b = 0; b < B; b++) {
-      stepPositions[b] = nextPosition[b] as number;
-      nextPosition[b] = (nextPosition[b] as number) + 1;
-    }
     // The token attends to itself through the chunk; its key/value then fill the next free slot.
+    // Its position is the count of real tokens before it, which the graph takes from past_mask.
     const slot = S + step;
-    out = await run(stepIds, stepMask, stepPositions, 1);
+    out = await run(stepIds, stepMask, 1);
     writeCache(out, slot, 1);
-    for (let b = 0; b < B; b++) pastMask[b * C + slot] = 1;
+    for (let b = 0; b < B; b++) pastMask[b * C + slot] = 1n;
   }
 
   return rows.map((row) => {

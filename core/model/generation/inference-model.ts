@@ -1,44 +1,59 @@
 /**
- * A model folder opened for inference: its decoder graphs compiled lazily (once per kind, with or
- * without the adapter) into cached onnxruntime sessions, and the adapter's LoRA factors as feeds.
+ * A model folder opened for inference: its graphs compiled lazily (once per kind, with or without
+ * the adapter) into cached onnxruntime sessions, and the adapter's LoRA factors as feeds. The
+ * whole-sequence graphs are the training decoder's own programs (core/model/decoder); the cached
+ * graph shares its layer stack. Adapters are read and checked by core/model/lora.
  */
-import type { EngineSession, Feed, SessionOptions } from '../../engine/index.js';
+import type { EngineSession, Feed, Program, SessionOptions } from '../../engine/index.js';
 import { EngineSession as Session } from '../../engine/index.js';
 import { openModelFolder } from '../folder/open-model-folder.js';
 import type { ModelFolder } from '../folder/open-model-folder.js';
 import type { DecoderConfig } from '../folder/config.js';
-import { buildDecoderGraph, inputNames } from './decoder-graph.js';
-import type { DecoderGraphKind, LoraLayout } from './decoder-graph.js';
-import { AdapterError, LORA_MODULES, projectionShape, readPeftAdapter } from './peft-adapter.js';
-import type { LoraModule, LoraWeights } from './peft-adapter.js';
+import { buildDecoderProgram } from '../decoder/index.js';
+import { checkLoraStateFits, loadLoraAdapter } from '../lora/index.js';
+import type { LoraConfig, LoraState } from '../lora/index.js';
+import { buildCachedDecoderGraph } from './cached-graph.js';
+
+export type InferenceGraphKind =
+  /** KV-cached chunk → last logits + chunk K/V (cached-graph.ts). */
+  | 'cached'
+  /** Whole sequence → logits [B, S, V] (DECODER_OUTPUTS.logits). */
+  | 'full-logits'
+  /** Whole sequence → log p(labels[t] | tokens < t) [B, S] (DECODER_OUTPUTS.tokenLogProbs). */
+  | 'full-token-logprobs';
 
 export interface InferenceModelOptions {
   /** A PEFT adapter folder, or LoRA factors already in memory (a trainer's current policy). */
-  readonly adapter?: string | LoraWeights;
+  readonly adapter?: string | LoraState;
   readonly session?: SessionOptions;
+}
+
+/** What a compiled graph depends on: rank, scale and targets, never the factor values. */
+function layoutKey(c: LoraConfig): string {
+  return `r${c.r}|alpha${c.alpha}|rs${c.useRslora}|${c.targetModules.join(',')}`;
 }
 
 export class InferenceModel {
   private readonly sessions = new Map<string, Promise<EngineSession>>();
-  private adapterWeights: LoraWeights | null;
+  private adapterState: LoraState | null;
   private adapterFeedCache: Record<string, Feed> | null = null;
   private released = false;
 
   private constructor(
     readonly folder: ModelFolder,
-    adapter: LoraWeights | null,
+    adapter: LoraState | null,
     private readonly sessionOptions: SessionOptions,
   ) {
-    this.adapterWeights = adapter;
+    this.adapterState = adapter;
   }
 
   /** `model`: an embedded model name, a folder path, or a folder already opened. */
   static async open(model: string | ModelFolder, options: InferenceModelOptions = {}): Promise<InferenceModel> {
     const folder = typeof model === 'string' ? await openModelFolder(model) : model;
-    let adapter: LoraWeights | null = null;
-    if (typeof options.adapter === 'string') adapter = await readPeftAdapter(options.adapter, folder.config);
+    let adapter: LoraState | null = null;
+    if (typeof options.adapter === 'string') adapter = (await loadLoraAdapter(options.adapter, folder.config)).state;
     else if (options.adapter) {
-      checkAdapterShapes(options.adapter, folder.config);
+      checkLoraStateFits(options.adapter, folder.config, 'generation: the in-memory adapter');
       adapter = options.adapter;
     }
     return new InferenceModel(folder, adapter, options.session ?? {});
@@ -48,46 +63,48 @@ export class InferenceModel {
     return this.folder.config;
   }
 
-  get adapter(): LoraWeights | null {
-    return this.adapterWeights;
+  get adapter(): LoraState | null {
+    return this.adapterState;
   }
 
   /**
-   * Replaces the adapter's values (e.g. after a training step). Same rank, scale and projections
+   * Replaces the adapter's values (e.g. after a training step). Same rank, alpha and projections
    * reuse the compiled sessions; a different layout compiles new ones on next use.
    */
-  setAdapter(adapter: LoraWeights | null): void {
-    if (adapter) checkAdapterShapes(adapter, this.config);
-    this.adapterWeights = adapter;
+  setAdapter(adapter: LoraState | null): void {
+    if (adapter) checkLoraStateFits(adapter, this.config, 'generation: the in-memory adapter');
+    this.adapterState = adapter;
     this.adapterFeedCache = null;
   }
 
   /** The session for a graph kind, with the adapter applied or not. */
-  session(kind: DecoderGraphKind, useAdapter: boolean): Promise<EngineSession> {
+  session(kind: InferenceGraphKind, useAdapter: boolean): Promise<EngineSession> {
     if (this.released) throw new Error('generation: the model was released');
-    const lora = useAdapter && this.adapterWeights ? layoutOf(this.adapterWeights) : undefined;
-    const key = `${kind}|${lora ? `${lora.rank}|${lora.scale}|${[...lora.keys].sort().join(',')}` : 'base'}`;
+    const lora = useAdapter && this.adapterState ? this.adapterState.config : null;
+    const key = `${kind}|${lora ? layoutKey(lora) : 'base'}`;
     let s = this.sessions.get(key);
     if (!s) {
-      const program = buildDecoderGraph(this.config, this.folder.weights, kind, lora);
-      s = Session.create(program, this.sessionOptions);
+      s = Session.create(this.program(kind, lora), this.sessionOptions);
       this.sessions.set(key, s);
       s.catch(() => this.sessions.delete(key));
     }
     return s;
   }
 
-  /** LoRA feeds for a session built with the adapter; empty without one. */
+  private program(kind: InferenceGraphKind, lora: LoraConfig | null): Program {
+    const { folder } = this;
+    if (kind === 'cached') return buildCachedDecoderGraph(folder, lora);
+    return buildDecoderProgram(folder, {
+      outputs: [kind === 'full-logits' ? 'logits' : 'tokenLogProbs'],
+      trainable: lora ? { kind: 'lora', lora } : { kind: 'none' },
+      dropout: false,
+    }).program;
+  }
+
+  /** LoRA feeds (PEFT key → values) for a session built with the adapter; empty without one. */
   adapterFeeds(useAdapter: boolean): Record<string, Feed> {
-    if (!useAdapter || !this.adapterWeights) return {};
-    if (!this.adapterFeedCache) {
-      const feeds: Record<string, Feed> = {};
-      for (const [key, pair] of this.adapterWeights.pairs) {
-        feeds[inputNames.loraA(key)] = pair.a;
-        feeds[inputNames.loraB(key)] = pair.b;
-      }
-      this.adapterFeedCache = feeds;
-    }
+    if (!useAdapter || !this.adapterState) return {};
+    this.adapterFeedCache ??= Object.fromEntries(this.adapterState.parameters.map((p) => [p.name, p.data]));
     return this.adapterFeedCache;
   }
 
@@ -97,28 +114,5 @@ export class InferenceModel {
     const all = [...this.sessions.values()];
     this.sessions.clear();
     for (const s of all) await (await s.catch(() => undefined))?.release();
-  }
-}
-
-function layoutOf(adapter: LoraWeights): LoraLayout {
-  return { rank: adapter.rank, scale: adapter.scale, keys: new Set(adapter.pairs.keys()) };
-}
-
-function checkAdapterShapes(adapter: LoraWeights, config: DecoderConfig): void {
-  for (const [key, pair] of adapter.pairs) {
-    const dot = key.indexOf('.');
-    const layer = Number(key.slice(0, dot));
-    const module = key.slice(dot + 1) as LoraModule;
-    if (!LORA_MODULES.includes(module)) throw new AdapterError(`${adapter.source}: LoRA pair '${key}' names no projection; expected <layer>.<${LORA_MODULES.join('|')}>`);
-    if (!Number.isInteger(layer) || layer < 0 || layer >= config.numLayers) {
-      throw new AdapterError(`${adapter.source}: LoRA pair '${key}' names layer ${key.slice(0, dot)}, but the base model has ${config.numLayers} layers`);
-    }
-    const [out, inDim] = projectionShape(config, module);
-    if (pair.rank !== adapter.rank || pair.a.length !== adapter.rank * inDim || pair.b.length !== out * adapter.rank) {
-      throw new AdapterError(
-        `${adapter.source}: LoRA pair '${key}' holds A ${pair.a.length} and B ${pair.b.length} values; rank ${adapter.rank} on this base model needs A [${adapter.rank}, ${inDim}] and B [${out}, ${adapter.rank}]`,
-        'the adapter was made for a different base model or rank',
-      );
-    }
   }
 }

@@ -4,10 +4,10 @@
  * (position t predicts token t+1; a sequence of n tokens scores n − 1 of them).
  */
 import { AttuneError } from '../../kernel/errors.js';
-import { inputNames, outputNames } from './decoder-graph.js';
+import { DECODER_OUTPUTS, IGNORE_LABEL, checkTokenIds, padBatch } from '../decoder/index.js';
+import type { DecoderBatch, TokenRow } from '../decoder/index.js';
 import type { InferenceModel } from './inference-model.js';
-import { checkTokenRows, leftPad, padIdOf } from './padding.js';
-import type { PaddedBatch } from './padding.js';
+import { padIdOf } from './padding.js';
 
 export interface ScoreOptions {
   /** Apply the loaded adapter (default true). */
@@ -16,68 +16,66 @@ export interface ScoreOptions {
   readonly batchSize?: number;
 }
 
-function checkLength(model: InferenceModel, rows: readonly (readonly number[])[], what: string): void {
+const NAMING = { context: 'scoring', rowLabel: 'sequence' } as const;
+
+/** Every sequence valid for the model, each error naming the sequence by its index in the call. */
+function checkSequences(model: InferenceModel, rows: readonly (readonly number[])[]): void {
+  checkTokenIds(rows, model.config, NAMING);
   const limit = model.config.maxPositionEmbeddings;
   rows.forEach((r, i) => {
-    if (r.length > limit) throw new AttuneError(`${what} ${i} has ${r.length} tokens, more than the model's max_position_embeddings (${limit})`, 'split long texts into shorter ones');
+    if (r.length > limit) throw new AttuneError(`sequence ${i} has ${r.length} tokens, more than the model's max_position_embeddings (${limit})`, 'split long texts into shorter ones');
   });
 }
 
-function padded(model: InferenceModel, rows: readonly (readonly number[])[]): PaddedBatch {
+/** Left-padded like generation, so a sequence scores the same alone or in a batch. */
+function padded(model: InferenceModel, rows: readonly TokenRow[]): DecoderBatch {
   const { folder } = model;
-  return leftPad(rows, padIdOf(folder.config, folder.tokenizer.pad?.id ?? null, folder.stopTokenIds));
+  return padBatch(rows, folder.config, { padId: padIdOf(folder.config, folder.tokenizer.pad?.id ?? null, folder.stopTokenIds), side: 'left', ...NAMING });
 }
 
 /** Logits [S_i, V] of every position of each sequence (left padding stripped). */
 export async function fullLogits(model: InferenceModel, sequences: readonly (readonly number[])[], options: ScoreOptions = {}): Promise<Float32Array[]> {
-  checkTokenRows(sequences, model.config, 'sequence');
-  checkLength(model, sequences, 'sequence');
+  checkSequences(model, sequences);
   const useAdapter = options.useAdapter ?? true;
+  const batch = padded(model, sequences.map((ids) => ({ ids })));
   const session = await model.session('full-logits', useAdapter);
-  const batch = padded(model, sequences);
-  const out = await session.run(
-    { ...model.adapterFeeds(useAdapter), [inputNames.ids]: batch.ids, [inputNames.mask]: batch.mask, [inputNames.positions]: batch.positions },
-    { dims: { batch: batch.batch, seq: batch.seq } },
-  );
-  const logits = out[outputNames.logits]?.data as Float32Array;
+  const out = await session.run({ ...model.adapterFeeds(useAdapter), ...batch.feeds }, { dims: batch.dims });
+  const logits = out[DECODER_OUTPUTS.logits]?.data as Float32Array;
   const V = model.config.vocabSize;
-  return sequences.map((row, b) => logits.slice((b * batch.seq + batch.seq - row.length) * V, (b + 1) * batch.seq * V));
+  return sequences.map((row, b) => logits.slice((b * batch.seq + (batch.starts[b] as number)) * V, (b + 1) * batch.seq * V));
+}
+
+/**
+ * HF causal-LM labels for scoring a whole sequence: every token but the first is predicted (the
+ * first has no context, and its label would otherwise be predicted from the padding before it).
+ */
+function scoringLabels(ids: readonly number[]): number[] {
+  return ids.map((id, t) => (t === 0 ? IGNORE_LABEL : id));
 }
 
 /** log p(x_{t+1} | x_≤t) for t = 0 … n−2 of each sequence (n − 1 values each). */
 export async function tokenLogProbs(model: InferenceModel, sequences: readonly (readonly number[])[], options: ScoreOptions = {}): Promise<Float64Array[]> {
-  checkTokenRows(sequences, model.config, 'sequence');
-  checkLength(model, sequences, 'sequence');
+  checkSequences(model, sequences);
   const useAdapter = options.useAdapter ?? true;
   const size = options.batchSize ?? 4;
   if (!Number.isInteger(size) || size < 1) throw new AttuneError(`scoring: batch size must be a positive integer, got ${size}`);
   const session = await model.session('full-token-logprobs', useAdapter);
-  const results: Float64Array[] = [];
   // Similar lengths share a batch, so little compute goes to padding.
   const order = sequences.map((_, i) => i).sort((a, b) => (sequences[a] as number[]).length - (sequences[b] as number[]).length);
   const byIndex = new Map<number, Float64Array>();
   for (let start = 0; start < order.length; start += size) {
     const idx = order.slice(start, start + size);
     const rows = idx.map((i) => sequences[i] as readonly number[]);
-    const batch = padded(model, rows);
-    const { seq } = batch;
-    const targets = new BigInt64Array(batch.batch * seq).fill(-100n);
+    const batch = padded(model, rows.map((ids) => ({ ids, labels: scoringLabels(ids) })));
+    const out = await session.run({ ...model.adapterFeeds(useAdapter), ...batch.feeds }, { dims: batch.dims });
+    const lp = out[DECODER_OUTPUTS.tokenLogProbs]?.data as Float32Array;
     rows.forEach((row, b) => {
-      const offset = seq - row.length;
-      for (let t = 0; t + 1 < row.length; t++) targets[b * seq + offset + t] = BigInt(row[t + 1] as number);
-    });
-    const out = await session.run(
-      { ...model.adapterFeeds(useAdapter), [inputNames.ids]: batch.ids, [inputNames.mask]: batch.mask, [inputNames.positions]: batch.positions, [inputNames.targets]: targets },
-      { dims: { batch: batch.batch, seq } },
-    );
-    const lp = out[outputNames.tokenLogProbs]?.data as Float32Array;
-    rows.forEach((row, b) => {
-      const offset = seq - row.length;
-      byIndex.set(idx[b] as number, Float64Array.from(lp.subarray(b * seq + offset, b * seq + offset + row.length - 1)));
+      // Position start + t holds log p(token t | tokens < t); t = 0 has none.
+      const first = b * batch.seq + (batch.starts[b] as number) + 1;
+      byIndex.set(idx[b] as number, Float64Array.from(lp.subarray(first, first + row.length - 1)));
     });
   }
-  for (let i = 0; i < sequences.length; i++) results.push(byIndex.get(i) as Float64Array);
-  return results;
+  return sequences.map((_, i) => byIndex.get(i) as Float64Array);
 }
 
 export interface PerplexityResult {

@@ -7,7 +7,7 @@ export { LORA_TARGET_MODULES, normalizeTargetModules, modulePath, peftKey, proje
 export type { LoraTargetModule } from './targets.js';
 export { loraConfig, loraConfigInputSchema, loraScale } from './lora-config.js';
 export type { LoraConfig, LoraConfigInput } from './lora-config.js';
-export { LoraState, loraFactorShapes } from './lora-state.js';
+export { LoraState, checkLoraStateFits, loraFactorShapes } from './lora-state.js';
 export type { LoraPairRef } from './lora-state.js';
 export { initLora } from './lora-init.js';
 export { saveLoraAdapter, adapterConfigJson, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, EXTRA_TENSORS_FILE } from './peft-save.js';

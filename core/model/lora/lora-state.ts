@@ -78,3 +78,22 @@ export function loraFactorShapes(config: LoraConfig, model: DecoderConfig): { na
   }
   return out;
 }
+
+/**
+ * Checks that an in-memory adapter fits `model` (layer count and every factor's shape and size);
+ * `source` names the adapter in the error. Adapters read from disk are checked by loadLoraAdapter.
+ */
+export function checkLoraStateFits(state: LoraState, model: DecoderConfig, source: string): void {
+  if (state.numLayers !== model.numLayers) {
+    throw new LoraError(`${source}: the adapter has ${state.numLayers} layers but the base model (${model.architecture}) has ${model.numLayers}`, 'use the base model the adapter was made for');
+  }
+  for (const { name, shape, layer, module, factor } of loraFactorShapes(state.config, model)) {
+    const p = state.factor(layer, module, factor);
+    if (p.shape.length !== 2 || p.shape[0] !== shape[0] || p.shape[1] !== shape[1] || p.data.length !== shape[0] * shape[1]) {
+      throw new LoraError(
+        `${source}: tensor "${name}" has shape [${p.shape.join(', ')}] and ${p.data.length} values; r=${state.config.r} on this base model (${model.architecture}, hidden ${model.hiddenSize}) implies [${shape.join(', ')}]`,
+        'the adapter was made for a different base model or rank',
+      );
+    }
+  }
+}
