@@ -1,7 +1,7 @@
 /**
  * LoRA on the decoder: configuration, PEFT-style seeded init, B = 0 equals the base model,
- * merged equals unmerged, PEFT adapter folders round-trip exactly (and read back through the
- * generation module's independent reader), and located errors for broken adapter folders.
+ * merged equals unmerged, PEFT adapter folders round-trip exactly (and open in generation as the
+ * same adapter), and located errors for broken adapter folders.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ import {
   writeMergedModel,
 } from '../../core/model/lora/index.js';
 import type { LoraConfig, LoraState } from '../../core/model/lora/index.js';
-import { readPeftAdapter } from '../../core/model/generation/peft-adapter.js';
+import { InferenceModel } from '../../core/model/generation/inference-model.js';
 import { SafetensorsFile } from '../../core/model/safetensors/reader.js';
 import { writeSafetensors } from '../../core/model/safetensors/writer.js';
 import { Xoshiro128 } from '../../core/data/sampling/rng.js';
@@ -218,10 +218,15 @@ describe('PEFT adapter folders', () => {
     assert.deepEqual(loaded.extraTensors.map((t) => [t.name, t.shape]), [['emotion_head.weight', [32, 64]]]);
     assert.deepEqual(loaded.extraTensors[0]?.data, Float32Array.from({ length: 32 * 64 }, (_, i) => Math.cos(i)));
 
-    // The generation module's own PEFT reader agrees on every factor and the scale.
-    const viaGeneration = await readPeftAdapter(dir, folder.config);
-    assert.equal(viaGeneration.scale, state.scale);
-    assert.deepEqual(viaGeneration.pairs.get('1.down_proj')?.b, state.factor(1, 'down_proj', 'B').data);
+    // Generation opens the saved folder as the same adapter: every factor and the scale.
+    const viaGeneration = await InferenceModel.open(folder, { adapter: dir });
+    try {
+      assert.equal(viaGeneration.adapter?.scale, state.scale);
+      assert.deepEqual(viaGeneration.adapter?.factor(1, 'down_proj', 'B').data, state.factor(1, 'down_proj', 'B').data);
+      assert.deepEqual(Object.keys(viaGeneration.adapterFeeds(true)).sort(), state.parameters.map((p) => p.name).sort());
+    } finally {
+      await viaGeneration.release();
+    }
   });
 
   test('saving over an adapter replaces the whole folder', async () => {

@@ -14,7 +14,7 @@ import type { Override } from '../../core/kernel/config/overrides.js';
 import { ops } from '../../core/engine/index.js';
 import { SafetensorsFile } from '../../core/model/safetensors/reader.js';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
-import { readPeftAdapter } from '../../core/model/generation/peft-adapter.js';
+import { loadLoraAdapter } from '../../core/model/lora/index.js';
 import type { SftObjective } from '../../core/train/objective.js';
 import { builtinPlugins } from '../../plugins/index.js';
 
@@ -83,11 +83,11 @@ describe('recipe sft-multiobjective', () => {
     assert.ok(typeof evals[1]?.emotion_macro_f1 === 'number' && typeof evals[1]?.perplexity === 'number');
     for (const f of ['plots', 'final/adapter/adapter_config.json', 'final/adapter/heads.safetensors', 'final/heads.json', 'run_manifest.json']) assert.ok(existsSync(join(out, f)), `${f} exists`);
     const model = await openModelFolder('attune-tiny-qwen2');
-    const adapter = await readPeftAdapter(join(out, 'final', 'adapter'), model.config);
-    assert.equal(adapter.rank, 16);
+    const { state: adapter } = await loadLoraAdapter(join(out, 'final', 'adapter'), model.config);
+    assert.equal(adapter.config.r, 16);
     assert.equal(adapter.scale, 2);
-    assert.equal(adapter.pairs.size, 14, 'seven projections in two layers');
-    assert.ok([...adapter.pairs.values()].some((p) => p.b.some((v) => v !== 0)), 'B moved away from zero');
+    assert.equal(adapter.pairs().length, 14, 'seven projections in two layers');
+    assert.ok(adapter.pairs().some((p) => p.b.data.some((v) => v !== 0)), 'B moved away from zero');
   });
 
   test('an ablation with a zero weight builds no head for it', async () => {
