@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { CanonicalExample } from '../../core/data/example.js';
 import { DataRowError } from '../../core/data/row-issues.js';
 import { openSourceFiles, DataLayoutError } from '../../core/data/formats/index.js';
-import { loadExamples, readRawRecords, repositoryPath, sampleLines, splitFilesSource, writeRawRecords } from '../../core/data/source-kit/index.js';
+import { loadExamples, readRawRecords, repositoryPath, sampleLines, sliceCommandLine, splitFilesSource, writeRawRecords } from '../../core/data/source-kit/index.js';
 
 function example(n: number, file = '/data/train.csv'): CanonicalExample {
   return {
@@ -101,6 +101,13 @@ describe('splitFilesSource', () => {
 });
 
 describe('slice files (make-slice scripts)', () => {
+  test('command line: [from] [seed] with defaults; the slice lies beside the script; a bad seed is refused', () => {
+    const script = 'file:///repo/plugins/sources/x/make-slice.ts';
+    assert.deepEqual(sliceCommandLine(script, '/data/x', []), { from: '/data/x', seed: 20240601, sliceDir: '/repo/plugins/sources/x/slice' });
+    assert.deepEqual(sliceCommandLine(script, '/data/x', ['/other', '7']), { from: '/other', seed: 7, sliceDir: '/repo/plugins/sources/x/slice' });
+    assert.throws(() => sliceCommandLine(script, '/data/x', ['/other', 'seven']), /seed must be an integer, got 'seven'/);
+  });
+
   test('raw records keep their exact bytes (backslash escapes, multi-line fields); the last one gains its newline', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'attune-slice-'));
     const text = 'id,text\n1,"say \\"hi\\""\n2,"two\nlines"\n3,last';

@@ -6,4 +6,4 @@ export { loadExamples, type ExampleLoad, type ExampleStream } from './load-examp
 export { repositoryPath } from './file-names.js';
 export { expansionOption, maxHistoryTurnsOption } from './dialogue-options.js';
 export { splitFilesSource, type SplitProducer } from './split-files-source.js';
-export { readRawRecords, writeRawRecords, readLines, writeLines, sampleLines, type RawRecord } from './slice-files.js';
+export { sliceCommandLine, readRawRecords, writeRawRecords, readLines, writeLines, sampleLines, type RawRecord } from './slice-files.js';

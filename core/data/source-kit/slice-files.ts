@@ -6,9 +6,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { writeFileAtomic } from '../../kernel/runs/atomic-write.js';
 import { seededSample } from '../formats/sample.js';
+
+/**
+ * The command line of a sampling make-slice script, `[from] [seed]`: the original release
+ * (default `defaultFrom`), the seed (default 20240601), and `slice/` beside the script.
+ */
+export function sliceCommandLine(scriptUrl: string, defaultFrom: string, args = process.argv.slice(2)): { from: string; seed: number; sliceDir: string } {
+  const seedText = args[1] ?? '20240601';
+  const seed = Number(seedText);
+  if (!Number.isSafeInteger(seed)) throw new Error(`make-slice: the seed must be an integer, got '${seedText}' (usage: make-slice.ts [from] [seed])`);
+  return { from: args[0] ?? defaultFrom, seed, sliceDir: fileURLToPath(new URL('./slice', scriptUrl)) };
+}
 
 /** A parsed CSV/TSV record with its exact text, which always ends with a newline. */
 export interface RawRecord {

@@ -24,11 +24,8 @@ export interface EdConversation {
   turns: DialogueTurn<TurnInfo>[];
 }
 
-interface Draft {
-  file: string;
-  convId: string;
-  emotion: string;
-  situation: string;
+/** A conversation while its rows are collected: utterances in file order, or broken by a bad row. */
+interface Draft extends Omit<EdConversation, 'turns'> {
   utterances: { idx: number; text: string; info: TurnInfo }[];
   broken: boolean;
 }

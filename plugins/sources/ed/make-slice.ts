@@ -6,9 +6,8 @@
  *   npx tsx plugins/sources/ed/make-slice.ts [/path/to/train_prefix.csv] [seed]
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { seededShuffle } from '../../../core/data/formats/index.js';
-import { readLines, writeLines } from '../../../core/data/source-kit/index.js';
+import { readLines, sliceCommandLine, writeLines } from '../../../core/data/source-kit/index.js';
 
 /** Conversations per split file; the prefix holds 30. */
 const plan = [
@@ -18,9 +17,7 @@ const plan = [
 ] as const;
 
 async function main(): Promise<void> {
-  const from = process.argv[2] ?? '/work/shared/data/empathetic_dialogues/train_prefix.csv';
-  const seed = Number(process.argv[3] ?? 20240601);
-  const sliceDir = fileURLToPath(new URL('./slice', import.meta.url));
+  const { from, seed, sliceDir } = sliceCommandLine(import.meta.url, '/work/shared/data/empathetic_dialogues/train_prefix.csv');
   const [header, ...lines] = readLines(from);
   if (header === undefined) throw new Error(`${from} is empty: expected the header line and utterance rows`);
   const convOf = (line: string): string => line.slice(0, line.indexOf(','));

@@ -7,9 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { normalizeEsconvStrategy } from '../../../core/data/labels/index.js';
-import { readLines, sampleLines } from '../../../core/data/source-kit/index.js';
+import { readLines, sampleLines, sliceCommandLine } from '../../../core/data/source-kit/index.js';
 
 const sizes = { 'train.json': 100, 'valid.json': 25, 'test.json': 25 } as const;
 
@@ -41,9 +40,7 @@ function census(from: string): void {
 }
 
 async function main(): Promise<void> {
-  const from = process.argv[2] ?? '/work/shared/data/esconv';
-  const seed = Number(process.argv[3] ?? 20240601);
-  const sliceDir = fileURLToPath(new URL('./slice', import.meta.url));
+  const { from, seed, sliceDir } = sliceCommandLine(import.meta.url, '/work/shared/data/esconv');
   for (const [name, size] of Object.entries(sizes)) {
     const { sample, total } = await sampleLines({ from, to: sliceDir, name, size, seed });
     const sysTurns = sample.reduce((n, l) => n + (JSON.parse(l) as { dialog: { speaker: string }[] }).dialog.filter((t) => t.speaker === 'sys').length, 0);

@@ -6,16 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { sampleLines } from '../../../core/data/source-kit/index.js';
+import { sampleLines, sliceCommandLine } from '../../../core/data/source-kit/index.js';
 import { writeFileAtomic } from '../../../core/kernel/runs/atomic-write.js';
 
 const sizes = { 'train.tsv': 3000, 'dev.tsv': 500, 'test.tsv': 500 } as const;
 
 async function main(): Promise<void> {
-  const from = process.argv[2] ?? '/work/shared/data/goemotions';
-  const seed = Number(process.argv[3] ?? 20240601);
-  const sliceDir = fileURLToPath(new URL('./slice', import.meta.url));
+  const { from, seed, sliceDir } = sliceCommandLine(import.meta.url, '/work/shared/data/goemotions');
   for (const [name, size] of Object.entries(sizes)) {
     const { sample, total } = await sampleLines({ from, to: sliceDir, name, size, seed });
     const multi = sample.filter((l) => (l.split('\t')[1] ?? '').includes(',')).length;
