@@ -1,15 +1,20 @@
 /**
  * Generates models/attune-tiny-qwen2: a Qwen2-architecture Hugging Face folder small enough to
- * commit (random weights, a byte-level BPE trained here on counselling/support dialogue text).
+ * commit: a byte-level BPE trained here on counselling/support dialogue text, then a deterministic
+ * random init pre-trained briefly (full fine-tuning on Attune's own engine) on the same dialogues
+ * rendered with the chat template, so it is a (very small) language model rather than noise.
  * It exists so every recipe, test and tutorial runs offline through the real model-folder path.
  *
  *   npx tsx scripts/make-embedded-model.ts [--data ../shared/data] [--out models/attune-tiny-qwen2]
  *
- * Only this script reads the shared corpora; the committed output is self-contained. Output is
- * byte-for-byte deterministic for the same corpus.
+ * Only this script reads the shared corpora; the committed output is self-contained. The tokenizer
+ * and the initial weights are byte-for-byte deterministic for the same corpus; the pre-trained
+ * weights are deterministic up to float summation order in onnxruntime's multi-threaded kernels.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/kernel/runs/atomic-write.js';
@@ -19,6 +24,15 @@ import { countWords, trainBpe } from '../core/model/tokenizer/bpe/train-bpe.js';
 import { buildTokenizerJson, specialTokenEntries } from '../core/model/tokenizer/bpe/tokenizer-json.js';
 import { writeSafetensors } from '../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../core/model/safetensors/writer.js';
+import type { Message } from '../core/data/example.js';
+import { Xoshiro128 } from '../core/data/sampling/rng.js';
+import { EngineSession } from '../core/engine/index.js';
+import { AdamW, clipGradNorm, createLrSchedule } from '../core/engine/optim/index.js';
+import type { GradientMap, Parameter } from '../core/engine/optim/index.js';
+import { DECODER_OUTPUTS, buildDecoderProgram, padBatch, readFullParameters } from '../core/model/decoder/index.js';
+import type { DecoderBatch } from '../core/model/decoder/index.js';
+import { openModelFolder } from '../core/model/folder/open-model-folder.js';
+import type { ModelFolder } from '../core/model/folder/open-model-folder.js';
 
 const SEED = 20240607;
 const VOCAB_SIZE = 3072;
@@ -37,8 +51,23 @@ function argument(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
+/** Pre-training: sequences of PRETRAIN_SEQ tokens packed from chat-rendered conversations. */
+const PRETRAIN_SEQ = 128;
+const PRETRAIN_BATCH = 16;
+const PRETRAIN_STEPS = 600;
+const PRETRAIN_LR = 3e-3;
+const PRETRAIN_WARMUP = 30;
+const PRETRAIN_CLIP = 1.0;
+const PRETRAIN_WEIGHT_DECAY = 0.01;
+/** Every HELD_OUT_EVERY-th conversation is held out for the reported held-out loss. */
+const HELD_OUT_EVERY = 20;
+const HELD_OUT_SEQUENCES = 64;
+
 interface Corpus {
+  /** Tokenizer training text: every situation, turn, question and answer. */
   texts: string[];
+  /** Pre-training text: ESConv dialogs (seeker → user, supporter → assistant) and CounselChat question → answer. */
+  conversations: Message[][];
   bytes: number;
   esconvDialogs: number;
   counselRows: number;
@@ -46,13 +75,24 @@ interface Corpus {
 
 function readCorpus(dataDir: string): Corpus {
   const texts: string[] = [];
+  const conversations: Message[][] = [];
   let esconvDialogs = 0;
   for (const line of readFileSync(join(dataDir, 'esconv', 'train.json'), 'utf8').split('\n')) {
     if (!line.trim()) continue;
-    const dialog = JSON.parse(line) as { situation?: string; dialog?: { text?: string }[] };
+    const dialog = JSON.parse(line) as { situation?: string; dialog?: { text?: string; speaker?: string }[] };
     esconvDialogs++;
     if (dialog.situation) texts.push(dialog.situation);
-    for (const turn of dialog.dialog ?? []) if (turn.text) texts.push(turn.text);
+    const messages: Message[] = [];
+    for (const turn of dialog.dialog ?? []) {
+      if (!turn.text) continue;
+      texts.push(turn.text);
+      const role = turn.speaker === 'sys' ? 'assistant' : 'user';
+      const previous = messages.at(-1);
+      // Consecutive turns of one speaker become one message, as the chat template expects alternation.
+      if (previous?.role === role) previous.content += ` ${turn.text.trim()}`;
+      else messages.push({ role, content: turn.text.trim() });
+    }
+    if (messages.length >= 2) conversations.push(messages);
   }
   let counselRows = 0;
   const seenQuestions = new Set<string>();
@@ -65,11 +105,17 @@ function readCorpus(dataDir: string): Corpus {
         seenQuestions.add(question);
         texts.push(question);
       }
-      if (row.answerText) texts.push(row.answerText);
+      if (row.answerText) {
+        texts.push(row.answerText);
+        conversations.push([
+          { role: 'user', content: `${row.questionTitle ?? ''}\n${row.questionText ?? ''}`.trim() },
+          { role: 'assistant', content: row.answerText.trim() },
+        ]);
+      }
     }
   }
   const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
-  return { texts, bytes, esconvDialogs, counselRows };
+  return { texts, conversations, bytes, esconvDialogs, counselRows };
 }
 
 /** mulberry32 uniform stream + Box–Muller: tiny, seedable, identical on every platform. */
@@ -111,6 +157,116 @@ function modelConfig(specialIds: Record<(typeof SPECIALS)[number], number>): Rec
     use_cache: true,
     bos_token_id: specialIds['<|endoftext|>'],
     eos_token_id: specialIds['<|im_end|>'],
+  };
+}
+
+interface PretrainReport {
+  steps: number;
+  seconds: number;
+  trainTokens: number;
+  heldOutTokens: number;
+  /** Mean LM loss (nats/token) on the held-out sequences before and after, and over the last 50 train steps. */
+  heldOutBefore: number;
+  heldOutAfter: number;
+  trainFinal: number;
+}
+
+/** Conversations rendered with the chat template, tokenized and packed end to end into fixed-length rows. */
+function packSequences(folder: ModelFolder, conversations: readonly Message[][]): number[][] {
+  const stream: number[] = [];
+  for (const messages of conversations) stream.push(...folder.tokenizer.encodeChat(messages, { addGenerationPrompt: false }));
+  const rows: number[][] = [];
+  for (let at = 0; at + PRETRAIN_SEQ <= stream.length; at += PRETRAIN_SEQ) rows.push(stream.slice(at, at + PRETRAIN_SEQ));
+  return rows;
+}
+
+function lmBatch(folder: ModelFolder, rows: readonly number[][]): DecoderBatch {
+  return padBatch(
+    rows.map((ids) => ({ ids, labels: ids })),
+    folder.config,
+    { padId: 0, context: 'pre-training' },
+  );
+}
+
+async function heldOutLoss(folder: ModelFolder, rows: readonly number[][], params: readonly Parameter[]): Promise<number> {
+  const { program } = buildDecoderProgram(folder, { outputs: ['lmLoss'], trainable: { kind: 'full' }, dropout: false });
+  const session = await EngineSession.create(program);
+  let lossSum = 0;
+  let count = 0;
+  try {
+    const weights = Object.fromEntries(params.map((p) => [p.name, p.data]));
+    for (let at = 0; at < rows.length; at += PRETRAIN_BATCH) {
+      const batch = lmBatch(folder, rows.slice(at, at + PRETRAIN_BATCH));
+      const out = await session.run({ ...batch.feeds, ...weights }, { dims: batch.dims });
+      lossSum += out[DECODER_OUTPUTS.lmLossSum]!.data[0] as number;
+      count += out[DECODER_OUTPUTS.lmTokenCount]!.data[0] as number;
+    }
+  } finally {
+    await session.release();
+  }
+  return lossSum / count;
+}
+
+/**
+ * Full fine-tuning of every weight (tied embeddings once) with AdamW, warmup + cosine decay and
+ * global-norm clipping, on shuffled packed rows; norms and biases are not decayed.
+ */
+async function pretrain(folder: ModelFolder, conversations: readonly Message[][]): Promise<{ params: Parameter[]; report: PretrainReport }> {
+  const train = packSequences(folder, conversations.filter((_, i) => i % HELD_OUT_EVERY !== HELD_OUT_EVERY - 1));
+  const heldOut = packSequences(folder, conversations.filter((_, i) => i % HELD_OUT_EVERY === HELD_OUT_EVERY - 1)).slice(0, HELD_OUT_SEQUENCES);
+  if (train.length < PRETRAIN_BATCH || heldOut.length === 0) throw new Error(`corpus too small to pre-train: ${train.length} train and ${heldOut.length} held-out rows of ${PRETRAIN_SEQ} tokens`);
+  const params = await readFullParameters(folder);
+  const heldOutBefore = await heldOutLoss(folder, heldOut, params);
+  const { program } = buildDecoderProgram(folder, { outputs: ['lmLoss'], trainable: { kind: 'full' }, gradientsOf: 'lmLossMean', dropout: false });
+  const session = await EngineSession.create(program);
+  const optimizer = new AdamW(params, {
+    weightDecay: PRETRAIN_WEIGHT_DECAY,
+    groups: [{ name: 'no-decay', match: (p) => p.shape.length === 1, weightDecay: 0 }],
+  });
+  const schedule = createLrSchedule({ kind: 'cosine', lr: PRETRAIN_LR, warmupSteps: PRETRAIN_WARMUP, totalSteps: PRETRAIN_STEPS, minLrRatio: 0.1 });
+  const rng = Xoshiro128.fromSeed(SEED);
+  let order: number[] = [];
+  const recent: number[] = [];
+  const started = performance.now();
+  try {
+    for (let step = 0; step < PRETRAIN_STEPS; step++) {
+      if (order.length < PRETRAIN_BATCH) {
+        // A fresh Fisher–Yates permutation each epoch, drawn from the seeded stream.
+        order = train.map((_, i) => i);
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = rng.nextInt(i + 1);
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+      }
+      const batch = lmBatch(folder, order.splice(0, PRETRAIN_BATCH).map((i) => train[i]!));
+      const out = await session.run({ ...batch.feeds, ...Object.fromEntries(params.map((p) => [p.name, p.data])) }, { dims: batch.dims });
+      const loss = (out[DECODER_OUTPUTS.lmLossSum]!.data[0] as number) / (out[DECODER_OUTPUTS.lmTokenCount]!.data[0] as number);
+      recent.push(loss);
+      if (recent.length > 50) recent.shift();
+      const grads: GradientMap = Object.fromEntries(params.map((p) => [p.name, out[p.name]!.data as Float32Array]));
+      clipGradNorm(grads, PRETRAIN_CLIP, { step });
+      optimizer.step(grads, schedule(step));
+      if (step % 50 === 0 || step === PRETRAIN_STEPS - 1) {
+        console.log(`pre-train step ${step}: loss ${loss.toFixed(3)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      }
+    }
+  } finally {
+    await session.release();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const heldOutAfter = await heldOutLoss(folder, heldOut, params);
+  const trainFinal = recent.reduce((a, b) => a + b, 0) / recent.length;
+  return {
+    params,
+    report: {
+      steps: PRETRAIN_STEPS,
+      seconds,
+      trainTokens: train.length * PRETRAIN_SEQ,
+      heldOutTokens: heldOut.length * PRETRAIN_SEQ,
+      heldOutBefore,
+      heldOutAfter,
+      trainFinal,
+    },
   };
 }
 
@@ -168,36 +324,69 @@ async function main(): Promise<void> {
     repetition_penalty: 1.05,
   };
 
-  await writeDirAtomic(outDir, async (dir) => {
+  const writeFolder = async (dir: string, weights: Record<string, TensorToWrite>, report: PretrainReport | null): Promise<void> => {
     await writeJsonAtomic(join(dir, 'config.json'), configJson);
     await writeJsonAtomic(join(dir, 'generation_config.json'), generationConfig);
     await writeJsonAtomic(join(dir, 'tokenizer_config.json'), tokenizerConfig);
     await writeFileAtomic(join(dir, 'tokenizer.json'), `${JSON.stringify(buildTokenizerJson(bpe, SPECIALS))}\n`);
-    await writeSafetensors(join(dir, 'model.safetensors'), tensors, { metadata: { format: 'pt' } });
+    await writeSafetensors(join(dir, 'model.safetensors'), weights, { metadata: { format: 'pt' } });
+    if (!report) return;
     const digest = (file: string): string => createHash('sha256').update(readFileSync(join(dir, file))).digest('hex');
-    const parameters = Object.values(tensors).reduce((n, t) => n + t.data.length, 0);
-    await writeFileAtomic(join(dir, 'SOURCE.md'), sourceMarkdown(corpus, bpe.merges.length, parameters, digest));
-  });
+    const parameters = Object.values(weights).reduce((n, t) => n + t.data.length, 0);
+    await writeFileAtomic(join(dir, 'SOURCE.md'), sourceMarkdown(corpus, bpe.merges.length, parameters, digest, report));
+  };
+
+  // The random init goes through a real model folder so pre-training uses exactly the path every user takes.
+  const initDir = await mkdtemp(join(tmpdir(), 'attune-embedded-init-'));
+  let pretrained: { params: Parameter[]; report: PretrainReport };
+  try {
+    await writeFolder(initDir, tensors, null);
+    pretrained = await pretrain(await openModelFolder(initDir), corpus.conversations);
+  } finally {
+    await rm(initDir, { recursive: true, force: true });
+  }
+  const trained: Record<string, TensorToWrite> = {};
+  for (const p of pretrained.params) trained[p.name] = { dtype: 'F32', shape: [...p.shape], data: p.data };
+  await writeDirAtomic(outDir, (dir) => writeFolder(dir, trained, pretrained.report));
+  const r = pretrained.report;
+  console.log(`pre-trained ${r.steps} steps in ${r.seconds.toFixed(0)} s: held-out loss ${r.heldOutBefore.toFixed(3)} -> ${r.heldOutAfter.toFixed(3)}, train ${r.trainFinal.toFixed(3)}`);
   console.log(`wrote ${outDir}: vocab ${VOCAB_SIZE} (${bpe.merges.length} merges, trained in ${trainSeconds.toFixed(1)} s on ${(corpus.bytes / 1e6).toFixed(1)} MB)`);
 }
 
-function sourceMarkdown(corpus: Corpus, merges: number, parameters: number, digest: (file: string) => string): string {
+function sourceMarkdown(corpus: Corpus, merges: number, parameters: number, digest: (file: string) => string, r: PretrainReport): string {
   return `# attune-tiny-qwen2
 
-The default model of Attune: a tiny Qwen2-architecture Hugging Face folder with **random weights**.
-It lets every recipe, test and tutorial run offline through exactly the code path a real checkpoint
-takes. It has learned nothing; its replies are noise until you fine-tune it (and even then, it is tiny).
+The default model of Attune: a tiny Qwen2-architecture Hugging Face folder, **briefly pre-trained**
+on support-conversation text. It lets every recipe, test and tutorial run offline through exactly the
+code path a real checkpoint takes. It is a (very small) language model: it has learned the chat format
+and common words of support dialogue, so fine-tuning starts from a sensible distribution, but at
+${parameters.toLocaleString('en-US')} parameters its replies are at best loosely fluent.
 
-Generated by \`scripts/make-embedded-model.ts\` (deterministic: re-running it on the same corpus
-reproduces these files byte for byte).
+Generated by \`scripts/make-embedded-model.ts\`. The tokenizer and the initial weights are deterministic
+(re-running on the same corpus reproduces them byte for byte); the pre-trained weights are reproducible
+up to float rounding: onnxruntime's multi-threaded kernels may sum in a different order from run to run,
+so a re-run may give weights (and losses) that differ slightly,
+not bitwise-identical files.
 
 ## Model
 - \`config.json\`: \`Qwen2ForCausalLM\`, hidden 64, 2 layers, 4 attention heads, 2 key/value heads
   (head_dim 16), intermediate 176, q/k/v biases, tied input/output embeddings, RoPE θ = 10000,
   RMSNorm ε = 1e-6, max positions 2048, vocab ${VOCAB_SIZE}, float32.
-- \`model.safetensors\`: ${parameters.toLocaleString('en-US')} parameters. Every tensor is drawn from
-  N(0, ${INIT_STD}²) with a mulberry32 + Box–Muller stream seeded with ${SEED}, in the order of the
-  expected tensor list; RMSNorm gains are 1 + that noise (not exactly 1, so a check that ignored them would fail).
+- \`model.safetensors\`: ${parameters.toLocaleString('en-US')} float32 parameters.
+  - Initialisation: every tensor is drawn from N(0, ${INIT_STD}²) with a mulberry32 + Box–Muller stream seeded
+    with ${SEED}, in the order of the expected tensor list; RMSNorm gains are 1 + that noise.
+  - Pre-training: full fine-tuning of every weight (the tied embedding once) with Attune's own engine
+    (\`core/model/decoder\` traced with \`trainable: { kind: 'full' }\`, \`core/engine/optim\`): causal LM loss on
+    every token of the conversations below rendered with the chat template (default system turn included),
+    tokenized and packed end to end into rows of ${PRETRAIN_SEQ} tokens; ${r.steps} steps of ${PRETRAIN_BATCH} rows
+    (${(r.steps * PRETRAIN_BATCH * PRETRAIN_SEQ).toLocaleString('en-US')} tokens seen, from ${r.trainTokens.toLocaleString('en-US')} training tokens),
+    rows shuffled each epoch by xoshiro128** seeded with ${SEED}; AdamW (β 0.9/0.999, ε 1e-8, weight decay
+    ${PRETRAIN_WEIGHT_DECAY}, none on norm gains and biases), peak lr ${PRETRAIN_LR}, ${PRETRAIN_WARMUP} warmup steps then cosine decay to
+    10 %, global gradient norm clipped to ${PRETRAIN_CLIP}. No dropout. ${r.seconds.toFixed(0)} s on 2 CPU cores.
+  - Held out: every ${HELD_OUT_EVERY}th conversation (never trained on); its first ${r.heldOutTokens.toLocaleString('en-US')} packed tokens
+    give the held-out loss. Mean LM loss, nats/token (ln ${VOCAB_SIZE} = ${Math.log(VOCAB_SIZE).toFixed(2)}):
+    held-out ${r.heldOutBefore.toFixed(3)} at the random init → **${r.heldOutAfter.toFixed(3)}** after pre-training;
+    train ${r.trainFinal.toFixed(3)} (mean of the last 50 steps).
 - \`generation_config.json\`: stop on \`<|im_end|>\` or \`<|endoftext|>\`, Qwen2-Instruct sampling defaults.
 
 ## Tokenizer
@@ -210,7 +399,11 @@ reproduces these files byte for byte).
   support-conversation text: the situations and turns of ${corpus.esconvDialogs} ESConv training dialogs
   (\`esconv/train.json\`, CC BY-NC 4.0, thu-coai) and the questions and answers of ${corpus.counselRows} CounselChat rows
   (\`counsel_chat/20200325_counsel_chat.csv\`, MIT, nbertagnolli/counsel-chat). No corpus text is stored here,
-  only the vocabulary and merges derived from it.
+  only the vocabulary and merges derived from it. The pre-training conversations are the same corpora:
+  each ESConv dialog (seeker turns as \`user\`, supporter turns as \`assistant\`, consecutive turns of one
+  speaker joined) and each CounselChat answer with its question (title and text as \`user\`, answer as
+  \`assistant\`): ${corpus.conversations.length} conversations. The weights are derived from this text and not a copy of it,
+  though like any language model they may reproduce frequent phrases.
 - \`tokenizer_config.json\`: \`Qwen2Tokenizer\`, eos \`<|im_end|>\`, pad \`<|endoftext|>\`, no bos, and Qwen2-Instruct's
   ChatML chat template (\`<|im_start|>role\\n…<|im_end|>\\n\`; a default system turn
   "${DEFAULT_SYSTEM_PROMPT}" when the conversation has none; \`<|im_start|>assistant\\n\` with add_generation_prompt).

@@ -2,6 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EngineSession } from '../../core/engine/index.js';
+import { DECODER_OUTPUTS, buildDecoderProgram, padBatch } from '../../core/model/decoder/index.js';
 import { DEFAULT_MODEL, openModelFolder, resolveModelFolder } from '../../core/model/folder/index.js';
 import { toByteLevel } from '../../core/model/tokenizer/bpe/byte-level.js';
 import { pretokenize } from '../../core/model/tokenizer/bpe/pretokenize.js';
@@ -29,18 +31,30 @@ describe('embedded attune-tiny-qwen2', () => {
     assert.ok(total <= 3 * 1024 * 1024, `${total} bytes`);
     const source = await readFile(join(dir, 'SOURCE.md'), 'utf8');
     assert.match(source, /make-embedded-model\.ts/);
-    assert.match(source, /random weights/);
+    assert.match(source, /pre-trained/);
+    assert.match(source, /held-out/);
   });
 
-  test('weights are small random values with norm gains near one', async () => {
-    const { weights } = await openModelFolder();
-    const embed = await weights.readFloat32('model.embed_tokens.weight');
-    const mean = embed.reduce((a, b) => a + b, 0) / embed.length;
-    const std = Math.sqrt(embed.reduce((a, b) => a + (b - mean) ** 2, 0) / embed.length);
-    assert.ok(Math.abs(mean) < 0.002 && Math.abs(std - 0.02) < 0.002, `mean ${mean} std ${std}`);
-    const norm = await weights.readFloat32('model.norm.weight');
-    assert.ok(norm.every((g) => Math.abs(g - 1) < 0.1));
-    assert.ok(norm.some((g) => g !== 1));
+  test('is a pre-trained language model: support dialogue is far likelier than under a uniform guess', async () => {
+    const folder = await openModelFolder();
+    const ids = folder.tokenizer.encodeChat(
+      [
+        { role: 'user', content: 'I have been feeling really lonely since I moved to a new city.' },
+        { role: 'assistant', content: 'That sounds really hard. Moving away from friends can make you feel very alone.' },
+      ],
+      { addGenerationPrompt: false },
+    );
+    const batch = padBatch([{ ids, labels: ids }], folder.config, { padId: 0 });
+    const { program } = buildDecoderProgram(folder, { outputs: ['lmLoss'], trainable: { kind: 'none' }, dropout: false });
+    const session = await EngineSession.create(program);
+    try {
+      const out = await session.run(batch.feeds, { dims: batch.dims });
+      const loss = (out[DECODER_OUTPUTS.lmLossSum]!.data[0] as number) / (out[DECODER_OUTPUTS.lmTokenCount]!.data[0] as number);
+      // A random init scores about ln(vocab) ≈ 8.03 nats/token; the pre-trained model must be far below it.
+      assert.ok(loss < 0.6 * Math.log(folder.config.vocabSize), `LM loss ${loss.toFixed(3)} nats/token`);
+    } finally {
+      await session.release();
+    }
   });
 
   test('the runtime tokenizes exactly as the trained merges say', async () => {
