@@ -6,10 +6,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { AttuneError } from '../../kernel/errors.js';
+import { ADAPTER_CONFIG_FILE as ADAPTER_CONFIG, ADAPTER_WEIGHTS_FILE as ADAPTER_WEIGHTS } from '../lora/peft-save.js';
 
 const MANIFEST = 'run_manifest.json';
-const ADAPTER_CONFIG = 'adapter_config.json';
-const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
 const MAX_DEPTH = 4;
 
 export interface RunAdapter {
