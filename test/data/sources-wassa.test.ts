@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import wassa from '../../plugins/sources/wassa/index.js';
@@ -125,6 +125,27 @@ describe('wassa Hugging Face Parquet folder', () => {
     assert.deepEqual(examples.map((e) => e.id), ['wassa:train:5:0', 'wassa:train:5:1']);
     assert.deepEqual(examples[1]!.labels.scores, { emotion: 3.6667, emotionalPolarity: 2 });
     assert.equal(examples[1]!.metadata.release, 'unknown');
+  });
+});
+
+describe('wassa Hugging Face folder layouts', () => {
+  const row = (conversation: string, turn: number) =>
+    JSON.stringify({ conversation_id: conversation, turn_id: turn, text: `turn ${turn} of ${conversation}`, Emotion: 2, EmotionalPolarity: 1, Empathy: 3 });
+
+  test('shards under data/ load as one split in order; dev means validation; a single file is named for its split', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-wassa-hf-'));
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data', 'train-00001-of-00002.jsonl'), `${row('b', 0)}\n`);
+    writeFileSync(join(dir, 'data', 'train-00000-of-00002.jsonl'), `${row('a', 0)}\n${row('a', 1)}\n`);
+    writeFileSync(join(dir, 'dev.jsonl'), `${row('c', 0)}\n`);
+    const src = await source({ path: dir });
+    assert.deepEqual(src.splits, ['train', 'validation']);
+    const train = await src.load({ split: 'train' });
+    assert.deepEqual(train.examples.map((e) => e.id), ['wassa:train:a:0', 'wassa:train:a:1', 'wassa:train:b:0']);
+    assert.deepEqual(train.files, [join(dir, 'data', 'train-00000-of-00002.jsonl'), join(dir, 'data', 'train-00001-of-00002.jsonl')]);
+    assert.equal((await src.load({ split: 'validation' })).examples[0]!.id, 'wassa:validation:c:0');
+    const single = await source({ path: join(dir, 'dev.jsonl') });
+    assert.deepEqual(single.splits, ['validation']);
   });
 });
 

@@ -3,8 +3,9 @@
  * separate gold files), a Hugging Face dataset folder (one Parquet/JSONL/CSV per split), or
  * a single file whose name says its split.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { availableSplits, canonicalSplits, huggingFacePatterns, resolveSplitFiles, splitFromFileName, type DataLayout } from '../../../core/data/formats/index.js';
 import type { ScoreKey } from './scores.js';
 
 export type WassaRelease = '2023' | '2024';
@@ -51,11 +52,9 @@ const original: Record<WassaRelease, Record<string, OriginalSplit>> = {
   },
 };
 
-const hfExtensions = ['.parquet', '.jsonl', '.json', '.csv', '.tsv'];
-const splitSpellings: Record<string, string[]> = {
-  train: ['train'],
-  validation: ['validation', 'valid', 'val', 'dev'],
-  test: ['test'],
+const huggingFace: DataLayout = {
+  name: 'Hugging Face dataset folder',
+  splits: Object.fromEntries(canonicalSplits.map((split) => [split, huggingFacePatterns(split, ['parquet', 'jsonl', 'json', 'csv', 'tsv'])])),
 };
 
 export const expectedLayouts = [
@@ -107,21 +106,8 @@ function originalSplitFiles(dir: string, data: string, spec: OriginalSplit): Spl
 
 function huggingFaceLayout(dir: string): WassaLayout {
   const splits = new Map<string, SplitFiles>();
-  const candidates = [dir, join(dir, 'data')].filter((d) => existsSync(d) && statSync(d).isDirectory());
-  for (const [split, spellings] of Object.entries(splitSpellings)) {
-    const files: string[] = [];
-    for (const folder of candidates) {
-      for (const name of readdirSync(folder).sort()) {
-        const lower = name.toLowerCase();
-        const ext = hfExtensions.find((e) => lower.endsWith(e));
-        if (!ext) continue;
-        const stem = lower.slice(0, -ext.length);
-        if (spellings.some((s) => stem === s || stem.startsWith(`${s}-`))) files.push(join(folder, name));
-      }
-    }
-    if (files.length > 0) splits.set(split, { data: files });
-  }
-  return { description: `Hugging Face dataset folder ${dir}`, splits };
+  for (const split of availableSplits(dir, [huggingFace])) splits.set(split, { data: resolveSplitFiles(dir, split, [huggingFace]).files });
+  return { description: `${huggingFace.name} ${dir}`, splits };
 }
 
 function singleFile(file: string): WassaLayout {
@@ -132,13 +118,5 @@ function singleFile(file: string): WassaLayout {
       return { description: `WASSA ${release} file ${file}`, splits: new Map([[split, originalSplitFiles(dirname(file), name, spec)]]) };
     }
   }
-  return { description: `file ${file}`, splits: new Map([[splitOfFileName(name), { data: [file] }]]) };
-}
-
-function splitOfFileName(name: string): string {
-  const words = name.toLowerCase().split(/[^a-z]+/);
-  for (const [split, spellings] of Object.entries(splitSpellings)) {
-    if (words.some((w) => spellings.includes(w))) return split;
-  }
-  return 'train';
+  return { description: `file ${file}`, splits: new Map([[splitFromFileName(name), { data: [file] }]]) };
 }
