@@ -36,9 +36,15 @@ export const CACHED_OUTPUTS = {
 
 /** `lora`: the adapter's layout (its values are fed per run), or null for the base model. */
 export function buildCachedDecoderGraph(model: DecoderModel, lora: LoraConfig | null): Program {
+  const g = new Graph();
+  // Forward only: without the autodiff tape, custom ops over the LoRA parameters add no alias nodes.
+  const outputs = g.withTapeSuspended(() => traceCached(g, model, lora));
+  return g.compile({ outputs });
+}
+
+function traceCached(g: Graph, model: DecoderModel, lora: LoraConfig | null): Record<string, Tensor> {
   const { config } = model;
   const { numHeads: nH, numKvHeads: nKV, headDim: hd } = config;
-  const g = new Graph();
   const weights = frozenDecoderWeights(g, config, model.weights, 'float32');
   const ids = g.input(CACHED_INPUTS.inputIds, 'int64', ['batch', 'seq']);
   const mask = g.input(CACHED_INPUTS.attentionMask, 'int64', ['batch', 'seq']);
@@ -58,5 +64,5 @@ export function buildCachedDecoderGraph(model: DecoderModel, lora: LoraConfig | 
   const hidden = decoderStack(weights, ids, { config, ...rotaryTables(positions, config, 'float32'), lora: adapters, attend });
   const last = ops.squeeze(ops.slice(hidden, { axis: 1, start: 'seq-1' }), 1);
   outputs[CACHED_OUTPUTS.logits] = linear(last, weights.lmHead);
-  return g.compile({ outputs });
+  return outputs;
 }
