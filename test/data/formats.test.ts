@@ -13,6 +13,7 @@ import {
   resolveSplitFiles,
   availableSplits,
   huggingFacePatterns,
+  huggingFaceLayout,
   normalizeSplit,
   splitFromFileName,
   seededSample,
@@ -173,15 +174,15 @@ describe('JSON readers', () => {
 describe('layout resolution', () => {
   const layouts: DataLayout[] = [
     { name: 'original release', splits: { train: ['train.csv'], validation: ['valid.csv'], test: ['test.csv'] } },
-    {
-      name: 'Hugging Face folder',
-      splits: {
-        train: huggingFacePatterns('train', ['parquet', 'jsonl']),
-        validation: huggingFacePatterns('validation', ['parquet', 'jsonl']),
-        test: huggingFacePatterns('test', ['parquet', 'jsonl']),
-      },
-    },
+    huggingFaceLayout('Hugging Face folder', ['parquet', 'jsonl']),
   ];
+
+  test('huggingFaceLayout: the Hugging Face patterns of train, validation and test', () => {
+    const layout = huggingFaceLayout('HF', ['parquet']);
+    assert.deepEqual(Object.keys(layout.splits), ['train', 'validation', 'test']);
+    assert.deepEqual(layout.splits.validation, huggingFacePatterns('validation', ['parquet']));
+    assert.ok(layout.splits.validation!.includes('dev.parquet') && layout.splits.train!.includes('data/train-*.parquet'));
+  });
 
   test('finds original files, HF shards in order, and config subfolders', () => {
     const dir = tempDir();

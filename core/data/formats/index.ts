@@ -13,6 +13,7 @@ export {
   resolveDataPath,
   availableSplits,
   huggingFacePatterns,
+  huggingFaceLayout,
   DataLayoutError,
   type DataLayout,
   type ResolvedFiles,

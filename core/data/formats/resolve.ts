@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AttuneError } from '../../kernel/errors.js';
-import { normalizeSplit, splitFromFileName, splitSpellings } from './split-names.js';
+import { canonicalSplits, normalizeSplit, splitFromFileName, splitSpellings } from './split-names.js';
 
 export class DataLayoutError extends AttuneError {
   override name = 'DataLayoutError';
@@ -51,6 +51,11 @@ export function huggingFacePatterns(split: string, extensions: readonly string[]
     }
   }
   return patterns;
+}
+
+/** A Hugging Face dataset folder layout: `huggingFacePatterns` for train, validation and test. */
+export function huggingFaceLayout(name: string, extensions: readonly string[]): DataLayout {
+  return { name, splits: Object.fromEntries(canonicalSplits.map((split) => [split, huggingFacePatterns(split, extensions)])) };
 }
 
 /**
@@ -99,7 +104,7 @@ export function availableSplits(path: string, layouts: readonly DataLayout[]): s
       if (patterns.some((p) => matchPattern(path, p).length > 0)) names.add(split);
     }
   }
-  return ['train', 'validation', 'test', ...names].filter((s, i, all) => names.has(s) && all.indexOf(s) === i);
+  return [...canonicalSplits, ...names].filter((s, i, all) => names.has(s) && all.indexOf(s) === i);
 }
 
 function describeLayouts(layouts: readonly DataLayout[], split: string): string {

@@ -4,17 +4,14 @@
  * full CSV), a Hugging Face folder (all of its per-split files together) or one file.
  */
 import { statSync } from 'node:fs';
-import { DataLayoutError, assertDataPathExists, huggingFacePatterns, resolveSplitFiles, type DataLayout } from '../../../core/data/formats/index.js';
+import { DataLayoutError, assertDataPathExists, availableSplits, huggingFaceLayout, resolveSplitFiles, type DataLayout } from '../../../core/data/formats/index.js';
 
 export type AnnotationRelease = 'auto' | 'simple' | 'full';
 
 const simple: DataLayout = { name: 'original AnnoMI release, one row per utterance', splits: { all: ['AnnoMI-simple.csv'] } };
 const full: DataLayout = { name: 'original AnnoMI release, one row per utterance and annotator', splits: { all: ['AnnoMI-full.csv'] } };
-const extensions = ['parquet', 'jsonl', 'json', 'csv'];
-const huggingFace: DataLayout = {
-  name: 'Hugging Face dataset folder (all split files are pooled, then split by transcript)',
-  splits: { all: ['train', 'validation', 'test'].flatMap((split) => huggingFacePatterns(split, extensions)) },
-};
+const perSplit = huggingFaceLayout('Hugging Face dataset folder (all split files are pooled, then split by transcript)', ['parquet', 'jsonl', 'json', 'csv']);
+const huggingFace: DataLayout = { name: perSplit.name, splits: { all: Object.values(perSplit.splits).flat() } };
 
 export function annomiLayouts(release: AnnotationRelease): DataLayout[] {
   if (release === 'simple') return [simple, huggingFace];
@@ -34,14 +31,7 @@ export function resolveAnnomiFiles(root: string, release: AnnotationRelease): { 
       if (!(error instanceof DataLayoutError)) throw error;
     }
   }
-  const files = new Set<string>();
-  for (const split of ['train', 'validation', 'test']) {
-    try {
-      for (const file of resolveSplitFiles(root, split, [{ name: huggingFace.name, splits: { [split]: huggingFacePatterns(split, extensions) } }]).files) files.add(file);
-    } catch (error) {
-      if (!(error instanceof DataLayoutError)) throw error;
-    }
-  }
+  const files = new Set(availableSplits(root, [perSplit]).flatMap((split) => resolveSplitFiles(root, split, [perSplit]).files));
   if (files.size === 0) {
     throw new DataLayoutError(
       `No AnnoMI files under ${root}`,

@@ -1,17 +1,12 @@
 /** The EmpatheticDialogues layouts this source reads. */
-import { huggingFacePatterns, type DataLayout } from '../../../core/data/formats/index.js';
+import { huggingFaceLayout, type DataLayout } from '../../../core/data/formats/index.js';
 
 export const edLayouts: readonly DataLayout[] = [
   {
     name: 'original EmpatheticDialogues release (train.csv, valid.csv, test.csv; or ED-v2 train/dev/test csv)',
     splits: { train: ['train.csv'], validation: ['valid.csv', 'dev.csv'], test: ['test.csv'] },
   },
-  {
-    name: 'Hugging Face folder (Parquet/JSONL/CSV per split with the original or the ED-v2 columns)',
-    splits: Object.fromEntries(
-      ['train', 'validation', 'test'].map((split) => [split, huggingFacePatterns(split, ['parquet', 'jsonl', 'json', 'csv'])]),
-    ),
-  },
+  huggingFaceLayout('Hugging Face folder (Parquet/JSONL/CSV per split with the original or the ED-v2 columns)', ['parquet', 'jsonl', 'json', 'csv']),
 ];
 
 /** Columns of the original release (also the HF `facebook/empathetic_dialogues` columns). */

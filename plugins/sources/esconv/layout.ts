@@ -1,13 +1,8 @@
 /** The ESConv layouts this source reads. */
-import { huggingFacePatterns, type DataLayout } from '../../../core/data/formats/index.js';
+import { huggingFaceLayout, type DataLayout } from '../../../core/data/formats/index.js';
 
 export const esconvLayouts: readonly DataLayout[] = [
-  {
-    name: 'Hugging Face thu-coai/esconv split files (one JSON dialog per line, or {"text": "<json>"} rows)',
-    splits: Object.fromEntries(
-      ['train', 'validation', 'test'].map((split) => [split, huggingFacePatterns(split, ['json', 'jsonl', 'parquet'])]),
-    ),
-  },
+  huggingFaceLayout('Hugging Face thu-coai/esconv split files (one JSON dialog per line, or {"text": "<json>"} rows)', ['json', 'jsonl', 'parquet']),
   {
     name: 'original ESConv release (ESConv.json: one JSON array of dialogs, all as train)',
     splits: { train: ['ESConv.json'] },

@@ -1,17 +1,12 @@
 /** The GoEmotions layouts this source reads. */
-import { huggingFacePatterns, type DataLayout } from '../../../core/data/formats/index.js';
+import { huggingFaceLayout, type DataLayout } from '../../../core/data/formats/index.js';
 
 export const goEmotionsLayouts: readonly DataLayout[] = [
   {
     name: 'original GoEmotions release (headerless TSV: text, label ids, comment id; emotions.txt beside)',
     splits: { train: ['train.tsv'], validation: ['dev.tsv'], test: ['test.tsv'] },
   },
-  {
-    name: 'Hugging Face go_emotions folder (Parquet/JSONL/CSV with text, labels[, id]; e.g. simplified/train-*.parquet)',
-    splits: Object.fromEntries(
-      ['train', 'validation', 'test'].map((split) => [split, huggingFacePatterns(split, ['parquet', 'jsonl', 'json', 'csv'])]),
-    ),
-  },
+  huggingFaceLayout('Hugging Face go_emotions folder (Parquet/JSONL/CSV with text, labels[, id]; e.g. simplified/train-*.parquet)', ['parquet', 'jsonl', 'json', 'csv']),
 ];
 
 /** Label-name files the original release ships (emotions.txt; some copies call it labels.txt). */

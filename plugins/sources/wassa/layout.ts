@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { availableSplits, canonicalSplits, huggingFacePatterns, resolveSplitFiles, splitFromFileName, type DataLayout } from '../../../core/data/formats/index.js';
+import { availableSplits, huggingFaceLayout, resolveSplitFiles, splitFromFileName } from '../../../core/data/formats/index.js';
 import type { ScoreKey } from './scores.js';
 
 export type WassaRelease = '2023' | '2024';
@@ -52,10 +52,7 @@ const original: Record<WassaRelease, Record<string, OriginalSplit>> = {
   },
 };
 
-const huggingFace: DataLayout = {
-  name: 'Hugging Face dataset folder',
-  splits: Object.fromEntries(canonicalSplits.map((split) => [split, huggingFacePatterns(split, ['parquet', 'jsonl', 'json', 'csv', 'tsv'])])),
-};
+const huggingFace = huggingFaceLayout('Hugging Face dataset folder', ['parquet', 'jsonl', 'json', 'csv', 'tsv']);
 
 export const expectedLayouts = [
   'a WASSA 2024 folder (trac2_CONVT_train.csv, trac2_CONVT_dev.csv [+ goldstandard_CONVT.tsv], goldstandard_CONVT.csv or trac2_CONVT_test.csv)',
@@ -77,7 +74,7 @@ export function resolveWassaLayout(path: string, release: 'auto' | WassaRelease)
   for (const candidate of preferred) {
     if (hasOriginalFiles(path, candidate)) return originalLayout(path, candidate);
   }
-  const hf = huggingFaceLayout(path);
+  const hf = huggingFaceFolder(path);
   if (hf.splits.size > 0) return hf;
   const wanted = release === 'auto' ? '' : ` for release ${release}`;
   throw new Error(`No WASSA files found in ${path}${wanted}. Expected ${expectedLayouts}.`);
@@ -104,7 +101,7 @@ function originalSplitFiles(dir: string, data: string, spec: OriginalSplit): Spl
   return files;
 }
 
-function huggingFaceLayout(dir: string): WassaLayout {
+function huggingFaceFolder(dir: string): WassaLayout {
   const splits = new Map<string, SplitFiles>();
   for (const split of availableSplits(dir, [huggingFace])) splits.set(split, { data: resolveSplitFiles(dir, split, [huggingFace]).files });
   return { description: `${huggingFace.name} ${dir}`, splits };
