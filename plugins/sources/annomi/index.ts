@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { normalizeSplit, readTable, sourceRoot } from '../../../core/data/formats/index.js';
+import { canonicalSplits, normalizeSplit, readTable, sourceRoot } from '../../../core/data/formats/index.js';
 import { loadExamples, maxHistoryTurnsOption, repositoryPath } from '../../../core/data/source-kit/index.js';
 import { commonSourceOptions } from '../../../core/data/source-options.js';
 import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
@@ -47,7 +47,7 @@ export function createAnnomiSource(options: AnnomiOptions, env: ItemEnvironment)
   const { root, isSlice } = sourceRoot({ path: options.path, baseDir: env.baseDir, sliceDir: annomiSliceDir });
   const { files } = resolveAnnomiFiles(root, options.annotations);
   const nameFile = isSlice ? repositoryPath : undefined;
-  const splits = ['train', 'validation', 'test'];
+  const splits: readonly string[] = canonicalSplits;
 
   async function load(request: DatasetLoadRequest): Promise<DatasetLoadResult> {
     const split = normalizeSplit(request.split);

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RowIssue } from '../../../core/data/row-issues.js';
-import { cellText, normalizeSplit, type SourceRecord } from '../../../core/data/formats/index.js';
+import { canonicalSplits, cellText, normalizeSplit, type SourceRecord } from '../../../core/data/formats/index.js';
 
 export interface CounselAnswer {
   /** questionID plus a hash of the question link: 18 questionIDs of the 2020 scrape cover two different questions. */
@@ -30,7 +30,7 @@ export interface CounselAnswer {
 
 export type AnswerParse = { ok: true; answer: CounselAnswer } | { ok: false; issue: RowIssue };
 
-const knownSplits = new Set(['train', 'validation', 'test']);
+const knownSplits = new Set<string>(canonicalSplits);
 
 export function parseAnswer(record: SourceRecord<Record<string, unknown>>): AnswerParse {
   const cells = new Map(Object.entries(record.value).map(([k, v]) => [k.trim(), cellText(v)]));

@@ -3,9 +3,11 @@
  * `split` column says which (`val` meaning validation); a file without that column holds
  * the split its name (or its Hugging Face layout) implies.
  */
-import { normalizeSplit, readTable } from '../../../core/data/formats/index.js';
+import { canonicalSplits, normalizeSplit, readTable } from '../../../core/data/formats/index.js';
 import type { RowIssueCollector } from '../../../core/data/row-issues.js';
 import { parseAnswer, type CounselAnswer } from './answer-row.js';
+
+const isCanonical = (split: string): boolean => (canonicalSplits as readonly string[]).includes(split);
 
 export async function readSplitAnswers(files: readonly string[], split: string, issues: RowIssueCollector): Promise<CounselAnswer[]> {
   const answers: CounselAnswer[] = [];
@@ -13,7 +15,7 @@ export async function readSplitAnswers(files: readonly string[], split: string, 
     for (const record of await readTable(file, issues)) {
       // Rows of other splits are not this load's business, not even their defects.
       const rowSplit = record.value.split;
-      if (typeof rowSplit === 'string' && ['train', 'validation', 'test'].includes(normalizeSplit(rowSplit)) && normalizeSplit(rowSplit) !== split) continue;
+      if (typeof rowSplit === 'string' && isCanonical(normalizeSplit(rowSplit)) && normalizeSplit(rowSplit) !== split) continue;
       const parsed = parseAnswer(record);
       if (!parsed.ok) issues.report(parsed.issue);
       else if ((parsed.answer.split ?? split) === split) answers.push(parsed.answer);
@@ -31,7 +33,7 @@ export async function splitsInFile(file: string, issues: RowIssueCollector): Pro
     if (typeof value !== 'string') continue;
     hasColumn = true;
     const split = normalizeSplit(value);
-    if (['train', 'validation', 'test'].includes(split)) found.add(split);
+    if (isCanonical(split)) found.add(split);
   }
-  return hasColumn ? ['train', 'validation', 'test'].filter((s) => found.has(s)) : undefined;
+  return hasColumn ? canonicalSplits.filter((s) => found.has(s)) : undefined;
 }
