@@ -32,6 +32,8 @@ export interface CollatedBatch {
   readonly tokens: number;
   /** Scored next-token targets (labels after the first position): the LM loss's mean divisor. */
   readonly targetTokens: number;
+  /** Examples carrying a label, per label field (what a head's loss is a mean over). */
+  readonly labelled: Readonly<Record<string, number>>;
 }
 
 /** The smallest multiple of `step` that holds `length`, capped at `max`. */
@@ -53,6 +55,7 @@ export function collate(items: readonly TrainItem[], shape: CollateShape, config
   const labels = Object.fromEntries(labelNames.map((n) => [n, new BigInt64Array(batch).fill(BigInt(NO_LABEL))]));
   let tokens = 0;
   let targetTokens = 0;
+  const labelled: Record<string, number> = Object.fromEntries(labelNames.map((n) => [n, 0]));
   for (let b = 0; b < batch; b++) {
     const item = items[b];
     if (!item) {
@@ -73,12 +76,14 @@ export function collate(items: readonly TrainItem[], shape: CollateShape, config
     lastPrompt[b] = BigInt(b * seq + item.lastPromptIndex);
     for (const name of labelNames) {
       const id = item.classes[name];
-      if (id !== undefined && id !== NO_LABEL) (labels[name] as BigInt64Array)[b] = BigInt(id);
+      if (id === undefined || id === NO_LABEL) continue;
+      (labels[name] as BigInt64Array)[b] = BigInt(id);
+      labelled[name] = (labelled[name] as number) + 1;
     }
   }
   const padded = padBatch(rows, config, { padId, side: 'right', length: seq });
   // Every graph reads labels, even a batch of head-only (classify) examples.
   const feeds: Record<string, Feed> = { [feedNames.labels]: new BigInt64Array(batch * seq).fill(BigInt(IGNORE_INDEX)), ...padded.feeds, [feedNames.lastPrompt]: lastPrompt };
   for (const name of labelNames) feeds[feedNames.label(name)] = labels[name] as BigInt64Array;
-  return { feeds, batch, seq, tokens, targetTokens };
+  return { feeds, batch, seq, tokens, targetTokens, labelled };
 }

@@ -47,16 +47,30 @@ export interface SftBuildContext {
 export interface SftTerm {
   /** The unweighted scalar loss of this micro-batch (the trainer applies the weight). */
   readonly loss: Tensor;
-  /** Σ over scored units and their count, so evaluation can pool exactly across batches. */
+  /**
+   * Σ over scored units and their count (in the objective's `countUnit`): training normalizes
+   * Σ by the whole step's count and evaluation pools exactly across batches.
+   */
   readonly sum?: Tensor;
   readonly count?: Tensor;
   /** Class scores [batch, classes] of a label field, for accuracy and macro-F1 in evaluation. */
   readonly predictions?: { readonly label: string; readonly logits: Tensor };
 }
 
+/**
+ * What a term's `count` counts, so the trainer knows a step's count before its micro-batches run:
+ * scored next-token targets, or the examples carrying a label of the named field.
+ */
+export type CountUnit = 'targetTokens' | { readonly label: string };
+
 export interface SftObjective extends Objective<SftBuildContext, SftTerm> {
   /** Label fields this term reads; their names go in `needs.labels`. */
   readonly labelFields?: readonly LabelField[];
+  /**
+   * Required when `build` returns `sum` and `count`: the step loss of the term is then
+   * Σ sum / (the step's count in this unit). A term without them is averaged over micro-batches.
+   */
+  readonly countUnit?: CountUnit;
 }
 
 /** A term whose weight is 0 is not created at all: checked by recipes before `create`. */

@@ -12,6 +12,7 @@ import type { LoraConfig } from '../model/lora/index.js';
 import { AttuneError } from '../kernel/errors.js';
 import type { ParameterInit } from './init.js';
 import type { LabelField, SftBuildContext, SftObjective, SftTerm } from './objective.js';
+import type { StepUnit } from './step-weights.js';
 
 /** The decoder's own inputs (ids, int64 mask, HF labels) plus what the heads read. */
 export const feedNames = {
@@ -20,6 +21,8 @@ export const feedNames = {
   labels: DECODER_INPUTS.labels,
   lastPrompt: 'last_prompt_index',
   label: (name: string): string => `label.${name}`,
+  /** Training only: 1/(the term's count over the optimizer step), a scalar per term. */
+  norm: (name: string): string => `norm.${name}`,
 } as const;
 
 export const outputNames = {
@@ -51,8 +54,8 @@ export interface SftGraph {
   readonly heads: readonly HeadSpec[];
   readonly labelFields: readonly LabelField[];
   readonly dropoutInputs: readonly DropoutInput[];
-  /** Terms with a pooled count/sum output and a predictions output, by term name. */
-  readonly terms: readonly { readonly name: string; readonly weight: number; readonly pooled: boolean; readonly predicts?: string }[];
+  /** Terms with a pooled count/sum output, what their count counts, and a predictions output, by term name. */
+  readonly terms: readonly { readonly name: string; readonly weight: number; readonly pooled: boolean; readonly unit: StepUnit; readonly predicts?: string }[];
 }
 
 export function buildSftGraph(options: SftGraphOptions): SftGraph {
@@ -126,13 +129,24 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
     if (term.loss.rank !== 0) throw new AttuneError(`Objective '${o.name}' returned a loss of shape [${term.loss.shape.join(', ')}]; it must be a scalar.`);
     outputs[outputNames.term(o.name)] = term.loss;
     const pooledStats = term.sum !== undefined && term.count !== undefined;
+    if (pooledStats !== (o.countUnit !== undefined)) {
+      throw new AttuneError(
+        pooledStats
+          ? `Objective '${o.name}' returns sum and count but declares no countUnit.`
+          : `Objective '${o.name}' declares countUnit but its term returns no ${term.sum === undefined ? 'sum' : 'count'}.`,
+        "Declare countUnit ('targetTokens' or { label }) together with returning sum and count, or neither.",
+      );
+    }
     if (pooledStats) {
       outputs[outputNames.sum(o.name)] = term.sum as Tensor;
       outputs[outputNames.count(o.name)] = term.count as Tensor;
     }
     if (!training && term.predictions) outputs[outputNames.logits(o.name)] = term.predictions.logits;
-    terms.push({ name: o.name, weight: o.weight, pooled: pooledStats, ...(term.predictions ? { predicts: term.predictions.label } : {}) });
-    const weighted = o.weight === 1 ? term.loss : ops.mul(term.loss, o.weight);
+    terms.push({ name: o.name, weight: o.weight, pooled: pooledStats, unit: o.countUnit ?? 'microBatch', ...(term.predictions ? { predicts: term.predictions.label } : {}) });
+    // Training: Σ_k λ_k · sum_k · norm_k with norm_k = 1/(step count), so summed micro-batch
+    // gradients are those of the step's exact per-term means. Evaluation: Σ_k λ_k · loss_k.
+    const unweighted = training ? ops.mul(pooledStats ? (term.sum as Tensor) : term.loss, g.input(feedNames.norm(o.name), 'float32', [])) : term.loss;
+    const weighted = o.weight === 1 ? unweighted : ops.mul(unweighted, o.weight);
     total = total ? ops.add(total, weighted) : weighted;
   }
   outputs[outputNames.total] = total as Tensor;

@@ -16,11 +16,17 @@ import type { LabelField, SftObjective } from './objective.js';
 import { buildSftGraph, outputNames } from './sft-graph.js';
 import type { SftGraph } from './sft-graph.js';
 import type { CollatedBatch } from './collate.js';
+import { stepNormalizers, unitCount } from './step-weights.js';
+import { AttuneError } from '../kernel/errors.js';
+import { feedNames } from './sft-graph.js';
 
 export interface MicroBatchResult {
-  /** Unweighted loss per term, and `loss` (the weighted total). */
+  /** Unweighted mean loss per term over this micro-batch, and `loss` (the graph's scalar, Σ λ·sum·norm). */
   readonly losses: Record<string, number>;
-  /** Σ and count per term that reports them, to pool a step's micro-batches exactly in logs. */
+  /**
+   * Σ and count per term, to pool a step's micro-batches exactly in logs; a term without
+   * sum/count reports its loss with count 1 (it is averaged over micro-batches).
+   */
   readonly pooled: Record<string, { sum: number; count: number }>;
   readonly gradients: Record<string, Float32Array>;
 }
@@ -69,14 +75,40 @@ export class SftModel {
     return { ...this.sessionOptions, staticDims: { batch: batch.batch, seq: batch.seq } };
   }
 
-  async trainStep(batch: CollatedBatch, dropout: Record<string, Feed>): Promise<MicroBatchResult> {
+  /**
+   * Forward and backward of one micro-batch. `norms` (from `stepNormalizers` over the whole
+   * step) make the gradients this micro-batch's share of the step's exact per-term means, to be
+   * added as they are; without them the batch is normalized by its own counts (a step of one).
+   */
+  async trainStep(batch: CollatedBatch, dropout: Record<string, Feed>, norms: Readonly<Record<string, number>> = stepNormalizers(this.train.terms, [batch])): Promise<MicroBatchResult> {
     const session = await this.sessions.get(this.train.program, this.options(batch));
-    const out = await session.run({ ...batch.feeds, ...dropout, ...this.parameterFeeds() }, { dims: { batch: batch.batch, seq: batch.seq } });
+    const normFeeds: Record<string, Feed> = {};
+    for (const t of this.train.terms) {
+      const norm = norms[t.name];
+      if (norm === undefined || !Number.isFinite(norm) || norm < 0) {
+        throw new AttuneError(`SftModel.trainStep: normalizer of term '${t.name}' is ${norm}; expected a finite number >= 0.`, 'Pass stepNormalizers(model.train.terms, <the step\'s batches>).');
+      }
+      normFeeds[feedNames.norm(t.name)] = new Float32Array([norm]);
+    }
+    const out = await session.run({ ...batch.feeds, ...dropout, ...normFeeds, ...this.parameterFeeds() }, { dims: { batch: batch.batch, seq: batch.seq } });
     const losses: Record<string, number> = { loss: scalar(out, outputNames.total) };
     const pooled: Record<string, { sum: number; count: number }> = {};
     for (const t of this.train.terms) {
       losses[t.name] = scalar(out, outputNames.term(t.name));
-      if (t.pooled) pooled[t.name] = { sum: scalar(out, outputNames.sum(t.name)), count: scalar(out, outputNames.count(t.name)) };
+      if (!t.pooled) {
+        pooled[t.name] = { sum: losses[t.name] as number, count: 1 };
+        continue;
+      }
+      const count = scalar(out, outputNames.count(t.name));
+      const expected = unitCount(t.unit, batch);
+      // The normalizer was computed from this count before the run: a mismatch would silently mis-weight the term.
+      if (count !== expected) {
+        throw new AttuneError(
+          `Objective '${t.name}' counted ${count} in a micro-batch holding ${expected} ${t.unit === 'targetTokens' ? 'target tokens' : `examples labelled '${typeof t.unit === 'object' ? t.unit.label : t.unit}'`}.`,
+          'Its count must be in the countUnit it declares.',
+        );
+      }
+      pooled[t.name] = { sum: scalar(out, outputNames.sum(t.name)), count };
     }
     const gradients: Record<string, Float32Array> = {};
     for (const p of this.parameters) gradients[p.name] = (out[p.name] as RunOutput).data as Float32Array;

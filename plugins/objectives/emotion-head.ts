@@ -41,6 +41,7 @@ export const emotionHeadObjective = defineItem({
     return {
       name: 'emotion',
       weight: options.weight,
+      countUnit: { label: 'emotion' },
       needs: { hiddenStates: true, labels: ['emotion'] },
       labelFields: [field],
       build: (ctx) => classificationHeadTerm(ctx, 'emotion', field.classes.length),

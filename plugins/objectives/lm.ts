@@ -14,6 +14,7 @@ export const lmObjective = defineItem({
   create: (options): SftObjective => ({
     name: 'lm',
     weight: options.weight,
+    countUnit: 'targetTokens',
     needs: { hiddenStates: true, tokenLogProbs: true },
     build: (ctx) => {
       const { lossSum, count } = lmHeadCrossEntropy(ctx.hidden, ctx.lmHead, ctx.targets, { labelSmoothing: options.labelSmoothing });

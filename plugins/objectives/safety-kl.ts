@@ -17,6 +17,7 @@ export const safetyKlObjective = defineItem({
   create: (options): SftObjective => ({
     name: 'safety_kl',
     weight: options.weight,
+    countUnit: 'targetTokens',
     needs: { hiddenStates: true, referenceModel: true },
     build: (ctx) => {
       const sum = vocabKl(ctx.hidden, ctx.referenceHidden(), ctx.lmHead, ctx.targetMask);

@@ -28,6 +28,7 @@ export const strategyHeadObjective = defineItem({
   create: (options): SftObjective => ({
     name: 'strategy',
     weight: options.weight,
+    countUnit: { label: 'strategy' },
     needs: { hiddenStates: true, labels: ['strategy'] },
     labelFields: [strategyField],
     build: (ctx) => classificationHeadTerm(ctx, 'strategy', strategyField.classes.length),

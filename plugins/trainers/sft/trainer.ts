@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { RunContext, Trainer, TrainerResult } from '../../../core/kernel/index.js';
 import { AttuneError } from '../../../core/kernel/index.js';
-import { AdamW, checkFinite, clipGradNorm, createLrSchedule, globalGradNorm, GradientAccumulator, NonFiniteError } from '../../../core/engine/optim/index.js';
+import { AdamW, clipGradNorm, createLrSchedule, globalGradNorm, GradientAccumulator, NonFiniteError } from '../../../core/engine/optim/index.js';
 import { seedWords, Xoshiro128 } from '../../../core/data/sampling/rng.js';
 import type { RngState } from '../../../core/data/sampling/rng.js';
 import type { ModelFolder } from '../../../core/model/folder/open-model-folder.js';
@@ -19,7 +19,7 @@ import { loraDropoutFeeds } from '../../../core/model/decoder/index.js';
 import type { LoraConfig } from '../../../core/model/lora/index.js';
 import { evaluateItems } from '../../../core/train/evaluate.js';
 import type { SftObjective } from '../../../core/train/objective.js';
-import { microBatchWeights } from '../../../core/train/step-weights.js';
+import { accumulateStep } from '../../../core/train/accumulate-step.js';
 import { createStageSampler } from '../../../core/train/sampler.js';
 import type { SamplingPlan, StageSampler } from '../../../core/train/sampler.js';
 import { ItemCache, usableForSft } from '../../../core/train/sft-data.js';
@@ -128,65 +128,39 @@ export class SftTrainer implements Trainer<SftStageInput> {
     };
 
     run.events.emit('stage:start', { stage, index: 0, count: 1, totalSteps: o.steps, startStep: step });
-    // Micro-batches count by their target tokens (see microBatchWeights).
-    const accumulator = new GradientAccumulator(model.parameters, { scaleBy: 'tokens' });
+    // The graph is fed each term's step-level normalizer, so micro-batch gradients just add (see stepNormalizers).
+    const accumulator = new GradientAccumulator(model.parameters, { scaleBy: 'none' });
     const labelNames = model.labelFields.map((f) => f.name);
     let last: Record<string, number> = {};
     let lastEval: Record<string, number> | undefined;
     let checkpointedAt = step;
     while (step < o.steps && !run.signal.aborted) {
       const started = performance.now();
-      accumulator.reset();
-      // Σ loss·weight per term, divided by Σ weight: the weighting the accumulator applies.
-      const weighted: Record<string, number> = {};
-      const pooled: Record<string, { sum: number; count: number }> = {};
-      // Collated up front so each micro-batch's weight is known before it runs (draw order unchanged).
+      // Collated up front so each term's step count is known before any micro-batch runs (draw order unchanged).
       const batches = Array.from({ length: o.gradientAccumulation }, () => {
         const chunk = Array.from({ length: o.microBatchSize }, draw);
         const longest = Math.max(...chunk.map((i) => i.inputIds.length));
         return collate(chunk, { batch: o.microBatchSize, seq: bucketLength(longest, o.bucket, o.maxLength), padId }, input.model.config, labelNames);
       });
-      const weights = microBatchWeights(batches.map((b) => b.targetTokens));
-      const weightSum = weights.reduce((a, b) => a + b, 0);
-      let tokens = 0;
-      let targetTokens = 0;
-      for (const [m, batch] of batches.entries()) {
-        const weight = weights[m] as number;
-        const dropout = loraDropoutFeeds(model.dropoutInputs, batch, rng);
-        const result = await model.trainStep(batch, dropout);
-        // Terms before the total, so the error names the term that went bad.
-        const { loss, ...termLosses } = result.losses;
-        checkFinite(step + 1, { losses: { ...termLosses, loss: loss as number } });
-        accumulator.add(result.gradients, weight);
-        for (const [k, v] of Object.entries(result.losses)) weighted[k] = (weighted[k] ?? 0) + v * weight;
-        for (const [k, v] of Object.entries(result.pooled)) {
-          const acc = (pooled[k] ??= { sum: 0, count: 0 });
-          acc.sum += v.sum;
-          acc.count += v.count;
-        }
-        tokens += batch.tokens;
-        targetTokens += batch.targetTokens;
-      }
-      const grads = accumulator.finish();
-      checkFinite(step + 1, { gradients: grads });
+      const tokens = batches.reduce((n, b) => n + b.tokens, 0);
+      const targetTokens = batches.reduce((n, b) => n + b.targetTokens, 0);
+      // Dropout masks are drawn micro-batch by micro-batch, in order (the exact-resume stream).
+      const { gradients: grads, terms: means, objective } = await accumulateStep(model, batches, accumulator, { step: step + 1, dropout: (batch) => loraDropoutFeeds(model.dropoutInputs, batch, rng) });
       const gradNorm = o.maxGradNorm !== null ? clipGradNorm(grads, o.maxGradNorm, { step: step + 1 }) : globalGradNorm(grads);
       const lr = schedule(step) * sampler.lrMultiplier(step);
       optimizer.step(grads, lr);
       step += 1;
       const seconds = (performance.now() - started) / 1000;
-      // Logged terms are pooled over the step's micro-batches (Σ/count): a micro-batch without
-      // reply tokens or labels would otherwise halve a term's mean. `objective` is what the
-      // optimizer descended: micro-batch totals weighted as their gradients were.
-      const mean = (k: string): number => (weighted[k] as number) / weightSum;
+      // Logged terms are their step-level means (Σ sums / step count), as the gradients are;
+      // `objective` is the graph's scalar summed over the micro-batches, the same value in float.
       last = {};
       let total = 0;
       for (const t of terms) {
-        const p = pooled[t.name];
-        const value = p ? (p.count > 0 ? p.sum / p.count : 0) : mean(t.name);
+        const value = means[t.name] as number;
         last[`loss_${t.name}`] = value;
         total += t.weight * value;
       }
-      last = { loss: total, ...last, objective: mean('loss') };
+      last = { loss: total, ...last, objective };
       run.events.emit('step', {
         stage,
         step,
