@@ -34,13 +34,3 @@ export function stepNormalizers(terms: readonly NormalizedTerm[], batches: reado
   }
   return norms;
 }
-
-/**
- * Weights for accumulating micro-batches whose LM loss is a per-micro-batch mean (the graph fed
- * each micro-batch's own normalizers): by target tokens, or once each when the step has none.
- * Exact for an LM-only step; a step mixing heads needs `stepNormalizers` instead.
- */
-export function microBatchWeights(targetTokens: readonly number[]): number[] {
-  const total = targetTokens.reduce((a, b) => a + b, 0);
-  return total > 0 ? [...targetTokens] : targetTokens.map(() => 1);
-}

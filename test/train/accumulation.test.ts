@@ -7,17 +7,12 @@ import { collate } from '../../core/train/collate.js';
 import type { TrainItem } from '../../core/train/collate.js';
 import type { SftObjective } from '../../core/train/objective.js';
 import { SftModel } from '../../core/train/sft-model.js';
-import { microBatchWeights } from '../../core/train/step-weights.js';
+import { stepNormalizers } from '../../core/train/step-weights.js';
 import { lmObjective } from '../../plugins/objectives/lm.js';
 
 const env = { baseDir: '.', warn: (m: string) => assert.fail(m) };
 
-test('micro-batches count by target tokens; a step without any counts each once', () => {
-  assert.deepEqual(microBatchWeights([3, 0, 5]), [3, 0, 5]);
-  assert.deepEqual(microBatchWeights([0, 0]), [1, 1]);
-});
-
-test('token-weighted accumulation of two uneven micro-batches equals one batch holding both', async () => {
+test('step-normalized accumulation of two uneven micro-batches equals one batch holding both', async () => {
   const folder = await openModelFolder('attune-tiny-qwen2');
   const lm = (await lmObjective.create(lmObjective.options.parse({}), env)) as SftObjective;
   const model = new SftModel(folder, loraConfig({ r: 4, alpha: 8, dropout: 0, targetModules: ['q_proj', 'down_proj'] }), [lm], 5);
@@ -30,9 +25,10 @@ test('token-weighted accumulation of two uneven micro-batches equals one batch h
   const parts = [collate([short], shape, folder.config, []), collate([long], shape, folder.config, [])];
   assert.deepEqual(parts.map((b) => b.targetTokens), [3, 10]);
 
-  const accumulator = new GradientAccumulator(model.parameters, { scaleBy: 'tokens' });
-  const weights = microBatchWeights(parts.map((b) => b.targetTokens));
-  for (const [m, batch] of parts.entries()) accumulator.add((await model.trainStep(batch, {})).gradients, weights[m]);
+  // As the trainer does: each term normalized by its count over the whole step, gradients summed.
+  const norms = stepNormalizers(model.train.terms, parts);
+  const accumulator = new GradientAccumulator(model.parameters, { scaleBy: 'none' });
+  for (const batch of parts) accumulator.add((await model.trainStep(batch, {}, norms)).gradients);
   const accumulated = accumulator.finish();
   const whole = await model.trainStep(collate([short, long], { ...shape, batch: 2 }, folder.config, []), {});
 
