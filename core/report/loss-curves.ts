@@ -32,22 +32,43 @@ export function lossSeries(records: readonly MetricRecord[], stage: string): Poi
   return points;
 }
 
+/**
+ * Step losses of small batches are noisy enough to hide a trend, so each term is drawn raw
+ * (faint) and as a trailing mean over about a twentieth of the run (solid), as TensorBoard's
+ * smoothing does; evaluation points are dots.
+ */
 function chartSpec(stage: string, points: Point[]): TopLevelSpec {
+  const lastStep = points.reduce((max, p) => Math.max(max, p.step), 0);
+  const window = Math.max(1, Math.round(lastStep / 20));
+  const stepLines = "indexof(datum.series, 'eval ') !== 0";
+  const color = { field: 'series', type: 'nominal', title: 'term', legend: { labelLimit: 320 } } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${stage}: losses`,
+    title: `${stage}: losses${window > 1 ? ` (solid: mean of the last ${window} steps)` : ''}`,
     width: 640,
     height: 320,
     background: 'white',
     data: { values: points },
     layer: [
       {
-        transform: [{ filter: "indexof(datum.series, 'eval ') !== 0" }],
-        mark: { type: 'line', strokeWidth: 1.5 },
+        transform: [{ filter: stepLines }],
+        mark: { type: 'line', strokeWidth: 1, opacity: window > 1 ? 0.25 : 1 },
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'step' },
           y: { field: 'value', type: 'quantitative', title: 'loss', scale: { zero: false } },
-          color: { field: 'series', type: 'nominal', title: 'term', legend: { labelLimit: 320 } },
+          color,
+        },
+      },
+      {
+        transform: [
+          { filter: stepLines },
+          { window: [{ op: 'mean', field: 'value', as: 'smoothed' }], frame: [-(window - 1), 0], groupby: ['series'], sort: [{ field: 'step' }] },
+        ],
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: {
+          x: { field: 'step', type: 'quantitative' },
+          y: { field: 'smoothed', type: 'quantitative' },
+          color,
         },
       },
       {
@@ -56,7 +77,7 @@ function chartSpec(stage: string, points: Point[]): TopLevelSpec {
         encoding: {
           x: { field: 'step', type: 'quantitative' },
           y: { field: 'value', type: 'quantitative' },
-          color: { field: 'series', type: 'nominal', title: 'term', legend: { labelLimit: 320 } },
+          color,
         },
       },
     ],
