@@ -23,11 +23,14 @@ export interface LoraConfig {
 /** What a recipe or caller may give; everything has PEFT's default except the targets (all seven). */
 export const loraConfigInputSchema = z
   .object({
-    r: z.number().int().positive().default(8),
-    alpha: z.number().positive().default(8),
-    dropout: z.number().min(0).lt(1).default(0),
-    targetModules: z.union([z.array(z.string()), z.string()]).default([...LORA_TARGET_MODULES]),
-    useRslora: z.boolean().default(false),
+    r: z.number().int().positive().default(8).describe('rank of the LoRA update B·A'),
+    alpha: z.number().positive().default(8).describe('scale numerator: the update is scaled by alpha/r (alpha/√r with rsLoRA)'),
+    dropout: z.number().min(0).lt(1).default(0).describe('dropout on the LoRA input, per adapted module'),
+    targetModules: z
+      .union([z.array(z.string()), z.string()])
+      .default([...LORA_TARGET_MODULES])
+      .describe('projections to adapt (q_proj k_proj v_proj o_proj gate_proj up_proj down_proj), or "all-linear"'),
+    useRslora: z.boolean().default(false).describe('rank-stabilized LoRA scaling alpha/√r'),
   })
   .strict();
 
