@@ -8,13 +8,9 @@ import ort from 'onnxruntime-node';
 import { EngineSession, Graph, gradients, ops } from '../core/engine/index.js';
 import type { Tensor } from '../core/engine/index.js';
 import { ModelProto } from '../core/engine/onnx/schema.js';
+import { stats } from './stats.js';
 
 const ROUNDS = 7;
-
-function stats(ms: number[]): { min: number; median: number } {
-  const s = [...ms].sort((a, b) => a - b);
-  return { min: s[0] as number, median: s[Math.floor(s.length / 2)] as number };
-}
 
 function randomArray(n: number): Float32Array {
   const a = new Float32Array(n);
@@ -30,7 +26,9 @@ async function bareMatmulSession(n: number): Promise<ort.InferenceSession> {
     opset_import: [{ domain: '', version: 18 }],
     graph: { name: 'bare', node: [{ op_type: 'MatMul', input: ['a', 'b'], output: ['c'] }], input: [vi('a'), vi('b')], output: [vi('c')] },
   }).finish();
-  return ort.InferenceSession.create(bytes);
+  // Same threading as the engine's default (no spin-waiting): two live sessions that spin steal
+  // each other's cores, which would measure contention, not engine overhead.
+  return ort.InferenceSession.create(bytes, { extra: { session: { intra_op: { allow_spinning: '0' } } } });
 }
 
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {

@@ -25,6 +25,7 @@ import type { LoraState } from '../core/model/lora/index.js';
 import { InferenceModel } from '../core/model/generation/inference-model.js';
 import { generateTokens } from '../core/model/generation/generate.js';
 import { EngineSession as Session } from '../core/engine/index.js';
+import { stats } from './stats.js';
 
 interface BenchConfig {
   readonly name: 'tiny' | 'smol';
@@ -64,11 +65,6 @@ function noise(n: number, std: number, seed: number): Float32Array {
     a[i] = amp * (((s >>> 0) / 4294967296) * 2 - 1);
   }
   return a;
-}
-
-function stats(xs: readonly number[]): { min: number; median: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0] as number, median: s[Math.floor(s.length / 2)] as number };
 }
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;

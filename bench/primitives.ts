@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { EngineSession, Graph, gradients, ops } from '../core/engine/index.js';
 import type { Tensor } from '../core/engine/index.js';
 import { attention, linear, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, swiglu } from '../core/engine/primitives/index.js';
+import { stats } from './stats.js';
 
 const B = 2;
 const S = 256;
@@ -27,11 +28,6 @@ function randomArray(n: number, amp: number): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = amp * (2 * Math.random() - 1);
   return a;
-}
-
-function stats(ms: number[]): { min: number; median: number } {
-  const s = [...ms].sort((a, b) => a - b);
-  return { min: s[0] as number, median: s[Math.floor(s.length / 2)] as number };
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;

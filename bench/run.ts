@@ -3,7 +3,6 @@
  * JSON lines; compare figures only with a reference measured on the same machine in the
  * same sitting (the VM is noisy), as the issues' reference tables are.
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -12,7 +11,6 @@ const benches: Record<string, { file: string; run: string }> = {
   engine: { file: 'engine.ts', run: 'runEngineBench' },
   primitives: { file: 'primitives.ts', run: 'runPrimitivesBench' },
   model: { file: 'model.ts', run: 'runModelBench' },
-  sft: { file: 'sft.ts', run: 'runSftBench' },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,10 +24,6 @@ if (unknown.length) {
 for (const name of requested.length ? requested : Object.keys(benches)) {
   const { file, run } = benches[name]!;
   const path = join(here, file);
-  if (!existsSync(path)) {
-    process.stdout.write(`${JSON.stringify({ bench: name, skipped: `bench/${file} is not part of this build` })}\n`);
-    continue;
-  }
   const module = (await import(pathToFileURL(path).href)) as Record<string, () => Promise<void>>;
   const fn = module[run];
   if (typeof fn !== 'function') throw new Error(`bench/${file} does not export ${run}()`);

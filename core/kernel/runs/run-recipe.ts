@@ -15,7 +15,7 @@ import { attachLogWriter } from '../events/subscribers/log-writer.js';
 import { attachMetricsWriter, rewindMetricsFile } from '../events/subscribers/metrics-writer.js';
 import { attachProgressBar } from '../events/subscribers/progress-bar.js';
 import type { Kernel } from '../kernel.js';
-import type { RecipeDefinition, RecipeResult } from '../recipes/recipe.js';
+import type { RecipeResult } from '../recipes/recipe.js';
 import { defaultConfigPath, resolveRecipeConfig } from '../recipes/recipe-config.js';
 import type { Override } from '../config/overrides.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -48,8 +48,7 @@ export interface RunOutcome {
 const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
 export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<RunOutcome> {
-  const recipe: RecipeDefinition = kernel.registries.recipes.resolve(options.recipe).value;
-  const recipeName = kernel.registries.recipes.resolve(options.recipe).ref;
+  const { value: recipe, ref: recipeName } = kernel.registries.recipes.resolve(options.recipe);
 
   let runDir: string;
   let manifest: RunManifest;
