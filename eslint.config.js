@@ -16,4 +16,20 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // Built-in plugins and recipes use exactly the API a third-party author has: the package's
+    // entry points, nothing deeper (DESIGN.md). The fixture plugin is held to the same line.
+    files: ['plugins/**/*.ts', 'recipes/**/*.ts', 'test/fixtures/third-party-plugin/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/core', '**/core/**'], message: "Import Attune through its entry points: 'attune', 'attune/data', 'attune/model', 'attune/engine' or 'attune/train'." },
+            { regex: '^attune/(?!(data|model|engine|train)$)', message: "Only 'attune', 'attune/data', 'attune/model', 'attune/engine' and 'attune/train' are public entry points." },
+          ],
+        },
+      ],
+    },
+  },
 );

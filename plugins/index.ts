@@ -2,7 +2,7 @@
  * The built-in plugins. Each is an ordinary plugin written against the public API in
  * `core/kernel`; the CLI loads them before any third-party plugin.
  */
-import type { PluginDefinition } from '../core/kernel/index.js';
+import type { PluginDefinition } from 'attune';
 import { builtinRecipes } from '../recipes/index.js';
 import { objectivesPlugin } from './objectives/plugin.js';
 import { sourcesPlugin } from './sources/plugin.js';

@@ -4,10 +4,9 @@
  * the model's chat template, bad rows with their locations, and the leakage check.
  */
 import { z } from 'zod';
-import { defineRecipe } from '../core/kernel/index.js';
-import { chatTokenCounter, inspectSource } from '../core/data/inspect/inspect-source.js';
-import { formatSplitReport } from '../core/data/inspect/format-report.js';
-import type { SplitReport } from '../core/data/inspect/inspect-split.js';
+import { defineRecipe } from 'attune';
+import { chatTokenCounter, formatSplitReport, inspectSource } from 'attune/data';
+import type { SplitReport } from 'attune/data';
 
 export const dataReport = defineRecipe({
   description: 'inspect dataset sources: counts, labels, token lengths, bad rows, leakage',

@@ -2,7 +2,7 @@
  * The built-in recipes, registered by a plugin like any other: a third-party plugin can add
  * recipes the same way.
  */
-import { definePlugin } from '../core/kernel/index.js';
+import { definePlugin } from 'attune';
 import { dataReport } from './data-report.js';
 import { sftMultiobjective } from './sft-multiobjective.js';
 

@@ -5,28 +5,17 @@
  * train, plot. A term with weight 0 is never created (no head, no reference forward).
  */
 import { z } from 'zod';
-import { defineRecipe, RecipeError } from '../core/kernel/index.js';
-import type { ItemRef } from '../core/kernel/index.js';
-import { openModelFolder } from '../core/model/folder/open-model-folder.js';
-import { writeLossCurves } from '../core/report/loss-curves.js';
-import { loraConfig, loraConfigInputSchema } from '../core/model/lora/index.js';
-import type { SftObjective } from '../core/train/objective.js';
-import { isActiveWeight } from '../core/train/objective.js';
-import type { SourceSplit } from '../core/train/sft-data.js';
+import { defineRecipe } from 'attune';
+import type { ItemRef } from 'attune';
+import { loraConfig, loraConfigInputSchema, openModelFolder } from 'attune/model';
+import { isActiveWeight, writeLossCurves } from 'attune/train';
+import type { SftObjective, SourceSplit } from 'attune/train';
 import type { SftStageInput } from '../plugins/trainers/sft/trainer.js';
 
 const STAGE = 'sft';
 
 /** The source's name in mixtures and curricula: the item name (`sources/esconv` → `esconv`). */
 const sourceName = (ref: ItemRef<'sources'>): string => ref.use.slice(ref.use.lastIndexOf('/') + 1);
-
-function asSftObjective(ref: ItemRef<'objectives'>, value: unknown): SftObjective {
-  const o = value as Partial<SftObjective>;
-  if (typeof o.build !== 'function' || typeof o.name !== 'string' || typeof o.weight !== 'number' || typeof o.needs !== 'object') {
-    throw new RecipeError(`Objective '${ref.use}' is not an SFT objective (it needs name, weight, needs and build(ctx)).`, 'Use an objective written for core/train SftBuildContext.');
-  }
-  return o as SftObjective;
-}
 
 export const sftMultiobjective = defineRecipe({
   description: 'LoRA SFT with LM, emotion-head, strategy-head and safety-KL terms',
@@ -51,7 +40,8 @@ export const sftMultiobjective = defineRecipe({
         run.log(`${ref.use}: weight 0, not built`);
         continue;
       }
-      objectives.push(asSftObjective(ref, await run.create(ref)));
+      // The config validator has checked that every objective here is of the sft trainer's kind.
+      objectives.push((await run.create(ref)) as SftObjective);
     }
 
     const trainer = await run.create(config.trainer);

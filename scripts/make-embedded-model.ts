@@ -17,7 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/kernel/runs/atomic-write.js';
+import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/base/atomic-write.js';
 import { parseDecoderConfig } from '../core/model/folder/config.js';
 import { expectedTensors } from '../core/model/folder/expected-tensors.js';
 import { countWords, trainBpe } from '../core/model/tokenizer/bpe/train-bpe.js';
@@ -25,7 +25,7 @@ import { buildTokenizerJson, specialTokenEntries } from '../core/model/tokenizer
 import { writeSafetensors } from '../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../core/model/safetensors/writer.js';
 import type { Message } from '../core/data/example.js';
-import { Xoshiro128 } from '../core/data/sampling/rng.js';
+import { Xoshiro128 } from '../core/base/rng.js';
 import { EngineSession } from '../core/engine/index.js';
 import { AdamW, clipGradNorm, createLrSchedule } from '../core/engine/optim/index.js';
 import type { GradientMap, Parameter } from '../core/engine/optim/index.js';

@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { AttuneError } from '../kernel/errors.js';
+import { AttuneError } from '../base/errors.js';
 import { cpCommand } from './commands/cp.js';
 import { chatCommand } from './commands/chat.js';
 import { dataCommand } from './commands/data.js';

@@ -6,15 +6,12 @@
  * only when a config opts in explicitly (see `core/data/leakage.ts`).
  */
 import { z } from 'zod';
+import type { CanonicalExample as OpenExample, ExampleLabels, Message as KernelMessage, Role as KernelRole } from '../kernel/extension-points/example.js';
 
-export const roleSchema = z.enum(['system', 'user', 'assistant']);
-export type Role = z.infer<typeof roleSchema>;
-
-export const messageSchema = z.object({
-  role: roleSchema,
-  content: z.string(),
-});
-export type Message = z.infer<typeof messageSchema>;
+export type Role = KernelRole;
+export type Message = KernelMessage;
+export const roleSchema = z.enum(['system', 'user', 'assistant']) satisfies z.ZodType<Role>;
+export const messageSchema = z.object({ role: roleSchema, content: z.string() }) satisfies z.ZodType<Message>;
 
 /**
  * - dialogue: `messages` ends with the assistant turn to learn (the target);
@@ -34,7 +31,8 @@ export const emotionLabelSchema = z.object({
 });
 export type EmotionLabel = z.infer<typeof emotionLabelSchema>;
 
-export const exampleLabelsSchema = z.object({
+/** The labels the built-in sources write; other keys pass through (the kernel's labels map is open). */
+export const exampleLabelsSchema = z.looseObject({
   emotion: emotionLabelSchema.optional(),
   /** ESConv support strategy of the target supporter turn (normalized spelling). */
   strategy: z.string().optional(),
@@ -45,7 +43,8 @@ export const exampleLabelsSchema = z.object({
   /** AnnoMI therapist behaviour / client talk type of the target turn. */
   miBehaviour: z.string().optional(),
 });
-export type ExampleLabels = z.infer<typeof exampleLabelsSchema>;
+/** The known labels, typed; a source's examples carry these plus any others. */
+export type KnownLabels = z.infer<typeof exampleLabelsSchema> & ExampleLabels;
 
 export const preferenceSchema = z.object({
   chosen: z.string(),
@@ -78,4 +77,9 @@ export const canonicalExampleSchema = z.object({
   metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   provenance: provenanceSchema,
 });
-export type CanonicalExample = z.infer<typeof canonicalExampleSchema>;
+/** The kernel's canonical example (open labels map). */
+export type CanonicalExample = OpenExample;
+/** An example whose labels are the known ones: what the built-in sources build. */
+export type KnownExample = OpenExample<KnownLabels>;
+// The schema describes exactly the kernel's type (a compile-time check, no runtime cost).
+canonicalExampleSchema satisfies z.ZodType<KnownExample>;

@@ -5,21 +5,18 @@
  * policy the row is counted and the load goes on (the summary lists the first few of each
  * reason); under `fail` the first bad row throws a located error.
  */
+import { AttuneError } from '../base/errors.js';
+import type { RowIssue } from '../kernel/extension-points/example.js';
+
 export type BadRowPolicy = 'skip' | 'fail';
 
-export interface RowIssue {
-  file: string;
-  /** 1-based row or line number in `file`. */
-  row: number;
-  /** Column or key, when one is to blame. */
-  field?: string;
-  reason: string;
-}
+export type { RowIssue };
 
-export class DataRowError extends Error {
+/** An AttuneError, so the CLI prints it (file, row, field, reason, what to do) without a stack trace. */
+export class DataRowError extends AttuneError {
   constructor(readonly issue: RowIssue, hint?: string) {
     const where = `${issue.file}, row ${issue.row}${issue.field ? `, field '${issue.field}'` : ''}`;
-    super(`Malformed data row (${where}): ${issue.reason}.${hint ? ` ${hint}` : ' Fix the row, or load with the `skip` bad-row policy to count and skip such rows.'}`);
+    super(`Malformed data row (${where}): ${issue.reason}.`, hint ?? 'Fix the row, or load with the `skip` bad-row policy (badRows: skip) to count and skip such rows.');
     this.name = 'DataRowError';
   }
 }

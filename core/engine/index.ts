@@ -42,3 +42,6 @@ export { EngineSession, SessionCache } from './session.js';
 export type { ExecutionProvider, Feed, RunOptions, RunOutput, SessionOptions } from './session.js';
 export { gradcheck } from './gradcheck.js';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck.js';
+// Heavy primitives with hand-written backward rules, and the optimizers that step their parameters.
+export * from './primitives/index.js';
+export * from './optim/index.js';

@@ -3,10 +3,17 @@
  * schema and a factory. Recipes and configs refer to items as `plugin/item`.
  */
 import type { z } from 'zod';
+import type { TrainingKind } from './extension-points/training-kind.js';
 
 export interface ItemDefinition<Schema extends z.ZodType = z.ZodType, Instance = unknown> {
   /** One line for `attune list` and `attune describe`. */
   description: string;
+  /**
+   * Objectives and trainers: the training they belong to. Declared on the definition (not only
+   * on the instance) so a config pairing an objective with a trainer of another kind is refused
+   * while the config is validated, at the objective's key.
+   */
+  kind?: TrainingKind;
   /** Options accepted by `create`; defaults live here, so configs may omit them. */
   options: Schema;
   /** Build the item from validated options. */

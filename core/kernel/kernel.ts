@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { Container } from 'inversify';
+import { PluginError } from '../base/errors.js';
 import type { z } from 'zod';
 import { itemRefBuilder } from './config/item-ref.js';
 import type { ItemRef, ItemRefBuilder } from './config/item-ref.js';
@@ -54,6 +55,12 @@ export class Kernel {
   async create<K extends ExtensionKind>(ref: ItemRef<K>, env: ItemEnvironment): Promise<ExtensionInstances[K]> {
     const entry = this.registries.items[ref.kind].resolve(ref.use);
     const options = (entry.value.options as z.ZodType).parse(ref.options);
-    return (await entry.value.create(options, env)) as ExtensionInstances[K];
+    const instance = (await entry.value.create(options, env)) as ExtensionInstances[K];
+    const declared = entry.value.kind;
+    const actual = (instance as { kind?: unknown } | null)?.kind;
+    if (declared !== undefined && actual !== declared) {
+      throw new PluginError(`Item '${entry.ref}' declares kind '${declared}' but create() returned an instance of kind '${String(actual)}'.`, 'The item definition and the object it creates must name the same training kind.');
+    }
+    return instance;
   }
 }

@@ -10,7 +10,7 @@ import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import { readMetrics } from '../kernel/events/subscribers/metrics-writer.js';
 import type { MetricRecord } from '../kernel/events/subscribers/metrics-writer.js';
-import { writeFileAtomic } from '../kernel/runs/atomic-write.js';
+import { writeFileAtomic } from '../base/atomic-write.js';
 
 interface Point {
   step: number;

@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AttuneError } from '../kernel/errors.js';
-import { writeJsonAtomic } from '../kernel/runs/atomic-write.js';
+import { AttuneError } from '../base/errors.js';
+import { writeJsonAtomic } from '../base/atomic-write.js';
 import type { Optimizer } from '../engine/optim/optimizer.js';
 import type { Parameter } from '../engine/optim/parameter.js';
 import { exportParameters, loadParameters } from '../engine/optim/parameter-state.js';
 import type { StoredTensorMap } from '../engine/optim/tensor-map.js';
-import type { RngState } from '../data/sampling/rng.js';
+import type { RngState } from '../base/rng.js';
 import { ADAPTER_WEIGHTS_FILE, EXTRA_TENSORS_FILE, loadLoraAdapter, saveLoraAdapter } from '../model/lora/index.js';
 import type { DecoderConfig } from '../model/folder/config.js';
 import type { LoraState } from '../model/lora/index.js';

@@ -8,9 +8,8 @@ import type { Feed } from '../engine/index.js';
 import type { DecoderConfig } from '../model/folder/config.js';
 import { padBatch } from '../model/decoder/index.js';
 import type { TokenRow } from '../model/decoder/index.js';
-import { AttuneError } from '../kernel/errors.js';
-import { IGNORE_INDEX } from '../data/tokenize/tokenize-chat.js';
-import { NO_LABEL } from './objective.js';
+import { AttuneError } from '../base/errors.js';
+import { IGNORE_INDEX } from '../base/ignore-index.js';
 import { feedNames } from './sft-graph.js';
 
 export interface TrainItem {
@@ -20,7 +19,7 @@ export interface TrainItem {
   readonly labels: readonly number[];
   /** Index of the last prompt token (where heads pool). */
   readonly lastPromptIndex: number;
-  /** Class id per label field (absent or NO_LABEL: no label). */
+  /** Class id per label field (absent or IGNORE_INDEX: no label). */
   readonly classes: Readonly<Record<string, number>>;
 }
 
@@ -52,7 +51,7 @@ export function collate(items: readonly TrainItem[], shape: CollateShape, config
   if (items.length > batch) throw new AttuneError(`collate: ${items.length} examples do not fit a batch of ${batch}.`);
   const rows: TokenRow[] = [];
   const lastPrompt = new BigInt64Array(batch);
-  const labels = Object.fromEntries(labelNames.map((n) => [n, new BigInt64Array(batch).fill(BigInt(NO_LABEL))]));
+  const labels = Object.fromEntries(labelNames.map((n) => [n, new BigInt64Array(batch).fill(BigInt(IGNORE_INDEX))]));
   let tokens = 0;
   let targetTokens = 0;
   const labelled: Record<string, number> = Object.fromEntries(labelNames.map((n) => [n, 0]));
@@ -76,7 +75,7 @@ export function collate(items: readonly TrainItem[], shape: CollateShape, config
     lastPrompt[b] = BigInt(b * seq + item.lastPromptIndex);
     for (const name of labelNames) {
       const id = item.classes[name];
-      if (id === undefined || id === NO_LABEL) continue;
+      if (id === undefined || id === IGNORE_INDEX) continue;
       (labels[name] as BigInt64Array)[b] = BigInt(id);
       labelled[name] = (labelled[name] as number) + 1;
     }

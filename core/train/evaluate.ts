@@ -2,11 +2,11 @@
  * Evaluation on held-out items with the evaluation graph: every term's loss pooled exactly over
  * the split (Σ/count), LM perplexity, and accuracy / macro-F1 for each head's label.
  */
+import { IGNORE_INDEX } from '../base/ignore-index.js';
 import type { DecoderConfig } from '../model/folder/config.js';
 import { bucketLength, collate } from './collate.js';
 import type { TrainItem } from './collate.js';
 import { argmaxRows, classificationScores } from './metrics.js';
-import { NO_LABEL } from './objective.js';
 import type { SftModel } from './sft-model.js';
 import { outputNames } from './sft-graph.js';
 import { scalar } from './sft-model.js';
@@ -45,7 +45,7 @@ export async function evaluateItems(model: SftModel, items: readonly TrainItem[]
         const preds = argmaxRows(logits.data as Float32Array, shape.batch, classes);
         chunk.forEach((item, row) => {
           const label = item.classes[term.predicts as string];
-          if (label === undefined || label === NO_LABEL) return;
+          if (label === undefined || label === IGNORE_INDEX) return;
           (gold.get(term.name) ?? gold.set(term.name, []).get(term.name)!).push(label);
           (predicted.get(term.name) ?? predicted.set(term.name, []).get(term.name)!).push(preds[row] as number);
         });

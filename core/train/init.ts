@@ -2,8 +2,8 @@
  * Initial values for trainable tensors, drawn from a stream keyed by (seed, parameter name), so
  * a parameter's start value does not depend on which other parameters a config builds.
  */
-import { seedWords, Xoshiro128 } from '../data/sampling/rng.js';
-import { AttuneError } from '../kernel/errors.js';
+import { seedWords, Xoshiro128 } from '../base/rng.js';
+import { AttuneError } from '../base/errors.js';
 
 export type ParameterInit =
   | { readonly kind: 'zeros' }

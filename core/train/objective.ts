@@ -18,8 +18,6 @@ export interface LabelField {
   read(example: CanonicalExample): number | undefined;
 }
 
-/** Label id fed for an example without a label: it contributes nothing (PyTorch's ignore_index). */
-export const NO_LABEL = -100;
 
 export interface SftBuildContext {
   readonly graph: Graph;
@@ -36,9 +34,9 @@ export interface SftBuildContext {
   readonly targetMask: Tensor;
   /** Hidden state [batch, hidden] at each example's last prompt token (the user's latest turn). */
   readonly pooled: Tensor;
-  /** Reference model's hidden states (adapter off) [batch*seq, hidden]; only with needs.referenceModel. */
+  /** Reference model's hidden states (adapter off) [batch*seq, hidden]; traced only when a term calls it. */
   referenceHidden(): Tensor;
-  /** Class ids [batch] int64 of a label field the objective declared (NO_LABEL where absent). */
+  /** Class ids [batch] int64 of a label field the objective declared (IGNORE_INDEX where absent). */
   label(name: string): Tensor;
   /** A trainable tensor owned by this objective (a head), stored as `heads.<term>.<name>`. */
   parameter(name: string, shape: readonly number[], init: ParameterInit): Tensor;
@@ -64,7 +62,7 @@ export interface SftTerm {
 export type CountUnit = 'targetTokens' | { readonly label: string };
 
 export interface SftObjective extends Objective<SftBuildContext, SftTerm> {
-  /** Label fields this term reads; their names go in `needs.labels`. */
+  /** Label fields this term reads through `ctx.label(name)` (each becomes a graph input). */
   readonly labelFields?: readonly LabelField[];
   /**
    * Required when `build` returns `sum` and `count`: the step loss of the term is then

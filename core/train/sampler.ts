@@ -8,7 +8,7 @@ import { Curriculum } from '../data/sampling/curriculum.js';
 import type { CurriculumConfig } from '../data/sampling/curriculum-schema.js';
 import { MixtureSampler } from '../data/sampling/mixture-sampler.js';
 import type { MixtureSamplerState } from '../data/sampling/mixture-sampler.js';
-import { AttuneError } from '../kernel/errors.js';
+import { AttuneError } from '../base/errors.js';
 
 export interface StageSampler {
   /** The next draw: source name and example index within it. */

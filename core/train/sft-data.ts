@@ -9,7 +9,7 @@ import type { ChatEncoder } from '../data/tokenize/chat-encoder.js';
 import { tokenizeChat, tokenizePrompt } from '../data/tokenize/tokenize-chat.js';
 import type { ChatTokenizeResult } from '../data/tokenize/tokenize-chat.js';
 import { ChatTokenizeError } from '../data/tokenize/errors.js';
-import { AttuneError } from '../kernel/errors.js';
+import { AttuneError } from '../base/errors.js';
 import type { TrainItem } from './collate.js';
 import type { LabelField } from './objective.js';
 

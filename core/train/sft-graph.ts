@@ -1,15 +1,16 @@
 /**
  * Traces the SFT graph: the decoder with trainable LoRA factors, the context objectives build
  * against, their terms, the weighted total and (for training) its gradients. Only what the
- * objectives' `needs` ask for is traced: the reference forward exists only for a term that
- * needs the adapter-off model, a label input only for a term that reads it.
+ * objectives ask for is traced: the reference forward exists only once a term reads the
+ * adapter-off model, a label input only for a label field a term declares.
  */
 import type { Program, Tensor } from '../engine/index.js';
 import { Graph, gradients, ops } from '../engine/index.js';
 import { DECODER_INPUTS, DecoderTrace } from '../model/decoder/index.js';
 import type { DecoderModel, DropoutInput } from '../model/decoder/index.js';
 import type { LoraConfig } from '../model/lora/index.js';
-import { AttuneError } from '../kernel/errors.js';
+import { AttuneError } from '../base/errors.js';
+import { IGNORE_INDEX } from '../base/ignore-index.js';
 import type { ParameterInit } from './init.js';
 import type { LabelField, SftBuildContext, SftObjective, SftTerm } from './objective.js';
 import type { StepUnit } from './step-weights.js';
@@ -71,8 +72,8 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
   const lastPrompt = g.input(feedNames.lastPrompt, 'int64', ['batch']);
   const H = options.model.config.hiddenSize;
   const hidden = ops.reshape(trace.hidden(), ['batch*seq', H]);
-  const targets = nextTokenTargets(trace.labels());
-  const targetMask = ops.cast(ops.notEqual(targets, -100), 'float32');
+  const targets = trace.nextTokenTargets();
+  const targetMask = ops.cast(ops.notEqual(targets, IGNORE_INDEX), 'float32');
   const pooled = ops.gather(hidden, lastPrompt, 0);
   const heads: HeadSpec[] = [];
   let reference: Tensor | undefined;
@@ -97,7 +98,7 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
   const terms: SftGraph['terms'][number][] = [];
   let total: Tensor | undefined;
   for (const o of objectives) {
-    const declared = new Set(o.needs.labels ?? []);
+    const declared = new Set((o.labelFields ?? []).map((f) => f.name));
     const ctx: SftBuildContext = {
       graph: g,
       training,
@@ -108,14 +109,13 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
       targetMask,
       pooled,
       referenceHidden: () => {
-        if (!o.needs.referenceModel) throw new AttuneError(`Objective '${o.name}' asked for the reference model without declaring needs.referenceModel.`);
         reference ??= ops.reshape(trace.referenceHidden(), ['batch*seq', H]);
         return reference;
       },
       label: (name) => {
         const t = labelInputs.get(name);
         if (!t || !declared.has(name)) {
-          throw new AttuneError(`Objective '${o.name}' reads label '${name}' but does not declare it in needs.labels and labelFields.`);
+          throw new AttuneError(`Objective '${o.name}' reads label '${name}' but does not declare it in labelFields.`);
         }
         return t;
       },
@@ -155,14 +155,4 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
     Object.assign(outputs, gradients(total as Tensor, params));
   }
   return { program: g.compile({ outputs }), heads, labelFields, dropoutInputs: trace.dropoutInputs, terms };
-}
-
-/**
- * Next-token targets [batch*seq] from HF's unshifted labels, as the decoder's own LM loss shifts
- * them: position t predicts labels[t+1], and each row's last position predicts nothing.
- */
-function nextTokenTargets(labels: Tensor): Tensor {
-  const rest = ops.slice(labels, { axis: 1, start: 1 });
-  const tail = ops.expandTo(labels.graph.constant([-100], 'int64', [1, 1]), ['batch', 1]);
-  return ops.reshape(ops.concat([rest, tail], 1), ['batch*seq']);
 }

@@ -17,7 +17,7 @@ import { buildSftGraph, outputNames } from './sft-graph.js';
 import type { SftGraph } from './sft-graph.js';
 import type { CollatedBatch } from './collate.js';
 import { stepNormalizers, unitCount } from './step-weights.js';
-import { AttuneError } from '../kernel/errors.js';
+import { AttuneError } from '../base/errors.js';
 import { feedNames } from './sft-graph.js';
 
 export interface MicroBatchResult {

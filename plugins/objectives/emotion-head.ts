@@ -4,10 +4,10 @@
  * the shipped ED→GoEmotions table) or ED's 32 (GoEmotions examples then carry no label).
  */
 import { z } from 'zod';
-import { defineItem } from '../../core/kernel/index.js';
-import type { CanonicalExample } from '../../core/data/example.js';
-import { ed32Labels, ed32Taxonomy, edToGoEmotions, goEmotionsLabels, goEmotionsTaxonomy } from '../../core/data/labels/index.js';
-import type { LabelField, SftObjective } from '../../core/train/objective.js';
+import { defineItem } from 'attune';
+import { ed32Labels, ed32Taxonomy, edToGoEmotions, goEmotionsLabels, goEmotionsTaxonomy, knownLabels } from 'attune/data';
+import type { CanonicalExample } from 'attune/data';
+import type { LabelField, SftObjective } from 'attune/train';
 import { classificationHeadTerm } from './classification-head.js';
 
 function emotionField(taxonomy: 'goemotions-28' | 'ed-32', worstFit: 'exact' | 'close' | 'loose'): LabelField {
@@ -17,7 +17,7 @@ function emotionField(taxonomy: 'goemotions-28' | 'ed-32', worstFit: 'exact' | '
     name: 'emotion',
     classes,
     read: (example: CanonicalExample) => {
-      const e = example.labels.emotion;
+      const e = knownLabels(example).emotion;
       if (!e) return undefined;
       if (e.taxonomy === taxonomy) return ids.get(e.label);
       if (taxonomy === goEmotionsTaxonomy && e.taxonomy === ed32Taxonomy) {
@@ -30,6 +30,7 @@ function emotionField(taxonomy: 'goemotions-28' | 'ed-32', worstFit: 'exact' | '
 }
 
 export const emotionHeadObjective = defineItem({
+  kind: 'sft',
   description: 'emotion of the latest user turn from the last prompt token (GoEmotions 28 or ED 32)',
   options: z.strictObject({
     weight: z.number().min(0).default(0.2).describe('λ_emo: weight of this term in the total loss (0: no head is built)'),
@@ -39,10 +40,10 @@ export const emotionHeadObjective = defineItem({
   create: (options): SftObjective => {
     const field = emotionField(options.taxonomy, options.edMapping);
     return {
+      kind: 'sft',
       name: 'emotion',
       weight: options.weight,
       countUnit: { label: 'emotion' },
-      needs: { hiddenStates: true, labels: ['emotion'] },
       labelFields: [field],
       build: (ctx) => classificationHeadTerm(ctx, 'emotion', field.classes.length),
     };

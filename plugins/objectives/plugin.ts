@@ -1,5 +1,5 @@
 /** The built-in SFT objectives, as an ordinary plugin: items are `objectives/<name>`. */
-import { definePlugin } from '../../core/kernel/index.js';
+import { definePlugin } from 'attune';
 import { emotionHeadObjective } from './emotion-head.js';
 import { lmObjective } from './lm.js';
 import { safetyKlObjective } from './safety-kl.js';

@@ -3,9 +3,9 @@
  * from the hidden state of the last prompt token (8 strategies).
  */
 import { z } from 'zod';
-import { defineItem } from '../../core/kernel/index.js';
-import { esconvStrategies, normalizeEsconvStrategy } from '../../core/data/labels/index.js';
-import type { LabelField, SftObjective } from '../../core/train/objective.js';
+import { defineItem } from 'attune';
+import { esconvStrategies, knownLabels, normalizeEsconvStrategy } from 'attune/data';
+import type { LabelField, SftObjective } from 'attune/train';
 import { classificationHeadTerm } from './classification-head.js';
 
 const ids = new Map<string, number>(esconvStrategies.map((s, i) => [s, i]));
@@ -13,7 +13,7 @@ const strategyField: LabelField = {
   name: 'strategy',
   classes: esconvStrategies,
   read: (example) => {
-    const raw = example.labels.strategy;
+    const raw = knownLabels(example).strategy;
     if (raw === undefined) return undefined;
     const normalized = normalizeEsconvStrategy(raw);
     return normalized === undefined ? undefined : ids.get(normalized);
@@ -21,15 +21,16 @@ const strategyField: LabelField = {
 };
 
 export const strategyHeadObjective = defineItem({
+  kind: 'sft',
   description: 'ESConv strategy of the next supporter turn from the last prompt token (8 classes)',
   options: z.strictObject({
     weight: z.number().min(0).default(0.2).describe('λ_strat: weight of this term in the total loss (0: no head is built)'),
   }),
   create: (options): SftObjective => ({
+    kind: 'sft',
     name: 'strategy',
     weight: options.weight,
     countUnit: { label: 'strategy' },
-    needs: { hiddenStates: true, labels: ['strategy'] },
     labelFields: [strategyField],
     build: (ctx) => classificationHeadTerm(ctx, 'strategy', strategyField.classes.length),
   }),

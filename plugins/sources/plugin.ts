@@ -1,7 +1,7 @@
 /**
  * The built-in dataset sources, as an ordinary plugin: items are `sources/<name>`.
  */
-import { definePlugin } from '../../core/kernel/index.js';
+import { definePlugin } from 'attune';
 import { annomiSource } from './annomi/index.js';
 import { counselChatSource } from './counselchat/index.js';
 import { edSource } from './ed/index.js';

@@ -1,5 +1,5 @@
 /** The built-in trainers, as an ordinary plugin: items are `trainers/<name>`. */
-import { definePlugin } from '../../core/kernel/index.js';
+import { definePlugin } from 'attune';
 import { sftTrainer } from './sft/index.js';
 
 export const trainersPlugin = definePlugin({

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fromPackageRoot } from '../../core/kernel/paths.js';
+import { fromPackageRoot } from '../../core/base/paths.js';
 import { fixturePluginPath, tempDir } from '../kernel/helpers.js';
 
 const bin = fromPackageRoot('bin', 'attune.js');

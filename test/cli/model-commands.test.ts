@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromPackageRoot } from '../../core/kernel/paths.js';
+import { fromPackageRoot } from '../../core/base/paths.js';
 import { writeSafetensors } from '../../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../../core/model/safetensors/writer.js';
 import { InferenceModel, ModelTextGenerator, perplexity } from '../../core/model/generation/index.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../core/kernel/errors.js';
+import { ConfigError } from '../../core/base/errors.js';
 import { Curriculum, CurriculumSampler, loadCurriculumFile, parseCurriculum, type CurriculumConfigInput } from '../../core/data/sampling/index.js';
 
 const SHIPPED = 'configs/curricula/counselchat-to-annomi.yaml';

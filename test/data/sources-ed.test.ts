@@ -1,3 +1,4 @@
+import { knownLabels } from '../../core/data/known-labels.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { edSource } from '../../plugins/sources/ed/index.js';
@@ -24,7 +25,7 @@ describe('ed: shipped slice', () => {
         canonicalExampleSchema.parse(example);
         assert.equal(example.messages.at(-1)!.role, 'assistant');
         assert.equal(example.messages[0]!.role, 'user');
-        assert.ok((ed32Labels as readonly string[]).includes(example.labels.emotion!.label));
+        assert.ok((ed32Labels as readonly string[]).includes(knownLabels(example).emotion!.label));
         assert.equal(example.id, `ed:${split}:${example.provenance.dialogId}:${example.provenance.turn}`);
         assert.ok(!JSON.stringify(example.messages).includes('_comma_'));
       }
@@ -49,7 +50,7 @@ describe('ed: shipped slice', () => {
   test('last-helper-turn: one example per conversation; GoEmotions labels via the mapping', async () => {
     assert.equal((await (await source({ expansion: 'last-helper-turn' })).load({ split: 'train' })).examples.length, 19);
     const mapped = await (await source({ emotionLabels: 'goemotions-28' })).load({ split: 'train', limit: 1 });
-    assert.deepEqual(mapped.examples[0]!.labels.emotion, { taxonomy: 'goemotions-28', label: 'love' });
+    assert.deepEqual(knownLabels(mapped.examples[0]!).emotion, { taxonomy: 'goemotions-28', label: 'love' });
   });
 
   test('emotion vocabulary from train: ED order, observed labels only', async () => {
@@ -100,7 +101,7 @@ describe('ed: other layouts', () => {
     ]);
     assert.equal(result.examples[1]!.messages[2]!.content, "I panicked at the roundabout and couldn't stop.");
     assert.equal(result.examples[2]!.messages[0]!.content, "My sister's wedding is next week!");
-    assert.equal(result.examples[0]!.labels.emotion!.label, 'disappointed');
+    assert.equal(knownLabels(result.examples[0]!).emotion!.label, 'disappointed');
     assert.equal(result.examples[1]!.id, 'ed:train:1:3');
     assert.equal(result.examples[1]!.metadata.behavior, 'reassuring');
     assert.deepEqual(result.issues.map((i) => [i.row, i.field]), [
@@ -131,7 +132,7 @@ describe('ed: no leakage', () => {
     for (const example of examples) {
       const text = JSON.stringify(example.messages);
       assert.ok(!text.includes('CANARY'), text);
-      assert.ok(!text.includes(example.labels.emotion!.label), text);
+      assert.ok(!text.includes(knownLabels(example).emotion!.label), text);
       assert.equal(example.metadata.situation, 'CANARY_SITUATION');
     }
     const exposed = await (await source({ path: 'canary', exposeMetadata: ['situation'] })).load({ split: 'train' });

@@ -1,3 +1,4 @@
+import { knownLabels } from '../../core/data/known-labels.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { esconvSource } from '../../plugins/sources/esconv/index.js';
@@ -23,7 +24,7 @@ describe('esconv: shipped slice', () => {
         assert.equal(example.kind, 'dialogue');
         assert.equal(example.messages.at(-1)!.role, 'assistant');
         assert.equal(example.messages[0]!.role, 'user');
-        assert.ok((esconvStrategies as readonly string[]).includes(example.labels.strategy!));
+        assert.ok((esconvStrategies as readonly string[]).includes(knownLabels(example).strategy!));
         assert.equal(example.id, `esconv:${split}:${example.provenance.dialogId}:${example.provenance.turn}`);
         assert.equal(typeof example.metadata.situation, 'string');
       }
@@ -70,7 +71,7 @@ describe('esconv: malformed rows', () => {
     assert.match(issues[2]!.reason, /empty text/);
     assert.match(issues[5]!.reason, /without a strategy/);
     // Row 1: two supporter turns merged into one target (later strategy wins); row 8 opens with a supporter turn.
-    assert.deepEqual(result.examples.map((e) => [e.provenance.row, e.provenance.turn, e.labels.strategy]), [
+    assert.deepEqual(result.examples.map((e) => [e.provenance.row, e.provenance.turn, knownLabels(e).strategy]), [
       [1, 1, 'Question'],
       [1, 3, 'Providing Suggestions'],
       [8, 2, 'Affirmation and Reassurance'],
@@ -92,11 +93,11 @@ describe('esconv: other layouts', () => {
     const original = await source({ path: 'original' });
     assert.deepEqual(original.splits, ['train']);
     const { examples } = await original.load({ split: 'train' });
-    assert.deepEqual(examples.map((e) => e.labels.strategy), ['Question', 'Others', 'Affirmation and Reassurance']);
+    assert.deepEqual(examples.map((e) => knownLabels(e).strategy), ['Question', 'Others', 'Affirmation and Reassurance']);
     assert.equal(examples[0]!.messages[0]!.content, 'I have been feeling lonely lately.');
     assert.equal(examples[2]!.id, 'esconv:train:ESConv-2:1');
     const failed = await (await source({ path: 'original/FailedESConv.json' })).load({ split: 'train' });
-    assert.deepEqual(failed.examples.map((e) => e.labels.strategy), ['Providing Suggestions']);
+    assert.deepEqual(failed.examples.map((e) => knownLabels(e).strategy), ['Providing Suggestions']);
   });
 
   test('HF text-column rows: Parquet and JSONL, bad inner JSON reported', async () => {
@@ -116,7 +117,7 @@ describe('esconv: no leakage', () => {
     for (const example of examples) {
       const text = JSON.stringify(example.messages);
       assert.ok(!text.includes('CANARY'), text);
-      assert.ok(!text.includes(example.labels.strategy!), text);
+      assert.ok(!text.includes(knownLabels(example).strategy!), text);
       assert.equal(example.metadata.situation, 'CANARY_SITUATION');
     }
     const exposed = await (await source({ path: 'canary', exposeMetadata: ['situation'] })).load({ split: 'train' });

@@ -1,3 +1,4 @@
+import { knownLabels } from '../../core/data/known-labels.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { goEmotionsSource, goEmotionsOptions } from '../../plugins/sources/goemotions/index.js';
@@ -23,7 +24,7 @@ describe('goemotions: shipped slice', () => {
     const first = train.examples[0]!;
     assert.equal(first.kind, 'classify');
     assert.deepEqual(first.messages.map((m) => m.role), ['user']);
-    assert.equal(first.labels.emotion?.taxonomy, 'goemotions-28');
+    assert.equal(knownLabels(first).emotion?.taxonomy, 'goemotions-28');
     assert.match(first.id, /^goemotions:train:[a-z0-9]+:0$/);
     assert.equal(first.provenance.row, 1);
     assert.equal(new Set(train.examples.map((e) => e.id)).size, train.examples.length);
@@ -35,9 +36,9 @@ describe('goemotions: shipped slice', () => {
   test('multiLabel keep returns every row with all labels; limit stops early', async () => {
     const train = await (await source({ multiLabel: 'keep' })).load({ split: 'train' });
     assert.equal(train.examples.length, 3000);
-    const multi = train.examples.filter((e) => (e.labels.emotion?.all?.length ?? 0) > 1);
+    const multi = train.examples.filter((e) => (knownLabels(e).emotion?.all?.length ?? 0) > 1);
     assert.equal(multi.length, 530);
-    assert.equal(multi[0]!.labels.emotion!.label, multi[0]!.labels.emotion!.all![0]);
+    assert.equal(knownLabels(multi[0]!).emotion!.label, knownLabels(multi[0]!).emotion!.all![0]);
     assert.equal((await (await source()).load({ split: 'test', limit: 7 })).examples.length, 7);
   });
 
@@ -50,9 +51,9 @@ describe('goemotions: shipped slice', () => {
 
   test('Ekman mapping: 7 classes; rows whose labels share one Ekman class count as single-label', async () => {
     const ekman = await (await source({ taxonomy: 'ekman-7' })).load({ split: 'train' });
-    const labels = new Set(ekman.examples.map((e) => e.labels.emotion!.label));
+    const labels = new Set(ekman.examples.map((e) => knownLabels(e).emotion!.label));
     assert.ok([...labels].every((l) => ['anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'neutral'].includes(l)));
-    assert.equal(ekman.examples[0]!.labels.emotion!.taxonomy, 'ekman-7');
+    assert.equal(knownLabels(ekman.examples[0]!).emotion!.taxonomy, 'ekman-7');
     assert.ok(ekman.examples.length > 3000 - 530);
   });
 
@@ -79,7 +80,7 @@ describe('goemotions: malformed rows', () => {
     assert.match(issues[2]!.reason, /unknown label '28'/);
     assert.match(issues[3]!.reason, /unknown label 'x'/);
     assert.match(issues[4]!.reason, /unparseable line/);
-    assert.deepEqual(result.examples[1]!.labels.emotion!.all, ['gratitude', 'admiration']);
+    assert.deepEqual(knownLabels(result.examples[1]!).emotion!.all, ['gratitude', 'admiration']);
   });
 
   test('fail: the first bad row throws a located error', async () => {
@@ -99,9 +100,9 @@ describe('goemotions: Hugging Face layout', () => {
     assert.deepEqual(src.splits, ['train', 'validation', 'test']);
     const train = await src.load({ split: 'train' });
     assert.equal(train.examples.length, 6);
-    assert.equal(train.examples[2]!.labels.emotion!.label, 'anger');
+    assert.equal(knownLabels(train.examples[2]!).emotion!.label, 'anger');
     assert.equal(train.examples[0]!.id, 'goemotions:train:eebbqej:0');
-    assert.deepEqual(train.examples[5]!.labels.emotion!.all, ['surprise', 'annoyance']);
+    assert.deepEqual(knownLabels(train.examples[5]!).emotion!.all, ['surprise', 'annoyance']);
     const test = await src.load({ split: 'test' });
     assert.deepEqual(test.examples.map((e) => e.id), ['goemotions:test:row1:0', 'goemotions:test:row2:0']);
     assert.equal((await (await source({ path: 'hf' })).load({ split: 'validation' })).examples.length, 1);
@@ -115,7 +116,7 @@ describe('goemotions: no leakage', () => {
     for (const example of examples) {
       const text = JSON.stringify(example.messages);
       assert.ok(!text.includes('CANARY'), text);
-      for (const label of example.labels.emotion!.all!) assert.ok(!text.includes(label), `${label} in ${text}`);
+      for (const label of knownLabels(example).emotion!.all!) assert.ok(!text.includes(label), `${label} in ${text}`);
     }
     const exposed = await (await source({ path: 'canary', exposeMetadata: ['commentId'] })).load({ split: 'train' });
     assert.equal(exposed.examples[0]!.messages[0]!.role, 'system');

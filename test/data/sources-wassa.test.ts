@@ -1,3 +1,4 @@
+import { knownLabels } from '../../core/data/known-labels.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ describe('wassa source on the shipped slice', () => {
         assert.equal(example.metadata.release, '2024');
         assert.match(String(example.metadata.speaker), /^Person [12]$/);
         assert.equal(example.id, `wassa:${split}:${example.provenance.dialogId}:${example.provenance.turn}`);
-        const scores = example.labels.scores ?? {};
+        const scores = knownLabels(example).scores ?? {};
         assert.ok(Object.keys(scores).length > 0, `${example.id} has scores`);
         for (const [key, value] of Object.entries(scores)) assert.ok(value >= 0 && value <= (key === 'emotionalPolarity' ? 2 : 5));
       }
@@ -61,7 +62,7 @@ describe('wassa source on the shipped slice', () => {
     assert.deepEqual(withTest.splits, ['train', 'validation', 'test']);
     const test2023 = await withTest.load({ split: 'test' });
     assert.equal(test2023.examples.length, 90);
-    assert.ok(test2023.examples.every((e) => e.labels.scores === undefined));
+    assert.ok(test2023.examples.every((e) => knownLabels(e).scores === undefined));
   });
 
   test('limit keeps the first examples in file order', async () => {
@@ -77,9 +78,9 @@ describe('wassa column order and gold files', () => {
     assert.deepEqual(src.splits, ['validation']);
     const { examples } = await src.load({ split: 'validation' });
     assert.deepEqual(examples.map((e) => e.messages[0]!.content), ['first turn', 'second turn', 'third turn', 'eleventh turn']);
-    assert.deepEqual(examples[0]!.labels.scores, { emotionalPolarity: 2, emotion: 4.5, empathy: 1 });
-    assert.deepEqual(examples[2]!.labels.scores, { emotionalPolarity: 0.3333, emotion: 2.3333, empathy: 5 });
-    assert.equal(examples[3]!.labels.scores?.emotion, 3, 'turn 10 keeps the gold row it was aligned with');
+    assert.deepEqual(knownLabels(examples[0]!).scores, { emotionalPolarity: 2, emotion: 4.5, empathy: 1 });
+    assert.deepEqual(knownLabels(examples[2]!).scores, { emotionalPolarity: 0.3333, emotion: 2.3333, empathy: 5 });
+    assert.equal(knownLabels(examples[3]!).scores?.emotion, 3, 'turn 10 keeps the gold row it was aligned with');
     assert.equal(examples[0]!.metadata.articleId, '35');
     assert.equal(examples[0]!.metadata.speakerId, '68');
     assert.equal(examples[1]!.metadata.speaker, 'Person 2');
@@ -89,7 +90,7 @@ describe('wassa column order and gold files', () => {
     const src = await source({ path: 'release2023/WASSA23_conv_level_dev.tsv' });
     const { examples } = await src.load({ split: 'validation' });
     assert.equal(examples.length, 4);
-    assert.equal(examples[0]!.labels.scores?.emotion, 4.5);
+    assert.equal(knownLabels(examples[0]!).scores?.emotion, 4.5);
   });
 
   test('a malformed data row keeps its gold row, so the rows after it keep theirs', async () => {
@@ -104,7 +105,7 @@ describe('wassa column order and gold files', () => {
     writeFileSync(join(dir, 'WASSA23_conv_level_dev.tsv'), `${data.join('\n')}\n`);
     writeFileSync(join(dir, 'goldstandard_CONV_dev.tsv'), '2.0\t4.5\t1.0\n0.0\t1.0\t0.5\n1.0\t3.0\t2.0\n');
     const { examples, issues } = await (await source({ path: dir })).load({ split: 'validation' });
-    assert.deepEqual(examples.map((e) => [e.messages[0]!.content, e.labels.scores?.emotion, e.provenance.row]), [
+    assert.deepEqual(examples.map((e) => [e.messages[0]!.content, knownLabels(e).scores?.emotion, e.provenance.row]), [
       ['first turn', 4.5, 2],
       ['third turn', 3, 5],
     ]);
@@ -123,7 +124,7 @@ describe('wassa Hugging Face Parquet folder', () => {
     assert.deepEqual(src.splits, ['train']);
     const { examples } = await src.load({ split: 'train' });
     assert.deepEqual(examples.map((e) => e.id), ['wassa:train:5:0', 'wassa:train:5:1']);
-    assert.deepEqual(examples[1]!.labels.scores, { emotion: 3.6667, emotionalPolarity: 2 });
+    assert.deepEqual(knownLabels(examples[1]!).scores, { emotion: 3.6667, emotionalPolarity: 2 });
     assert.equal(examples[1]!.metadata.release, 'unknown');
   });
 });
@@ -194,7 +195,7 @@ describe('wassa leakage', () => {
   test('labels and metadata never reach messages by default', async () => {
     const { examples } = await (await source({ path: 'hf-canary' })).load({ split: 'train' });
     assert.equal(examples[0]!.metadata.conversationId, 'convCANARYa1', 'the canaries are in the metadata');
-    assert.equal(examples[0]!.labels.scores?.emotion, 3.14159, 'and in the labels');
+    assert.equal(knownLabels(examples[0]!).scores?.emotion, 3.14159, 'and in the labels');
     const text = JSON.stringify(examples.map((e) => e.messages));
     for (const canary of canaries) assert.ok(!text.includes(canary), `${canary} leaked into messages`);
   });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../core/kernel/config/load-config.js';
 import { applyOverrides, parseOverride } from '../../core/kernel/config/overrides.js';
 import { validateConfig } from '../../core/kernel/config/validate-config.js';
-import type { ConfigError } from '../../core/kernel/errors.js';
+import type { ConfigError } from '../../core/base/errors.js';
 import { resolveRecipeConfig } from '../../core/kernel/recipes/recipe-config.js';
 import { fixtureKernel, tempDir } from './helpers.js';
 

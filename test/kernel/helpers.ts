@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { Kernel } from '../../core/kernel/kernel.js';
-import { fromPackageRoot } from '../../core/kernel/paths.js';
+import { fromPackageRoot } from '../../core/base/paths.js';
 
 export const fixturePluginPath = fromPackageRoot('test', 'fixtures', 'third-party-plugin');
 

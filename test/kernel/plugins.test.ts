@@ -6,7 +6,7 @@ import type { PluginDefinition } from '../../core/kernel/index.js';
 import { Kernel } from '../../core/kernel/kernel.js';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromPackageRoot } from '../../core/kernel/paths.js';
+import { fromPackageRoot } from '../../core/base/paths.js';
 import { fixtureKernel, fixturePluginPath, tempDir } from './helpers.js';
 
 const source = defineItem({
@@ -109,7 +109,7 @@ describe('third-party plugin loaded by path, as a user would', () => {
   test('its items work through the kernel', async () => {
     const kernel = await fixtureKernel();
     const reward = await kernel.create({ kind: 'rewards', use: 'fixture/length', options: { target: 2 } }, { baseDir: fixturePluginPath, warn: () => {} });
-    assert.deepEqual(await reward.score({ prompts: [[], []], completions: ['one two', 'one two three four'] }), [-0, -2]);
+    assert.deepEqual(await reward.score({ prompts: [[], []], completions: [{ text: 'one two', tokenIds: [] }, { text: 'one two three four', tokenIds: [] }], examples: [], groups: [0, 1] }), [-0, -2]);
   });
 
   test('a missing plugin path and an uninstalled package are clear errors', async () => {
@@ -142,6 +142,6 @@ describe('a plugin installed as an npm package', () => {
     const entry = kernel.registries.items.rewards.resolve('demo/constant');
     assert.match(kernel.host.plugins()[0]!.origin, /node_modules\/attune-plugin-demo\/index\.js$/);
     const reward = await kernel.create({ kind: 'rewards', use: entry.ref, options: { value: 3 } }, { baseDir: project, warn: () => {} });
-    assert.deepEqual(await reward.score({ prompts: [[]], completions: ['x'] }), [3]);
+    assert.deepEqual(await reward.score({ prompts: [[]], completions: [{ text: 'x', tokenIds: [] }], examples: [], groups: [0] }), [3]);
   });
 });

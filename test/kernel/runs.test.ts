@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { defineRecipe, definePlugin } from '../../core/kernel/index.js';
 import { Kernel } from '../../core/kernel/kernel.js';
-import { writeDirAtomic, writeFileAtomic } from '../../core/kernel/runs/atomic-write.js';
+import { writeDirAtomic, writeFileAtomic } from '../../core/base/atomic-write.js';
 import { CheckpointStore } from '../../core/kernel/runs/checkpoint-store.js';
 import { readMetrics } from '../../core/kernel/events/subscribers/metrics-writer.js';
 import { runRecipe } from '../../core/kernel/runs/run-recipe.js';

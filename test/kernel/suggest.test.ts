@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { editDistance, suggest } from '../../core/kernel/suggest.js';
+import { editDistance, suggest } from '../../core/base/suggest.js';
 
 test('edit distance', () => {
   assert.equal(editDistance('kitten', 'sitting'), 3);

@@ -1,7 +1,7 @@
 /** Next-token choice with Hugging Face semantics, seeded sampling, EOS, stop strings and streaming. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Xoshiro128 } from '../../core/data/sampling/rng.js';
+import { Xoshiro128 } from '../../core/base/rng.js';
 import { InferenceModel, ModelTextGenerator, applyRepetitionPenalty, chooseToken, filteredCandidates, generateTokens, resolveSampling } from '../../core/model/generation/index.js';
 import type { SamplingSettings, TokenEvent } from '../../core/model/generation/index.js';
 

@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { tinyLlamaConfig, writeRandomFolder, openDecoderModel, readReferenceTensors } from './reference/random-folder.js';
 import { referenceForward } from './reference/reference-decoder.js';
 import type { ReferenceTensors } from './reference/reference-decoder.js';
-import { Xoshiro128 } from '../../core/data/sampling/rng.js';
+import { Xoshiro128 } from '../../core/base/rng.js';
 import type { DecoderConfig } from '../../core/model/folder/config.js';
 import { writeSafetensors } from '../../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../../core/model/safetensors/writer.js';
 import { InferenceModel, fullLogits, generateTokens, perplexity, tokenLogProbs } from '../../core/model/generation/index.js';
-import { DECODER_OUTPUTS, IGNORE_LABEL, buildDecoderProgram, padBatch } from '../../core/model/decoder/index.js';
+import { DECODER_OUTPUTS, buildDecoderProgram, padBatch } from '../../core/model/decoder/index.js';
+import { IGNORE_INDEX } from '../../core/base/ignore-index.js';
 import { LoraError, LoraState, loadLoraAdapter } from '../../core/model/lora/index.js';
 import { EngineSession } from '../../core/engine/index.js';
 import type { Feed } from '../../core/engine/index.js';
@@ -269,7 +270,7 @@ describe('generation on a random llama folder, with and without a PEFT adapter',
     try {
       const rows = [[3, 9, 27, 81, 243, 729], [5, 25, 125]];
       // Left padding; the first token of a row has no context, so it is no target.
-      const batch = padBatch(rows.map((ids) => ({ ids, labels: ids.map((id, t) => (t === 0 ? IGNORE_LABEL : id)) })), config, { padId: 0, side: 'left' });
+      const batch = padBatch(rows.map((ids) => ({ ids, labels: ids.map((id, t) => (t === 0 ? IGNORE_INDEX : id)) })), config, { padId: 0, side: 'left' });
       const feeds = (params: LoraState['parameters']): Record<string, Feed> => ({ ...batch.feeds, ...Object.fromEntries(params.map((p) => [p.name, p.data])) });
       const meanLoss = (out: Record<string, { data: ArrayLike<number> | ArrayLike<bigint> }>): number =>
         (out[DECODER_OUTPUTS.lmLossSum]!.data[0] as number) / (out[DECODER_OUTPUTS.lmTokenCount]!.data[0] as number);

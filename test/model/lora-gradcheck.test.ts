@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { gradcheck, ops } from '../../core/engine/index.js';
 import { DecoderTrace, loraDropoutFeeds, padBatch, readFullParameters } from '../../core/model/decoder/index.js';
 import { initLora, loraConfig } from '../../core/model/lora/index.js';
-import { Xoshiro128 } from '../../core/data/sampling/rng.js';
+import { Xoshiro128 } from '../../core/base/rng.js';
 import { openDecoderModel, tinyLlamaConfig, writeRandomFolder } from './reference/random-folder.js';
 
 const TINY = tinyLlamaConfig({ hidden_size: 8, intermediate_size: 12, vocab_size: 48, attention_bias: true });

@@ -9,7 +9,7 @@ import { EngineSession } from '../../core/engine/index.js';
 import type { Feed } from '../../core/engine/index.js';
 import { AdamW } from '../../core/engine/optim/adamw.js';
 import type { GradientMap, Parameter } from '../../core/engine/optim/parameter.js';
-import { Xoshiro128 } from '../../core/data/sampling/rng.js';
+import { Xoshiro128 } from '../../core/base/rng.js';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
 import type { ModelFolder } from '../../core/model/folder/open-model-folder.js';
 import { DECODER_OUTPUTS, buildDecoderProgram, loraDropoutFeeds, padBatch, readFullParameters } from '../../core/model/decoder/index.js';

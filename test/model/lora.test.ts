@@ -28,7 +28,7 @@ import type { LoraConfig, LoraState } from '../../core/model/lora/index.js';
 import { InferenceModel } from '../../core/model/generation/inference-model.js';
 import { SafetensorsFile } from '../../core/model/safetensors/reader.js';
 import { writeSafetensors } from '../../core/model/safetensors/writer.js';
-import { Xoshiro128 } from '../../core/data/sampling/rng.js';
+import { Xoshiro128 } from '../../core/base/rng.js';
 import { tinyLlamaConfig, writeRandomFolder } from './reference/random-folder.js';
 import { runOnce } from './reference/compare.js';
 

@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { z } from 'zod';
 import { defineItem, definePlugin } from '../../core/kernel/index.js';
 import { Kernel } from '../../core/kernel/kernel.js';
-import { fromPackageRoot } from '../../core/kernel/paths.js';
+import { fromPackageRoot } from '../../core/base/paths.js';
 import { runRecipe } from '../../core/kernel/runs/run-recipe.js';
 import type { RunOptions } from '../../core/kernel/runs/run-recipe.js';
 import { readMetrics } from '../../core/kernel/events/subscribers/metrics-writer.js';
@@ -144,12 +144,13 @@ describe('recipe sft-multiobjective', () => {
         ctx.objectives.register(
           'sqrt',
           defineItem({
+            kind: 'sft',
             description: 'goes NaN once its parameter crosses 0.75',
             options: z.strictObject({ weight: z.number().default(1) }),
             create: (o): SftObjective => ({
+              kind: 'sft',
               name: 'probe',
               weight: o.weight,
-              needs: {},
               build: (ctx) => ({ loss: ops.sqrt(ops.sum(ops.sub(ctx.parameter('p', [1], { kind: 'constant', value: 1 }), 0.75))) }),
             }),
           }),

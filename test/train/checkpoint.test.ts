@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { AdamW } from '../../core/engine/optim/index.js';
-import { Xoshiro128 } from '../../core/data/sampling/rng.js';
+import { Xoshiro128 } from '../../core/base/rng.js';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
 import { loadLoraAdapter, loraConfig } from '../../core/model/lora/index.js';
 import { checkpointFiles, loadCheckpoint, saveCheckpoint } from '../../core/train/checkpoint.js';

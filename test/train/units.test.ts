@@ -4,7 +4,7 @@ import { bucketLength, collate } from '../../core/train/collate.js';
 import { feedNames } from '../../core/train/sft-graph.js';
 import { argmaxRows, classificationScores } from '../../core/train/metrics.js';
 import { initialValues } from '../../core/train/init.js';
-import { NO_LABEL } from '../../core/train/objective.js';
+import { IGNORE_INDEX } from '../../core/base/ignore-index.js';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
 
 describe('classification metrics', () => {
@@ -41,8 +41,8 @@ describe('collation', () => {
     // The padding row is one pad token, so no attention row is empty.
     assert.deepEqual([...(b.feeds[feedNames.mask] as BigInt64Array)].map(Number), [1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0]);
     assert.deepEqual([...(b.feeds[feedNames.lastPrompt] as BigInt64Array)].map(Number), [1, 6]);
-    assert.deepEqual([...(b.feeds[feedNames.label('emotion')] as BigInt64Array)].map(Number), [3, NO_LABEL]);
-    assert.deepEqual([...(b.feeds[feedNames.label('strategy')] as BigInt64Array)].map(Number), [NO_LABEL, NO_LABEL]);
+    assert.deepEqual([...(b.feeds[feedNames.label('emotion')] as BigInt64Array)].map(Number), [3, IGNORE_INDEX]);
+    assert.deepEqual([...(b.feeds[feedNames.label('strategy')] as BigInt64Array)].map(Number), [IGNORE_INDEX, IGNORE_INDEX]);
     assert.equal(b.tokens, 4);
     assert.equal(b.targetTokens, 2);
   });

@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline';
 import type { Argv } from 'yargs';
 import type { Message } from '../../data/example.js';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import { InferenceModel } from '../../model/generation/inference-model.js';
 import { findRunAdapter } from '../../model/generation/run-adapter.js';
 import { finishNote, generationParams, nonEmptyPrompt, streamingGenerator, withDecodingOptions } from './generate.js';

@@ -2,9 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Argv } from 'yargs';
-import { RecipeError } from '../../kernel/errors.js';
+import { RecipeError } from '../../base/errors.js';
 import { defaultConfigPath } from '../../kernel/recipes/recipe-config.js';
-import { writeFileAtomic } from '../../kernel/runs/atomic-write.js';
+import { writeFileAtomic } from '../../base/atomic-write.js';
 import { bootKernel } from '../boot.js';
 
 export function cpCommand(yargs: Argv): Argv {

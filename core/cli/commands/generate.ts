@@ -1,6 +1,6 @@
 /** `attune generate`: one reply (chat template) or a raw continuation, streamed to stdout. */
 import type { Argv } from 'yargs';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import { DEFAULT_MODEL } from '../../model/folder/resolve.js';
 import { InferenceModel } from '../../model/generation/inference-model.js';
 import { ModelTextGenerator } from '../../model/generation/text-generator.js';

@@ -1,6 +1,6 @@
 /** `attune perplexity`: mean per-token negative log-likelihood and perplexity of texts under a model. */
 import type { Argv } from 'yargs';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import { DEFAULT_MODEL } from '../../model/folder/resolve.js';
 import { InferenceModel } from '../../model/generation/inference-model.js';
 import { perplexity } from '../../model/generation/score.js';

@@ -1,6 +1,6 @@
 /** `attune validate <file>`: check a config against its recipe's schema without running. */
 import type { Argv } from 'yargs';
-import { ConfigError } from '../../kernel/errors.js';
+import { ConfigError } from '../../base/errors.js';
 import { loadConfig } from '../../kernel/config/load-config.js';
 import { resolveRecipeConfig } from '../../kernel/recipes/recipe-config.js';
 import { bootKernel } from '../boot.js';

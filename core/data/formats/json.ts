@@ -5,7 +5,7 @@
  * Lines files `.json` (ESConv's train.json) as often as `.jsonl`.
  */
 import { readFileSync } from 'node:fs';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import type { RowIssueCollector } from '../row-issues.js';
 import type { SourceRecord } from './record.js';
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import { canonicalSplits, normalizeSplit, splitFromFileName, splitSpellings } from './split-names.js';
 
 export class DataLayoutError extends AttuneError {

@@ -7,7 +7,7 @@ import { loadTokenizer } from '../../model/tokenizer/index.js';
 import { resolveModelFolder } from '../../model/folder/index.js';
 import type { ChatTokenCounter, SplitReport } from './inspect-split.js';
 import { inspectSplit } from './inspect-split.js';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 
 export async function chatTokenCounter(model: string, baseDir?: string): Promise<ChatTokenCounter> {
   const tokenizer = await loadTokenizer(resolveModelFolder(model, baseDir ? { baseDir } : {}));

@@ -4,6 +4,7 @@
  * leakage check, bad-row summary and a few sample conversations (roles and lengths only,
  * never label values, so a report can be shared without exposing annotations).
  */
+import { knownLabels } from '../known-labels.js';
 import type { CanonicalExample } from '../example.js';
 import type { RowIssue } from '../row-issues.js';
 import { checkLeakage } from './leakage.js';
@@ -55,7 +56,7 @@ export function inspectSplit(
   const scoreValues: Record<string, number[]> = {};
   for (const example of examples) {
     increment(kinds, example.kind);
-    const { emotion, strategy, miQuality, miBehaviour, scores } = example.labels;
+    const { emotion, strategy, miQuality, miBehaviour, scores } = knownLabels(example);
     if (emotion) increment((labels[`emotion (${emotion.taxonomy})`] ??= {}), emotion.label);
     if (strategy) increment((labels.strategy ??= {}), strategy);
     if (miQuality) increment((labels.miQuality ??= {}), miQuality);

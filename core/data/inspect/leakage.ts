@@ -11,6 +11,7 @@
  *   and then say it again), which is the data, not a leak.
  * The canary tests of every source prove the stronger property on constructed rows.
  */
+import { knownLabels } from '../known-labels.js';
 import type { CanonicalExample } from '../example.js';
 
 /** Metadata strings shorter than this are too generic to be evidence of a leak. */
@@ -42,9 +43,9 @@ export function checkLeakage(examples: readonly CanonicalExample[], exposedKeys:
       else if (turnText.some((t) => t.includes(needle))) count(echoed, `metadata.${key}`);
     }
     const labelValues: [string, string | undefined][] = [
-      ['labels.emotion', example.labels.emotion?.label],
-      ['labels.strategy', example.labels.strategy],
-      ['labels.miBehaviour', example.labels.miBehaviour],
+      ['labels.emotion', knownLabels(example).emotion?.label],
+      ['labels.strategy', knownLabels(example).strategy],
+      ['labels.miBehaviour', knownLabels(example).miBehaviour],
     ];
     for (const [field, value] of labelValues) {
       if (!value) continue;

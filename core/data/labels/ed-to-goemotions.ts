@@ -4,10 +4,10 @@
  * well it fits; callers may keep only `exact`/`close` entries.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ed32Labels } from './ed32.js';
 import { goEmotionsLabels } from './goemotions.js';
 import { LabelError } from './vocabulary.js';
+import { assetPath } from '../../base/paths.js';
 
 export type MappingFit = 'exact' | 'close' | 'loose';
 
@@ -36,7 +36,7 @@ export function edToGoEmotions(edLabel: string, worstFit: MappingFit = 'loose'):
 }
 
 function loadTable(): ReadonlyMap<string, EdToGoEmotionsEntry> {
-  const file = fileURLToPath(new URL('./ed-to-goemotions.json', import.meta.url));
+  const file = assetPath(import.meta.url, 'ed-to-goemotions.json');
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { mapping: Record<string, EdToGoEmotionsEntry> };
   const targets = new Set<string>(goEmotionsLabels);
   for (const [ed, entry] of Object.entries(parsed.mapping)) {

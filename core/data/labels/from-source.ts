@@ -2,6 +2,7 @@
  * Vocabularies from a DatasetSource's train split: the emotion labels (taxonomy named by
  * the examples themselves) or ESConv strategies. Only `train` is ever read.
  */
+import { knownLabels } from '../known-labels.js';
 import type { CanonicalExample } from '../example.js';
 import type { DatasetSource } from '../../kernel/extension-points/dataset-source.js';
 import { ed32Labels, ed32Taxonomy } from './ed32.js';
@@ -27,7 +28,7 @@ export async function vocabularyFromSource(
   const { examples } = await source.load({ split: 'train' });
   const taxonomy = field === 'strategy' ? esconvStrategyTaxonomy : singleTaxonomy(examples);
   const labels = examples.flatMap((example) => {
-    const label = field === 'strategy' ? example.labels.strategy : example.labels.emotion?.label;
+    const label = field === 'strategy' ? knownLabels(example).strategy : knownLabels(example).emotion?.label;
     return label === undefined ? [] : [label];
   });
   if (labels.length === 0) throw new LabelError(`The train split has no '${field}' labels`, 'Pick a source whose examples carry this label.');
@@ -36,7 +37,7 @@ export async function vocabularyFromSource(
 }
 
 function singleTaxonomy(examples: readonly CanonicalExample[]): string {
-  const taxonomies = new Set(examples.flatMap((e) => (e.labels.emotion ? [e.labels.emotion.taxonomy] : [])));
+  const taxonomies = new Set(examples.flatMap((e) => { const emotion = knownLabels(e).emotion; return emotion ? [emotion.taxonomy] : []; }));
   if (taxonomies.size > 1) throw new LabelError(`The train split mixes emotion taxonomies: ${[...taxonomies].join(', ')}`);
   return [...taxonomies][0] ?? 'unknown';
 }

@@ -3,8 +3,8 @@
  * (ids in the TSV files and in the Hugging Face `labels` column index this list).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { LabelError } from './vocabulary.js';
+import { assetPath } from '../../base/paths.js';
 
 export const goEmotionsTaxonomy = 'goemotions-28';
 export const ekmanTaxonomy = 'ekman-7';
@@ -32,7 +32,7 @@ export function goEmotionToEkman(label: string): string {
 }
 
 function loadEkmanMapping(): Map<string, string> {
-  const file = fileURLToPath(new URL('./goemotions-ekman.json', import.meta.url));
+  const file = assetPath(import.meta.url, 'goemotions-ekman.json');
   const mapping = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
   const byLabel = new Map<string, string>([['neutral', 'neutral']]);
   for (const [ekman, labels] of Object.entries(mapping)) for (const label of labels) byLabel.set(label, ekman);

@@ -3,7 +3,7 @@
  * Heads and metrics index classes by id, so the order must not depend on which rows a
  * run happened to read first; it follows the taxonomy's published order.
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 
 export class LabelError extends AttuneError {
   override name = 'LabelError';

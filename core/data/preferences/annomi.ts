@@ -29,6 +29,7 @@
  * - Word overlap ignores meaning (negation, paraphrase); topic labels are coarse.
  * - With the default split (seed 0) the validation split has no topic-matched pair at all.
  */
+import { knownLabels } from '../known-labels.js';
 import type { CanonicalExample } from '../example.js';
 import { seededRank } from '../formats/sample.js';
 import { contentWords, jaccard, wordCount } from './token-overlap.js';
@@ -66,7 +67,7 @@ export function annomiPreferencePairs(examples: readonly CanonicalExample[], opt
   for (const example of examples) {
     const turn = describe(example);
     if (!turn || wordCount(turn.reply) < minReplyWords || turn.clientWords.size < minContextWords) continue;
-    (example.labels.miQuality === 'high' ? high : low).push(turn);
+    (knownLabels(example).miQuality === 'high' ? high : low).push(turn);
   }
 
   const uses = new Map<Turn, number>();
@@ -92,7 +93,7 @@ function describe(example: CanonicalExample): Turn | undefined {
   const client = example.messages.at(-2);
   const talkType = example.metadata.clientTalkType;
   if (example.kind !== 'dialogue' || reply?.role !== 'assistant' || client?.role !== 'user' || typeof talkType !== 'string') return undefined;
-  if (example.labels.miQuality === undefined) {
+  if (knownLabels(example).miQuality === undefined) {
     throw new Error(`annomiPreferencePairs needs annomi examples with labels.miQuality; ${example.id} has none.`);
   }
   const topics = new Set(String(example.metadata.topic ?? '').split(';').map((t) => t.trim().toLowerCase()).filter(Boolean));
@@ -102,7 +103,7 @@ function describe(example: CanonicalExample): Turn | undefined {
 function comparable(chosen: Turn, rejected: Turn, sameBehaviour: boolean): boolean {
   if (chosen.example.provenance.split !== rejected.example.provenance.split) return false;
   if (chosen.talkType !== rejected.talkType || chosen.reply === rejected.reply) return false;
-  if (sameBehaviour && chosen.example.labels.miBehaviour !== rejected.example.labels.miBehaviour) return false;
+  if (sameBehaviour && knownLabels(chosen.example).miBehaviour !== knownLabels(rejected.example).miBehaviour) return false;
   for (const topic of chosen.topics) if (rejected.topics.has(topic)) return true;
   return false;
 }
@@ -118,7 +119,7 @@ function toPair(chosen: Turn, rejected: Turn, similarity: number): CanonicalExam
   const topic = chosen.example.metadata.topic;
   if (topic !== undefined) metadata.topic = topic;
   for (const [side, turn] of [['chosen', chosen], ['rejected', rejected]] as const) {
-    const behaviour = turn.example.labels.miBehaviour;
+    const behaviour = knownLabels(turn.example).miBehaviour;
     if (behaviour) metadata[`${side}Behaviour`] = behaviour;
   }
   return {

@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../../kernel/errors.js';
+import { ConfigError } from '../../base/errors.js';
 import { curriculumSchema, formatConfigPath, type CurriculumConfig } from './curriculum-schema.js';
 
 /** Validates `raw`; `origin` (a file path or description) leads every error message. */

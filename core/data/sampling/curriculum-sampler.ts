@@ -3,7 +3,7 @@
  * drawn examples) it switches to the phase's weights. Its state is the mixture state, from
  * which the phase is recomputed, so a run resumed mid-phase draws the same sequence.
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import type { Curriculum, ResolvedPhase } from './curriculum.js';
 import { MixtureSampler, type Draw, type MixtureSamplerState } from './mixture-sampler.js';
 

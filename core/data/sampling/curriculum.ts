@@ -4,7 +4,7 @@
  * sampler (which counts examples) always agree on where a phase starts. After the last
  * phase ends, its weights and multiplier stay in force.
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import { parseCurriculum } from './curriculum-config.js';
 import type { CurriculumConfig, CurriculumConfigInput } from './curriculum-schema.js';
 

@@ -3,8 +3,8 @@
  * source is exhausted. The order of epoch e is derived from (seed, source, e) alone, which
  * keeps the resumable state down to two integers however large the source.
  */
-import { AttuneError } from '../../kernel/errors.js';
-import { Xoshiro128 } from './rng.js';
+import { AttuneError } from '../../base/errors.js';
+import { Xoshiro128 } from '../../base/rng.js';
 import { fillPermutation } from './shuffle.js';
 
 export interface WalkerState {

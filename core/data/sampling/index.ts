@@ -1,4 +1,4 @@
-export * from './rng.js';
+export * from '../../base/rng.js';
 export * from './shuffle.js';
 export * from './mixture-weights.js';
 export * from './epoch-walker.js';

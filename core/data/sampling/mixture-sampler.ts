@@ -5,7 +5,7 @@
  */
 import { EpochWalker, type WalkerState } from './epoch-walker.js';
 import { checkAlpha, checkSizes, MixtureError, mixtureProbabilities } from './mixture-weights.js';
-import { seedWords, Xoshiro128, type RngState } from './rng.js';
+import { seedWords, Xoshiro128, type RngState } from '../../base/rng.js';
 
 export interface MixtureSource {
   readonly name: string;

@@ -3,7 +3,7 @@
  * α → 0 tends to uniform; values in between up-weight small sources without letting them
  * dominate. Explicit weights, when given, are the mixture itself (normalised, no α).
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 
 export interface MixtureInput {
   readonly names: readonly string[];

@@ -1,5 +1,5 @@
 /** Fisher–Yates shuffles driven by the seeded generator, so orders replay from a seed. */
-import type { Xoshiro128 } from './rng.js';
+import type { Xoshiro128 } from '../../base/rng.js';
 
 export function shuffleInPlace<T>(items: T[] | Uint32Array, rng: Xoshiro128): void {
   for (let i = items.length - 1; i > 0; i--) {

@@ -3,10 +3,8 @@
  * not by this machine's absolute path, so provenance and issue reports read the same anywhere.
  */
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+import { packageRoot } from '../../base/paths.js';
 
 export function repositoryPath(file: string): string {
-  return relative(repositoryRoot, file);
+  return relative(packageRoot, file);
 }

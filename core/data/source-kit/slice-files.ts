@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { writeFileAtomic } from '../../kernel/runs/atomic-write.js';
+import { writeFileAtomic } from '../../base/atomic-write.js';
 import { seededSample } from '../formats/sample.js';
 
 /**

@@ -1,4 +1,4 @@
-export { tokenizeChat, tokenizePrompt, IGNORE_INDEX } from './tokenize-chat.js';
+export { tokenizeChat, tokenizePrompt } from './tokenize-chat.js';
 export type { ChatTokenizeOptions, ChatTokenizeResult, TokenizedChat } from './tokenize-chat.js';
 export { tokenizeExamples } from './tokenize-examples.js';
 export type { ConversationItem, TokenizedItem, TokenizeStats, TokenizeExamplesOptions } from './tokenize-examples.js';

@@ -3,6 +3,7 @@
  * prompt token (where a classification head pools), after fitting into `maxLength` by dropping
  * the earliest turns.
  */
+import { IGNORE_INDEX } from '../../base/ignore-index.js';
 import type { Message } from '../example.js';
 import { assistantSpan } from './assistant-spans.js';
 import { encodeChat } from './chat-encoder.js';
@@ -10,7 +11,6 @@ import type { ChatEncoder } from './chat-encoder.js';
 import { ChatTokenizeError } from './errors.js';
 import { fitWindow } from './truncate.js';
 
-export const IGNORE_INDEX = -100;
 
 export interface ChatTokenizeOptions {
   maxLength: number;

@@ -3,7 +3,7 @@
  * and how many were dropped because the target alone does not fit.
  */
 import type { Message } from '../example.js';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import type { ChatEncoder } from './chat-encoder.js';
 import { ChatTokenizeError } from './errors.js';
 import { tokenizeChat, tokenizePrompt } from './tokenize-chat.js';

@@ -1,4 +1,5 @@
 /** Objectives: cross-entropy with ignore index and label smoothing; KL estimators. */
+import { IGNORE_INDEX } from '../../base/ignore-index.js';
 import type { Tensor } from '../tensor.js';
 import type { Dim } from '../shape.js';
 import { dimEq, formatShape } from '../shape.js';
@@ -22,7 +23,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   if (targets.rank !== logits.rank - 1 || targets.shape.some((d, i) => !dimEq(d, logits.shape[i] as Dim))) {
     throw new Error(`engine: crossEntropy: targets ${formatShape(targets.shape)} must match logits ${formatShape(logits.shape)} without the class axis`);
   }
-  const ignore = opts.ignoreIndex ?? -100;
+  const ignore = opts.ignoreIndex ?? IGNORE_INDEX;
   const eps = opts.labelSmoothing ?? 0;
   const lp = logSoftmax(logits, -1);
   const valid = notEqual(targets, ignore);

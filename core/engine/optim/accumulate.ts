@@ -8,7 +8,7 @@
  *   Plain 1/n would overweight short micro-batches when lengths vary.
  * - 'none': the plain sum.
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import { gradientFor, validateParameters, type GradientMap, type Parameter } from './parameter.js';
 
 export type AccumulationScale = 'microBatches' | 'tokens' | 'none';

@@ -2,7 +2,7 @@
  * Global-norm gradient clipping (as torch.nn.utils.clip_grad_norm_): all gradients are scaled
  * together by maxNorm / (norm + 1e-6) when their joint L2 norm exceeds maxNorm.
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import { checkTensorsFinite, NonFiniteError } from './non-finite.js';
 import type { GradientMap } from './parameter.js';
 

@@ -3,7 +3,7 @@
  * loss term or tensor, the offending value and what to try, because a bare "NaN loss" after
  * hours of training tells nobody where to look.
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import type { GradientMap, Parameter } from './parameter.js';
 
 export type NonFiniteKind = 'loss' | 'gradient' | 'parameter';

@@ -2,7 +2,7 @@
  * What every optimizer offers the trainer: one in-place update per call, and its state as a
  * TensorMap for checkpoints.
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import type { GradientMap } from './parameter.js';
 import type { StoredTensorMap, TensorEntry } from './tensor-map.js';
 

@@ -2,7 +2,7 @@
  * Parameter groups: per-parameter learning-rate multiplier and weight decay, chosen by the
  * first matching rule (e.g. no decay for norms and biases, a larger lr for a fresh head).
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import type { Parameter } from './parameter.js';
 
 export interface ParamGroupRule {

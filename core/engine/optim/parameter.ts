@@ -2,7 +2,7 @@
  * Trainable parameters as the optimizers see them: named Float32Arrays that live in JS
  * memory between onnxruntime session runs, and the gradients a run hands back by name.
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 
 export interface Parameter {
   readonly name: string;

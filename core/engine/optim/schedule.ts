@@ -7,7 +7,7 @@
  * stay there if training runs longer.
  */
 import { z } from 'zod';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 
 export type LrSchedule = (step: number) => number;
 

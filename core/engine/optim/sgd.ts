@@ -4,7 +4,7 @@
  *   d ← g + wd·p;  b ← d on the first step, else μ·b + (1−τ)·d
  *   d ← d + μ·b (Nesterov) or b;  p ← p − lr·d
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import { checkLearningRate, checkRange, type Optimizer } from './optimizer.js';
 import { gradientFor, validateParameters, type GradientMap, type Parameter } from './parameter.js';
 import { resolveGroups, type ParamGroupRule, type ResolvedGroup } from './param-groups.js';

@@ -2,7 +2,7 @@
  * The interchange format for checkpoints: named tensors as a safetensors writer stores them
  * (dtype names are the safetensors ones). Readers here validate every name and shape.
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import { formatShape, shapeSize } from './parameter.js';
 
 export type TensorEntry =

@@ -5,7 +5,7 @@ import { squeeze, unsqueeze } from '../ops/shape-ops.js';
 import { dim, gemm, requireDim, requireFloat, requireRank, requireSameDtype } from './util.js';
 
 /** Targets equal to this are excluded (PyTorch/HF convention). */
-export const IGNORE_INDEX = -100;
+import { IGNORE_INDEX } from '../../base/ignore-index.js';
 
 /** hidden [T, H] and an lm_head weight [V, H] (HF layout, possibly the tied embedding). */
 export function checkHead(op: string, hidden: Tensor, weight: Tensor, hiddenRole = 'hidden'): void {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ExtensionInstances, ExtensionKind } from '../plugins/extension-kinds.js';
 import type { ItemRegistries } from '../plugins/registries.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../../base/suggest.js';
 import { findUnknownKeys } from './unknown-keys.js';
 
 export interface ItemRef<K extends ExtensionKind = ExtensionKind> {

@@ -8,7 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve, isAbsolute } from 'node:path';
 import { LineCounter, parseDocument, isMap } from 'yaml';
 import type { Document } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../base/errors.js';
 
 export interface LoadedConfig {
   data: Record<string, unknown>;

@@ -4,7 +4,7 @@
  * anything else → string. Quote to force a string: `--set name='"42"'`.
  */
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../base/errors.js';
 
 export interface Override {
   path: (string | number)[];

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { defOf, isItemRef, unwrap } from './schema-walk.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../../base/suggest.js';
 
 export interface UnknownKey {
   path: (string | number)[];

@@ -4,7 +4,7 @@
  * was expected and what was found, and a "did you mean" for unknown keys.
  */
 import type { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../base/errors.js';
 import type { Override } from './overrides.js';
 import { findUnknownKeys } from './unknown-keys.js';
 

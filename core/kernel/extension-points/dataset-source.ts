@@ -5,8 +5,7 @@
  * Lifecycle: `create(options)` once per run (options carry the path, bad-row policy and
  * source-specific switches) → `load({ split })` for each split a stage needs.
  */
-import type { CanonicalExample } from '../../data/example.js';
-import type { RowIssue } from '../../data/row-issues.js';
+import type { CanonicalExample, RowIssue } from './example.js';
 
 export interface DatasetLoadRequest {
   split: string;

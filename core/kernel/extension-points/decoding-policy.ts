@@ -3,7 +3,7 @@
  * by one or more calls to a text generator (sampling, XML reasoning, a safety controller
  * that can override a reply, two-step reflection).
  */
-import type { Message } from '../../data/example.js';
+import type { Message } from './example.js';
 
 export interface GenerationParams {
   maxNewTokens: number;

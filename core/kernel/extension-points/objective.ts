@@ -3,27 +3,18 @@
  * head, a safety KL, DPO, GRPO). Objectives are traced into the trainer's graph once; the
  * trainer then runs that graph every micro-batch.
  *
- * Lifecycle: `create(options)` → the trainer asks `needs` to decide what the model graph
- * must expose (a term whose weight is 0 is never created, so it costs nothing) →
- * `build(graph)` adds the term to the traced graph and returns its scalar loss.
+ * Lifecycle: `create(options)` → the trainer traces the model and hands `build` a typed
+ * context (`attune/train`: hidden states, logits, token log-probs of the policy and of the
+ * reference, the per-example inputs the term declares, its own parameters) → `build`
+ * returns the term's scalar loss. A term whose weight is 0 is never created.
  */
+import type { TrainingKind } from './training-kind.js';
 
-/** What the model graph has to provide for this objective. */
-export interface ObjectiveNeeds {
-  /** Final hidden states (heads pool them). */
-  hiddenStates?: boolean;
-  /** Vocabulary logits or per-token log-probs of the targets. */
-  tokenLogProbs?: boolean;
-  /** The same forward with the adapter off (safety KL, DPO, GRPO reference). */
-  referenceModel?: boolean;
-  /** Batch labels this term reads, e.g. ['emotion'] or ['strategy']. */
-  labels?: string[];
-}
-
-export interface Objective<BuildContext = unknown, Term = unknown> {
+export interface Objective<Context = unknown, Term = unknown> {
+  /** Which trainers can run it; the item definition declares the same kind for config checks. */
+  readonly kind: TrainingKind;
   /** Name of the term in logs and metrics, e.g. `lm`, `emotion`. */
   readonly name: string;
   readonly weight: number;
-  readonly needs: ObjectiveNeeds;
-  build(graph: BuildContext): Term;
+  build(context: Context): Term;
 }

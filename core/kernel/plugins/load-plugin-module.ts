@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PluginError } from '../errors.js';
+import { PluginError } from '../../base/errors.js';
 import type { PluginCandidate } from './plugin-host.js';
 
 function looksLikePath(spec: string): boolean {

@@ -5,7 +5,7 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { PluginError } from '../errors.js';
+import { PluginError } from '../../base/errors.js';
 import type { ItemDefinition } from '../item.js';
 import type { RecipeDefinition } from '../recipes/recipe.js';
 import type { Registries } from './registries.js';

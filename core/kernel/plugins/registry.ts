@@ -2,8 +2,8 @@
  * A registry of named things (items of one extension point, or recipes). Names are
  * `plugin/item`; registering a taken name is an error that names both plugins.
  */
-import { PluginError } from '../errors.js';
-import { didYouMean } from '../suggest.js';
+import { PluginError } from '../../base/errors.js';
+import { didYouMean } from '../../base/suggest.js';
 
 export interface RegistryEntry<T> {
   ref: string;

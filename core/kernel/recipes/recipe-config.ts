@@ -5,14 +5,15 @@
  */
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../base/errors.js';
 import type { Kernel } from '../kernel.js';
 import { loadConfig } from '../config/load-config.js';
 import { applyOverrides } from '../config/overrides.js';
 import type { Override } from '../config/overrides.js';
 import { validateConfig } from '../config/validate-config.js';
-import { fromPackageRoot } from '../paths.js';
+import { fromPackageRoot } from '../../base/paths.js';
 import type { RecipeDefinition } from './recipe.js';
+import { checkTrainingKinds } from '../config/training-kinds.js';
 
 export const seedSchema = z.number().int().nonnegative().default(42).describe('seed for sampling, initialization and dropout');
 
@@ -22,7 +23,8 @@ export function recipeSchema(kernel: Kernel, recipe: RecipeDefinition): z.ZodTyp
   if (!(schema instanceof z.ZodObject)) {
     throw new ConfigError('A recipe config schema must be an object schema (z.strictObject({...})).');
   }
-  return schema.extend({ seed: seedSchema });
+  const registries = kernel.registries.items;
+  return schema.extend({ seed: seedSchema }).superRefine((value, ctx) => checkTrainingKinds(registries, value, ctx));
 }
 
 export function defaultConfigPath(recipe: RecipeDefinition): string {

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeDirAtomic, writeJsonAtomic } from './atomic-write.js';
+import { writeDirAtomic, writeJsonAtomic } from '../../base/atomic-write.js';
 
 export interface CheckpointInfo {
   step: number;

@@ -6,13 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../../base/paths.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { writeJsonAtomic, writeFileAtomicSync } from './atomic-write.js';
+import { writeJsonAtomic, writeFileAtomicSync } from '../../base/atomic-write.js';
 import type { RunStatus } from '../events/event-types.js';
 import type { LoadedPlugin } from '../plugins/plugin-host.js';
 import { attuneVersion } from '../version.js';
-import { RecipeError } from '../errors.js';
+import { RecipeError } from '../../base/errors.js';
 
 export interface RunManifest {
   recipe: string;

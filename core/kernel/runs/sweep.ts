@@ -5,7 +5,7 @@
 import { basename, extname, join, resolve } from 'node:path';
 import type { Kernel } from '../kernel.js';
 import type { Override } from '../config/overrides.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../base/atomic-write.js';
 import { runRecipe } from './run-recipe.js';
 import type { RunOutcome } from './run-recipe.js';
 

@@ -4,7 +4,8 @@
  */
 import type { Feed } from '../../engine/index.js';
 import type { DecoderConfig } from '../folder/config.js';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
+import { IGNORE_INDEX } from '../../base/ignore-index.js';
 import { DECODER_INPUTS } from './inputs.js';
 
 export interface TokenRow {
@@ -41,7 +42,6 @@ export interface DecoderBatch {
   readonly starts: readonly number[];
 }
 
-export const IGNORE_LABEL = -100;
 
 /** Checks that there are rows, none empty, every id inside `config`'s vocabulary; errors name the row and token. */
 export function checkTokenIds(rows: readonly (readonly number[])[], config: DecoderConfig, naming: RowNaming = {}): void {
@@ -80,7 +80,7 @@ export function padBatch(rows: readonly TokenRow[], config: DecoderConfig, optio
   const batch = rows.length;
   const ids = new BigInt64Array(batch * seq).fill(BigInt(options.padId));
   const mask = new BigInt64Array(batch * seq);
-  const labels = new BigInt64Array(batch * seq).fill(BigInt(IGNORE_LABEL));
+  const labels = new BigInt64Array(batch * seq).fill(BigInt(IGNORE_INDEX));
   const starts: number[] = [];
   rows.forEach((r, b) => {
     if (r.labels && r.labels.length !== r.ids.length) throw new AttuneError(`${where}: ${row} ${b} has ${r.ids.length} ids but ${r.labels.length} labels`);

@@ -28,6 +28,7 @@ import type { DropoutInput } from './inputs.js';
 import { declareLoraFactors, NO_LORA } from './lora-adapters.js';
 import type { LoraLookup } from './lora-adapters.js';
 import { positionIdsFromMask, rotaryTables } from './positions.js';
+import { IGNORE_INDEX } from '../../base/ignore-index.js';
 
 export { DECODER_INPUTS } from './inputs.js';
 export type { DropoutInput } from './inputs.js';
@@ -159,12 +160,12 @@ export class DecoderTrace {
     return this.once('labels', () => this.graph.input(DECODER_INPUTS.labels, 'int64', ['batch', 'seq']));
   }
 
-  /** Next-token targets: labels shifted left by one, −100 after each row's last position. */
-  private nextTokenTargets(): Tensor {
+  /** Next-token targets [batch*seq]: labels shifted left by one, IGNORE_INDEX after each row's last position. */
+  nextTokenTargets(): Tensor {
     return this.once('targets', () => {
       const g = this.graph;
       const rest = ops.slice(this.labels(), { axis: 1, start: 1 });
-      const tail = ops.expandTo(g.constant([-100], 'int64', [1, 1]), ['batch', 1]);
+      const tail = ops.expandTo(g.constant([IGNORE_INDEX], 'int64', [1, 1]), ['batch', 1]);
       return ops.reshape(ops.concat([rest, tail], 1), ['batch*seq']);
     });
   }

@@ -3,7 +3,7 @@
  * probability p and 1/(1−p) otherwise (inverted dropout, as torch.nn.Dropout in training mode).
  * Every adapted projection gets its own mask, as PEFT gives each its own Dropout module.
  */
-import type { Xoshiro128 } from '../../data/sampling/rng.js';
+import type { Xoshiro128 } from '../../base/rng.js';
 import type { ComputeDType } from './decoder-weights.js';
 import type { DropoutInput } from './decoder-trace.js';
 

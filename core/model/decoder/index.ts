@@ -14,7 +14,7 @@ export { decoderLayer, decoderStack, mergeHeads, project, splitHeads } from './d
 export type { AttendFn, LayerContext } from './decoder-layers.js';
 export { declareLoraFactors, NO_LORA } from './lora-adapters.js';
 export type { DeclaredLora, LoraLookup } from './lora-adapters.js';
-export { checkTokenIds, padBatch, IGNORE_LABEL } from './batch.js';
+export { checkTokenIds, padBatch } from './batch.js';
 export type { DecoderBatch, PadOptions, RowNaming, TokenRow } from './batch.js';
 export { loraDropoutFeeds } from './dropout.js';
 export { readFullParameters } from './full-parameters.js';

@@ -5,12 +5,12 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fromPackageRoot } from '../../base/paths.js';
 import { ModelFolderError } from './errors.js';
 
 export const DEFAULT_MODEL = 'attune-tiny-qwen2';
 
-const MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
+const MODELS_DIR = fromPackageRoot('models');
 
 /** Names that map to folders shipped in the repository's `models/`. */
 export function embeddedModels(): string[] {

@@ -6,8 +6,8 @@
  * step moves B·nKV·hd floats per layer and tensor, never the cache itself.
  */
 import type { Feed, RunOutput } from '../../engine/index.js';
-import { AttuneError } from '../../kernel/errors.js';
-import { Xoshiro128, seedWords } from '../../data/sampling/rng.js';
+import { AttuneError } from '../../base/errors.js';
+import { Xoshiro128, seedWords } from '../../base/rng.js';
 import { checkTokenIds, padBatch } from '../decoder/index.js';
 import { CACHED_INPUTS, CACHED_OUTPUTS } from './cached-graph.js';
 import type { InferenceModel } from './inference-model.js';

@@ -3,7 +3,7 @@
  * repetition penalty (a processor, also before greedy), then temperature, top-k and top-p
  * (warpers, sampling only), then a draw from the softmax.
  */
-import type { Xoshiro128 } from '../../data/sampling/rng.js';
+import type { Xoshiro128 } from '../../base/rng.js';
 
 export interface SamplingSettings {
   /** false: greedy (argmax after the repetition penalty). */

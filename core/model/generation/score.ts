@@ -3,8 +3,9 @@
  * log-probabilities of the next token, and perplexity with the Hugging Face causal-LM convention
  * (position t predicts token t+1; a sequence of n tokens scores n − 1 of them).
  */
-import { AttuneError } from '../../kernel/errors.js';
-import { DECODER_OUTPUTS, IGNORE_LABEL, checkTokenIds, padBatch } from '../decoder/index.js';
+import { AttuneError } from '../../base/errors.js';
+import { DECODER_OUTPUTS, checkTokenIds, padBatch } from '../decoder/index.js';
+import { IGNORE_INDEX } from '../../base/ignore-index.js';
 import type { DecoderBatch, TokenRow } from '../decoder/index.js';
 import type { InferenceModel } from './inference-model.js';
 import { padIdOf } from './padding.js';
@@ -50,7 +51,7 @@ export async function fullLogits(model: InferenceModel, sequences: readonly (rea
  * first has no context, and its label would otherwise be predicted from the padding before it).
  */
 function scoringLabels(ids: readonly number[]): number[] {
-  return ids.map((id, t) => (t === 0 ? IGNORE_LABEL : id));
+  return ids.map((id, t) => (t === 0 ? IGNORE_INDEX : id));
 }
 
 /** log p(x_{t+1} | x_≤t) for t = 0 … n−2 of each sequence (n − 1 values each). */

@@ -1,7 +1,7 @@
 /** Texts to score, from a .txt file (one per line) or a .jsonl file (one object per line with a text field). */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 
 export async function readTexts(file: string, field = 'text'): Promise<string[]> {
   const ext = extname(file).toLowerCase();

@@ -4,7 +4,7 @@
  */
 import type { Message } from '../../data/example.js';
 import type { GenerationParams, TextGenerator } from '../../kernel/extension-points/decoding-policy.js';
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 import type { GenerationConfig } from '../folder/generation-config.js';
 import { generateTokens } from './generate.js';
 import type { GeneratedRow, TokenEvent } from './generate.js';

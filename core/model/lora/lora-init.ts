@@ -5,7 +5,7 @@
  * (seed, layer, module), so adding a target does not change the others' values.
  */
 import type { Parameter } from '../../engine/optim/parameter.js';
-import { Xoshiro128, seedWords } from '../../data/sampling/rng.js';
+import { Xoshiro128, seedWords } from '../../base/rng.js';
 import type { DecoderConfig } from '../folder/config.js';
 import type { LoraConfig } from './lora-config.js';
 import { LoraState, loraFactorShapes } from './lora-state.js';

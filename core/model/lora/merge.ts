@@ -6,7 +6,7 @@
  */
 import { copyFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { writeDirAtomic } from '../../kernel/runs/atomic-write.js';
+import { writeDirAtomic } from '../../base/atomic-write.js';
 import type { ModelFolder } from '../folder/open-model-folder.js';
 import { toFloat32 } from '../safetensors/reader.js';
 import { float32ToBfloat16, float32ToFloat16 } from '../safetensors/half.js';

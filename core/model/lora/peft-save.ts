@@ -5,7 +5,7 @@
  * published atomically: a reader sees the old adapter or the new one, never a mix.
  */
 import { join } from 'node:path';
-import { writeDirAtomic, writeJsonAtomic } from '../../kernel/runs/atomic-write.js';
+import { writeDirAtomic, writeJsonAtomic } from '../../base/atomic-write.js';
 import type { Parameter } from '../../engine/optim/parameter.js';
 import { writeSafetensors } from '../safetensors/writer.js';
 import type { TensorToWrite } from '../safetensors/writer.js';

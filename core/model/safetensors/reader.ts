@@ -3,7 +3,7 @@
  * and every tensor's absolute file offset is exposed so ONNX external data can point into the file.
  */
 import { open, stat } from 'node:fs/promises';
-import { didYouMean } from '../../kernel/suggest.js';
+import { didYouMean } from '../../base/suggest.js';
 import { elementCount, viewAs } from './dtype.js';
 import type { RawTensorArray, SafetensorsDType } from './dtype.js';
 import { SafetensorsError } from './errors.js';

@@ -4,7 +4,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { didYouMean } from '../../kernel/suggest.js';
+import { didYouMean } from '../../base/suggest.js';
 import { SafetensorsError } from './errors.js';
 import type { TensorInfo } from './header.js';
 import { SafetensorsFile } from './reader.js';

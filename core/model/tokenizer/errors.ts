@@ -1,4 +1,4 @@
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from '../../base/errors.js';
 
 /** A tokenizer or chat template that cannot be loaded or used as asked. */
 export class TokenizerError extends AttuneError {

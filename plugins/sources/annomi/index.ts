@@ -2,20 +2,17 @@
  * DatasetSource `annomi`: expert-annotated motivational-interviewing sessions (AnnoMI), one
  * dialogue example per therapist turn with the conversation before it.
  */
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { canonicalSplits, normalizeSplit, readTable, sourceRoot } from '../../../core/data/formats/index.js';
-import { loadExamples, maxHistoryTurnsOption, repositoryPath } from '../../../core/data/source-kit/index.js';
-import { commonSourceOptions } from '../../../core/data/source-options.js';
-import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
-import { defineItem, type ItemEnvironment } from '../../../core/kernel/item.js';
+import { assetPath, defineItem } from 'attune';
+import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource, ItemEnvironment } from 'attune';
+import { canonicalSplits, commonSourceOptions, loadExamples, maxHistoryTurnsOption, normalizeSplit, readTable, repositoryPath, sourceRoot } from 'attune/data';
 import { resolveAnnomiFiles } from './layout.js';
 import { transcriptSplit } from './split.js';
 import { transcriptToExamples } from './to-examples.js';
 import { groupTranscripts } from './transcripts.js';
 import { parseUtterance, type Utterance } from './utterance.js';
 
-export const annomiSliceDir = fileURLToPath(new URL('./slice', import.meta.url));
+export const annomiSliceDir = assetPath(import.meta.url, 'slice');
 
 export const annomiOptions = commonSourceOptions.extend({
   annotations: z

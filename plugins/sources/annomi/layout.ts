@@ -4,7 +4,8 @@
  * full CSV), a Hugging Face folder (all of its per-split files together) or one file.
  */
 import { statSync } from 'node:fs';
-import { DataLayoutError, assertDataPathExists, availableSplits, huggingFaceLayout, resolveSplitFiles, type DataLayout } from '../../../core/data/formats/index.js';
+import { assertDataPathExists, availableSplits, DataLayoutError, huggingFaceLayout, resolveSplitFiles } from 'attune/data';
+import type { DataLayout } from 'attune/data';
 
 export type AnnotationRelease = 'auto' | 'simple' | 'full';
 

@@ -11,8 +11,8 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededSample } from '../../../core/data/formats/index.js';
-import { readRawRecords, writeRawRecords, type RawRecord } from '../../../core/data/source-kit/index.js';
+import { readRawRecords, seededSample, writeRawRecords } from 'attune/data';
+import type { RawRecord } from 'attune/data';
 import { transcriptSplit } from './split.js';
 
 const seed = 2023;

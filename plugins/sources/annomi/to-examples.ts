@@ -3,8 +3,8 @@
  * conversation before it as history. The target turn's behaviour and the session's quality
  * are labels; topic, video and the client's preceding talk type are metadata.
  */
-import { expandDialogue, type DialogueTurn, type ExpansionMode } from '../../../core/data/dialogue.js';
-import type { CanonicalExample } from '../../../core/data/example.js';
+import { expandDialogue } from 'attune/data';
+import type { CanonicalExample, DialogueTurn, ExpansionMode, KnownLabels } from 'attune/data';
 import type { Transcript } from './transcripts.js';
 import type { Utterance } from './utterance.js';
 
@@ -37,7 +37,7 @@ export function transcriptToExamples(transcript: Transcript, split: string, expa
       clientTalkType: lastClientTurn?.extra?.talkType,
     };
     for (const [key, value] of Object.entries(optional)) if (value !== undefined) metadata[key] = value;
-    const labels: CanonicalExample['labels'] = { miQuality: transcript.quality };
+    const labels: KnownLabels = { miQuality: transcript.quality };
     if (utterance.behaviour) labels.miBehaviour = utterance.behaviour;
     return {
       id: `annomi:${split}:${transcript.id}:${target.index}`,

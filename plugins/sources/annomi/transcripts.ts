@@ -4,7 +4,7 @@
  * utterance whose labels are the majority vote, ties going to the first row in the file
  * (the row `AnnoMI-simple.csv` agrees with in 398 of 428 cases).
  */
-import type { RowIssueCollector } from '../../../core/data/row-issues.js';
+import type { RowIssueCollector } from 'attune/data';
 import type { Utterance } from './utterance.js';
 
 export interface Transcript {

@@ -3,8 +3,8 @@
  * column name (their column order differs); `AnnoMI-full.csv` adds the annotator and the
  * behaviour subtypes. Missing values are the string "n/a".
  */
-import { cellText, type SourceRecord } from '../../../core/data/formats/index.js';
-import type { RowIssue } from '../../../core/data/row-issues.js';
+import { cellText } from 'attune/data';
+import type { RowIssue, SourceRecord } from 'attune/data';
 
 export const therapistBehaviours = ['question', 'reflection', 'therapist_input', 'other'] as const;
 export const clientTalkTypes = ['change', 'neutral', 'sustain'] as const;

@@ -4,8 +4,8 @@
  * original CSV is the pandas index, kept as the answer's stable number.
  */
 import { createHash } from 'node:crypto';
-import type { RowIssue } from '../../../core/data/row-issues.js';
-import { canonicalSplits, cellText, normalizeSplit, type SourceRecord } from '../../../core/data/formats/index.js';
+import { canonicalSplits, cellText, normalizeSplit } from 'attune/data';
+import type { RowIssue, SourceRecord } from 'attune/data';
 
 export interface CounselAnswer {
   /** questionID plus a hash of the question link: 18 questionIDs of the 2020 scrape cover two different questions. */

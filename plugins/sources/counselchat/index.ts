@@ -3,20 +3,16 @@
  * licensed therapists, as single-turn dialogues.
  */
 import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { normalizeSplit, openSourceFiles, splitFromFileName } from '../../../core/data/formats/index.js';
-import { RowIssueCollector } from '../../../core/data/row-issues.js';
-import { loadExamples, repositoryPath } from '../../../core/data/source-kit/index.js';
-import { commonSourceOptions } from '../../../core/data/source-options.js';
-import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
-import { defineItem, type ItemEnvironment } from '../../../core/kernel/item.js';
+import { assetPath, defineItem } from 'attune';
+import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource, ItemEnvironment } from 'attune';
+import { commonSourceOptions, loadExamples, normalizeSplit, openSourceFiles, repositoryPath, RowIssueCollector, splitFromFileName } from 'attune/data';
 import { counselChatLayouts } from './layout.js';
 import { readSplitAnswers, splitsInFile } from './read-answers.js';
 import { answerToExample } from './to-example.js';
 import { topVotedPerQuestion } from './top-voted.js';
 
-export const counselChatSliceDir = fileURLToPath(new URL('./slice', import.meta.url));
+export const counselChatSliceDir = assetPath(import.meta.url, 'slice');
 
 export const counselChatOptions = commonSourceOptions.extend({
   answers: z

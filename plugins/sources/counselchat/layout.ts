@@ -2,7 +2,8 @@
  * Where CounselChat lives: the original repository CSV (one file, a `split` column), a
  * Hugging Face dataset folder (one Parquet/JSONL/CSV per split), or any single file.
  */
-import { huggingFaceLayout, type DataLayout } from '../../../core/data/formats/index.js';
+import { huggingFaceLayout } from 'attune/data';
+import type { DataLayout } from 'attune/data';
 
 const originalFiles = ['20200325_counsel_chat.csv', 'data/20200325_counsel_chat.csv'];
 

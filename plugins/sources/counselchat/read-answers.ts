@@ -3,8 +3,8 @@
  * `split` column says which (`val` meaning validation); a file without that column holds
  * the split its name (or its Hugging Face layout) implies.
  */
-import { canonicalSplits, normalizeSplit, readTable } from '../../../core/data/formats/index.js';
-import type { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { canonicalSplits, normalizeSplit, readTable } from 'attune/data';
+import type { RowIssueCollector } from 'attune/data';
 import { parseAnswer, type CounselAnswer } from './answer-row.js';
 
 const isCanonical = (split: string): boolean => (canonicalSplits as readonly string[]).includes(split);

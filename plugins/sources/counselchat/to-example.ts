@@ -3,7 +3,7 @@
  * turn, the therapist's answer as the assistant turn. Topic, therapist, upvotes and views
  * are metadata, so they reach the model only through `exposeMetadata`.
  */
-import type { CanonicalExample } from '../../../core/data/example.js';
+import type { CanonicalExample } from 'attune/data';
 import type { CounselAnswer } from './answer-row.js';
 import { repairAnswerText } from './clean-text.js';
 

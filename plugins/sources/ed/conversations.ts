@@ -4,10 +4,8 @@
  * even = listener (helper). A bad row is reported once and drops its conversation: a
  * conversation with a missing turn would pair answers with the wrong questions.
  */
-import type { DialogueTurn } from '../../../core/data/dialogue.js';
-import type { RowIssueCollector } from '../../../core/data/row-issues.js';
-import type { SourceRecord } from '../../../core/data/formats/index.js';
-import { ed32Labels, isEd32Label } from '../../../core/data/labels/index.js';
+import { ed32Labels, isEd32Label } from 'attune/data';
+import type { DialogueTurn, RowIssueCollector, SourceRecord } from 'attune/data';
 import { unescapeEd } from './text.js';
 
 export interface TurnInfo {

@@ -1,6 +1,6 @@
 /** The example's emotion label: the conversation's ED-32 `context`, or its GoEmotions mapping. */
-import type { EmotionLabel } from '../../../core/data/example.js';
-import { ed32Taxonomy, edToGoEmotions, goEmotionsTaxonomy } from '../../../core/data/labels/index.js';
+import { ed32Taxonomy, edToGoEmotions, goEmotionsTaxonomy } from 'attune/data';
+import type { EmotionLabel } from 'attune/data';
 
 export type EdEmotionLabels = 'ed-32' | 'goemotions-28';
 

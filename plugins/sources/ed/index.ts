@@ -3,13 +3,10 @@
  * emotion (ED-32). Reads the original CSV release, the ED-v2 pair layout or a Hugging Face
  * folder; without `path`, the shipped slice.
  */
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { defineItem } from '../../../core/kernel/item.js';
-import type { DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
-import { commonSourceOptions } from '../../../core/data/source-options.js';
-import { openSourceFiles } from '../../../core/data/formats/index.js';
-import { expansionOption, maxHistoryTurnsOption, splitFilesSource } from '../../../core/data/source-kit/index.js';
+import { assetPath, defineItem } from 'attune';
+import type { DatasetSource } from 'attune';
+import { commonSourceOptions, expansionOption, maxHistoryTurnsOption, openSourceFiles, splitFilesSource } from 'attune/data';
 import { edLayouts } from './layout.js';
 import { readEdRows } from './read-rows.js';
 import { groupConversations } from './conversations.js';
@@ -32,7 +29,7 @@ export const edSource = defineItem({
     const files = openSourceFiles({
       path: options.path,
       baseDir: env.baseDir,
-      sliceDir: fileURLToPath(new URL('./slice', import.meta.url)),
+      sliceDir: assetPath(import.meta.url, 'slice'),
       layouts: edLayouts,
     });
     const expansion = { mode: options.expansion, maxHistoryTurns: options.maxHistoryTurns, emotionLabels: options.emotionLabels };

@@ -1,5 +1,6 @@
 /** The EmpatheticDialogues layouts this source reads. */
-import { huggingFaceLayout, type DataLayout } from '../../../core/data/formats/index.js';
+import { huggingFaceLayout } from 'attune/data';
+import type { DataLayout } from 'attune/data';
 
 export const edLayouts: readonly DataLayout[] = [
   {

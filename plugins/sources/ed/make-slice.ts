@@ -6,8 +6,7 @@
  *   npx tsx plugins/sources/ed/make-slice.ts [/path/to/train_prefix.csv] [seed]
  */
 import { join } from 'node:path';
-import { seededShuffle } from '../../../core/data/formats/index.js';
-import { readLines, sliceCommandLine, writeLines } from '../../../core/data/source-kit/index.js';
+import { readLines, seededShuffle, sliceCommandLine, writeLines } from 'attune/data';
 
 /** Conversations per split file; the prefix holds 30. */
 const plan = [

@@ -2,8 +2,8 @@
  * Original-format conversations → one `dialogue` example per listener turn (or only the
  * last), each with the turns before it. The emotion is a label, the situation metadata.
  */
-import type { CanonicalExample } from '../../../core/data/example.js';
-import { expandDialogue, type ExpansionMode } from '../../../core/data/dialogue.js';
+import { expandDialogue } from 'attune/data';
+import type { CanonicalExample, ExpansionMode } from 'attune/data';
 import type { EdConversation } from './conversations.js';
 import { emotionLabel, type EdEmotionLabels } from './emotion-label.js';
 

@@ -4,8 +4,8 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
-import { DataFileError, readDelimited, readTable, type SourceRecord } from '../../../core/data/formats/index.js';
-import type { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { DataFileError, readDelimited, readTable } from 'attune/data';
+import type { RowIssueCollector, SourceRecord } from 'attune/data';
 import { originalColumns, v2Columns } from './layout.js';
 
 export type EdFileKind = 'original' | 'v2';

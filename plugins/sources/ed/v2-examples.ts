@@ -2,10 +2,8 @@
  * ED-v2 rows (history → listener response, one row per pair) → `dialogue` examples. The
  * history alternates and ends with the speaker's turn that the response answers.
  */
-import type { CanonicalExample, Message } from '../../../core/data/example.js';
-import type { RowIssueCollector } from '../../../core/data/row-issues.js';
-import type { SourceRecord } from '../../../core/data/formats/index.js';
-import { ed32Labels, isEd32Label } from '../../../core/data/labels/index.js';
+import { ed32Labels, isEd32Label } from 'attune/data';
+import type { CanonicalExample, Message, RowIssueCollector, SourceRecord } from 'attune/data';
 import { parseChatHistory } from './chat-history.js';
 import { emotionLabel } from './emotion-label.js';
 import type { EdExpansion } from './original-examples.js';

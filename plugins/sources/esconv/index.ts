@@ -4,12 +4,9 @@
  * FailedESConv.json; without `path`, the shipped slice.
  */
 import { basename, extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { defineItem } from '../../../core/kernel/item.js';
-import type { DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
-import { commonSourceOptions } from '../../../core/data/source-options.js';
-import { openSourceFiles } from '../../../core/data/formats/index.js';
-import { expansionOption, maxHistoryTurnsOption, splitFilesSource } from '../../../core/data/source-kit/index.js';
+import { assetPath, defineItem } from 'attune';
+import type { DatasetSource } from 'attune';
+import { commonSourceOptions, expansionOption, maxHistoryTurnsOption, openSourceFiles, splitFilesSource } from 'attune/data';
 import { esconvLayouts } from './layout.js';
 import { readDialogObjects } from './read-dialogs.js';
 import { parseDialog } from './parse-dialog.js';
@@ -27,7 +24,7 @@ export const esconvSource = defineItem({
     const files = openSourceFiles({
       path: options.path,
       baseDir: env.baseDir,
-      sliceDir: fileURLToPath(new URL('./slice', import.meta.url)),
+      sliceDir: assetPath(import.meta.url, 'slice'),
       layouts: esconvLayouts,
     });
     return splitFilesSource(files, options, async function* (split, paths, issues) {

@@ -1,5 +1,6 @@
 /** The ESConv layouts this source reads. */
-import { huggingFaceLayout, type DataLayout } from '../../../core/data/formats/index.js';
+import { huggingFaceLayout } from 'attune/data';
+import type { DataLayout } from 'attune/data';
 
 export const esconvLayouts: readonly DataLayout[] = [
   huggingFaceLayout('Hugging Face thu-coai/esconv split files (one JSON dialog per line, or {"text": "<json>"} rows)', ['json', 'jsonl', 'parquet']),

@@ -7,8 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeEsconvStrategy } from '../../../core/data/labels/index.js';
-import { readLines, sampleLines, sliceCommandLine } from '../../../core/data/source-kit/index.js';
+import { normalizeEsconvStrategy, readLines, sampleLines, sliceCommandLine } from 'attune/data';
 
 const sizes = { 'train.json': 100, 'valid.json': 25, 'test.json': 25 } as const;
 

@@ -3,10 +3,8 @@
  * the normalized strategy, plus the dialog-level metadata. A turn the source cannot trust
  * (unknown speaker, empty text, missing or unknown strategy) makes the dialog a bad row.
  */
-import type { DialogueTurn } from '../../../core/data/dialogue.js';
-import type { RowIssueCollector } from '../../../core/data/row-issues.js';
-import type { SourceRecord } from '../../../core/data/formats/index.js';
-import { esconvStrategies, normalizeEsconvStrategy } from '../../../core/data/labels/index.js';
+import { esconvStrategies, normalizeEsconvStrategy } from 'attune/data';
+import type { DialogueTurn, RowIssueCollector, SourceRecord } from 'attune/data';
 
 export interface StrategyLabel {
   strategy: string;

@@ -3,8 +3,8 @@
  * or Parquet/JSONL rows whose `text` column holds the dialog as a JSON string (HF viewer).
  */
 import { extname } from 'node:path';
-import { readJsonRecords, readTable, type SourceRecord } from '../../../core/data/formats/index.js';
-import type { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { readJsonRecords, readTable } from 'attune/data';
+import type { RowIssueCollector, SourceRecord } from 'attune/data';
 
 export async function readDialogObjects(file: string, issues: RowIssueCollector): Promise<SourceRecord<Record<string, unknown>>[]> {
   const records: SourceRecord<unknown>[] = extname(file).toLowerCase() === '.parquet' ? await readTable(file, issues) : readJsonRecords(file, issues);

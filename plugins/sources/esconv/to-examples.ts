@@ -2,8 +2,8 @@
  * An ESConv dialog → one `dialogue` example per supporter turn (or only the last), with the
  * preceding history; the target turn's strategy is the label, dialog context is metadata.
  */
-import type { CanonicalExample } from '../../../core/data/example.js';
-import { expandDialogue, type ExpansionMode } from '../../../core/data/dialogue.js';
+import { expandDialogue } from 'attune/data';
+import type { CanonicalExample, ExpansionMode } from 'attune/data';
 import type { ParsedDialog } from './parse-dialog.js';
 
 export interface DialogPlace {

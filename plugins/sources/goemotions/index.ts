@@ -2,13 +2,10 @@
  * GoEmotions (Reddit comments, 27 emotions + neutral) as `classify` examples.
  * Reads the original TSV release or a Hugging Face folder; without `path`, the shipped slice.
  */
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { defineItem } from '../../../core/kernel/item.js';
-import type { DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
-import { commonSourceOptions } from '../../../core/data/source-options.js';
-import { openSourceFiles } from '../../../core/data/formats/index.js';
-import { splitFilesSource } from '../../../core/data/source-kit/index.js';
+import { assetPath, defineItem } from 'attune';
+import type { DatasetSource } from 'attune';
+import { commonSourceOptions, openSourceFiles, splitFilesSource } from 'attune/data';
 import { goEmotionsLayouts } from './layout.js';
 import { readLabelNames } from './label-names.js';
 import { readGoEmotionsFile } from './rows.js';
@@ -32,7 +29,7 @@ export const goEmotionsSource = defineItem({
     const files = openSourceFiles({
       path: options.path,
       baseDir: env.baseDir,
-      sliceDir: fileURLToPath(new URL('./slice', import.meta.url)),
+      sliceDir: assetPath(import.meta.url, 'slice'),
       layouts: goEmotionsLayouts,
     });
     const names = readLabelNames(files.root);

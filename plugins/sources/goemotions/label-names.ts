@@ -6,8 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DataFileError } from '../../../core/data/formats/index.js';
-import { goEmotionsLabels } from '../../../core/data/labels/index.js';
+import { DataFileError, goEmotionsLabels } from 'attune/data';
 import { labelNameFiles } from './layout.js';
 
 export function readLabelNames(root: string): readonly string[] {

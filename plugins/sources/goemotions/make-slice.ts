@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sampleLines, sliceCommandLine } from '../../../core/data/source-kit/index.js';
-import { writeFileAtomic } from '../../../core/kernel/runs/atomic-write.js';
+import { writeFileAtomic } from 'attune';
+import { sampleLines, sliceCommandLine } from 'attune/data';
 
 const sizes = { 'train.tsv': 3000, 'dev.tsv': 500, 'test.tsv': 500 } as const;
 

@@ -3,8 +3,8 @@
  * rows (wrong column count, empty text, unknown label id) reported to the collector.
  */
 import { extname } from 'node:path';
-import { readDelimited, readTable, type SourceRecord } from '../../../core/data/formats/index.js';
-import type { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { readDelimited, readTable } from 'attune/data';
+import type { RowIssueCollector, SourceRecord } from 'attune/data';
 
 export interface GoEmotionsRow {
   file: string;

@@ -2,8 +2,8 @@
  * A GoEmotions row as a `classify` example: the text is the only message; labels and the
  * comment id stay out of it.
  */
-import type { CanonicalExample } from '../../../core/data/example.js';
-import { ekmanTaxonomy, goEmotionToEkman, goEmotionsTaxonomy } from '../../../core/data/labels/index.js';
+import { ekmanTaxonomy, goEmotionsTaxonomy, goEmotionToEkman } from 'attune/data';
+import type { CanonicalExample } from 'attune/data';
 import type { GoEmotionsRow } from './rows.js';
 
 export type GoEmotionsTaxonomyChoice = 'goemotions-28' | 'ekman-7';

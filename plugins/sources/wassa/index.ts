@@ -3,19 +3,16 @@
  * conversations about news articles (WASSA 2023 CONV / WASSA 2024 CONVT shared tasks).
  */
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { CanonicalExample } from '../../../core/data/example.js';
-import { sourceRoot } from '../../../core/data/formats/index.js';
-import { loadExamples, repositoryPath } from '../../../core/data/source-kit/index.js';
-import { commonSourceOptions } from '../../../core/data/source-options.js';
-import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource } from '../../../core/kernel/extension-points/dataset-source.js';
-import { defineItem, type ItemEnvironment } from '../../../core/kernel/item.js';
+import { assetPath, defineItem } from 'attune';
+import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource, ItemEnvironment } from 'attune';
+import { commonSourceOptions, loadExamples, repositoryPath, sourceRoot } from 'attune/data';
+import type { CanonicalExample } from 'attune/data';
 import { resolveWassaLayout } from './layout.js';
 import { readSplitTurns } from './load-split.js';
 import { turnToExample } from './to-example.js';
 
-export const wassaSliceDir = fileURLToPath(new URL('./slice', import.meta.url));
+export const wassaSliceDir = assetPath(import.meta.url, 'slice');
 
 export const wassaOptions = commonSourceOptions.extend({
   release: z

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { availableSplits, huggingFaceLayout, resolveSplitFiles, splitFromFileName } from '../../../core/data/formats/index.js';
+import { availableSplits, huggingFaceLayout, resolveSplitFiles, splitFromFileName } from 'attune/data';
 import type { ScoreKey } from './scores.js';
 
 export type WassaRelease = '2023' | '2024';

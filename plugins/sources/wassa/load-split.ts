@@ -2,8 +2,8 @@
  * Reads the files of one WASSA split into turns ordered by conversation, then turn number
  * (2023 files sort `turn_id` as text: 0, 1, 10, 11, …, 2).
  */
-import { readDelimited, readTable, type SourceRecord } from '../../../core/data/formats/index.js';
-import type { RowIssueCollector } from '../../../core/data/row-issues.js';
+import { readDelimited, readTable } from 'attune/data';
+import type { RowIssueCollector, SourceRecord } from 'attune/data';
 import type { GoldFile, SplitFiles } from './layout.js';
 import type { ScoreKey } from './scores.js';
 import { parseTurn, type WassaTurn } from './turn.js';

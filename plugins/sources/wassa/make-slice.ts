@@ -8,8 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededRank } from '../../../core/data/formats/index.js';
-import { readRawRecords, writeLines, writeRawRecords } from '../../../core/data/source-kit/index.js';
+import { readRawRecords, seededRank, writeLines, writeRawRecords } from 'attune/data';
 import { quoteEscapeFor } from './load-split.js';
 
 const seed = 'attune-wassa-slice-v1';

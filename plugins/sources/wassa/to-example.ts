@@ -2,7 +2,7 @@
  * A WASSA turn → a `classify` example: the turn text is the only model input; the three
  * scores are labels; ids, speaker and release are metadata.
  */
-import type { CanonicalExample } from '../../../core/data/example.js';
+import type { CanonicalExample } from 'attune/data';
 import type { WassaTurn } from './turn.js';
 
 export function turnToExample(turn: WassaTurn, split: string): CanonicalExample {

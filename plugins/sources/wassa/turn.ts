@@ -3,8 +3,8 @@
  * (case-insensitive) because their order differs between releases; the release itself is
  * recognised from which columns exist.
  */
-import { cellText, type SourceRecord } from '../../../core/data/formats/index.js';
-import type { RowIssue } from '../../../core/data/row-issues.js';
+import { cellText } from 'attune/data';
+import type { RowIssue, SourceRecord } from 'attune/data';
 import { isMissing, parseScore, scoreColumns, scoreKeys, type ScoreKey } from './scores.js';
 
 export type DetectedRelease = '2023' | '2024' | 'unknown';

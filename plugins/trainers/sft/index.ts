@@ -1,14 +1,15 @@
 /** Item `trainers/sft`: the config schema paired with its trainer class. */
 import { resolve } from 'node:path';
-import { defineItem } from '../../../core/kernel/index.js';
-import type { Trainer } from '../../../core/kernel/index.js';
-import { loadCurriculumFile } from '../../../core/data/sampling/curriculum-config.js';
-import type { SamplingPlan } from '../../../core/train/sampler.js';
+import { defineItem } from 'attune';
+import type { Trainer } from 'attune';
+import { loadCurriculumFile } from 'attune/data';
+import type { SamplingPlan } from 'attune/train';
 import { sftTrainerOptions } from './config.js';
 import { SftTrainer } from './trainer.js';
 import type { SftStageInput } from './trainer.js';
 
 export const sftTrainer = defineItem({
+  kind: 'sft',
   description: 'supervised fine-tuning with weighted objectives, accumulation, evaluation, checkpoints and exact resume',
   options: sftTrainerOptions,
   create: (options, env): Trainer<SftStageInput> => {

@@ -4,27 +4,14 @@
  * clean stop naming the step and the loss term when a value turns NaN/Inf.
  */
 import { join } from 'node:path';
-import type { RunContext, Trainer, TrainerResult } from '../../../core/kernel/index.js';
-import { AttuneError } from '../../../core/kernel/index.js';
-import { AdamW, clipGradNorm, createLrSchedule, globalGradNorm, GradientAccumulator, NonFiniteError } from '../../../core/engine/optim/index.js';
-import { seedWords, Xoshiro128 } from '../../../core/data/sampling/rng.js';
-import type { RngState } from '../../../core/data/sampling/rng.js';
-import type { ModelFolder } from '../../../core/model/folder/open-model-folder.js';
-import type { CanonicalExample } from '../../../core/data/example.js';
-import { bucketLength, collate } from '../../../core/train/collate.js';
-import type { TrainItem } from '../../../core/train/collate.js';
-import { checkpointFiles, loadCheckpoint, saveCheckpoint, saveTrainables } from '../../../core/train/checkpoint.js';
-import type { TrainerState } from '../../../core/train/checkpoint.js';
-import { loraDropoutFeeds } from '../../../core/model/decoder/index.js';
-import type { LoraConfig } from '../../../core/model/lora/index.js';
-import { evaluateItems } from '../../../core/train/evaluate.js';
-import type { SftObjective } from '../../../core/train/objective.js';
-import { accumulateStep } from '../../../core/train/accumulate-step.js';
-import { createStageSampler } from '../../../core/train/sampler.js';
-import type { SamplingPlan, StageSampler } from '../../../core/train/sampler.js';
-import { ItemCache, usableForSft } from '../../../core/train/sft-data.js';
-import type { SourceSplit } from '../../../core/train/sft-data.js';
-import { SftModel } from '../../../core/train/sft-model.js';
+import { AttuneError, seedWords, Xoshiro128 } from 'attune';
+import type { RngState, RunContext, Trainer, TrainerResult } from 'attune';
+import type { CanonicalExample } from 'attune/data';
+import { AdamW, clipGradNorm, createLrSchedule, globalGradNorm, GradientAccumulator, NonFiniteError } from 'attune/engine';
+import { loraDropoutFeeds } from 'attune/model';
+import type { LoraConfig, ModelFolder } from 'attune/model';
+import { accumulateStep, bucketLength, checkpointFiles, collate, createStageSampler, evaluateItems, ItemCache, loadCheckpoint, saveCheckpoint, saveTrainables, SftModel, usableForSft } from 'attune/train';
+import type { SamplingPlan, SftObjective, SourceSplit, StageSampler, TrainerState, TrainItem } from 'attune/train';
 import type { SftTrainerOptions } from './config.js';
 
 export interface SftStageInput {
@@ -43,6 +30,8 @@ export interface SftStageInput {
 const DROPOUT_STREAM = 0xd80f;
 
 export class SftTrainer implements Trainer<SftStageInput> {
+  readonly kind = 'sft';
+
   constructor(
     readonly options: SftTrainerOptions,
     /** The sampling option resolved (a curriculum file read and validated). */

@@ -5,7 +5,7 @@
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Xoshiro128 } from '../../../core/data/sampling/rng.js';
+import { Xoshiro128 } from '../../../core/base/rng.js';
 import { parseDecoderConfig } from '../../../core/model/folder/config.js';
 import type { DecoderConfig } from '../../../core/model/folder/config.js';
 import { checkWeights } from '../../../core/model/folder/check-weights.js';

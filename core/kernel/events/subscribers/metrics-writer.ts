@@ -4,7 +4,7 @@
  * most the line being written, never the lines before it.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../runs/atomic-write.js';
+import { writeFileAtomic } from '../../../base/atomic-write.js';
 import type { EventBus } from '../event-bus.js';
 
 export function attachMetricsWriter(bus: EventBus, file: string): () => void {

@@ -7,7 +7,7 @@
  * Seeds are expanded into the state with the murmur3 finalizer over a Weyl sequence (the
  * SplitMix idea), so nearby seeds give unrelated streams and the all-zero state never arises.
  */
-import { AttuneError } from '../../kernel/errors.js';
+import { AttuneError } from './errors.js';
 
 export const RNG_ALGORITHM = 'xoshiro128**';
 

@@ -1,0 +1,18 @@
+/**
+ * `attune/train`: what trainers and objectives are written against — the objective context and
+ * term contract, the shared stage loop (optimizer, schedule, accumulation, clipping, resume,
+ * checkpoints, evaluation cadence, interruption), checkpoints, the reward runner, metrics and
+ * loss-curve reports.
+ */
+export * from './objective.js';
+export * from './init.js';
+export * from './metrics.js';
+export * from './collate.js';
+export * from './checkpoint.js';
+export * from './sampler.js';
+export * from './sft-data.js';
+export * from './sft-model.js';
+export * from './evaluate.js';
+export * from './accumulate-step.js';
+export * from './tensor-files.js';
+export { writeLossCurves } from '../report/loss-curves.js';
