@@ -23,7 +23,8 @@ export const dataReport = defineRecipe({
     const tokenizer = await chatTokenCounter(config.model);
     const sources = await Promise.all(config.sources.map(async (ref) => ({ ref, source: await run.create(ref) })));
     const totalSteps = sources.reduce((n, { source }) => n + (config.splits?.length ?? source.splits.length), 0);
-    run.events.emit('stage:start', { stage: 'inspect', index: 0, count: 1, totalSteps });
+    const stage = run.stage('inspect');
+    stage.start({ totalSteps });
 
     const reports: SplitReport[] = [];
     let step = 0;
@@ -55,7 +56,7 @@ export const dataReport = defineRecipe({
       leaks: total((r) => Object.values(r.leakage.leaks).reduce((s, v) => s + v, 0)),
       splits: reports.length,
     };
-    run.events.emit('stage:end', { stage: 'inspect', metrics });
+    stage.end(metrics);
     run.log(`report written to ${run.runDir}/data_report.md`);
     return { metrics };
   },

@@ -58,7 +58,6 @@ export const sftMultiobjective = defineRecipe({
 
     const input: SftStageInput = { stage: STAGE, model, modelName: config.model, lora: loraConfig(config.lora, 'lora'), objectives, train, eval: evaluation };
     const result = await trainer.train(input, run);
-    run.events.emit('stage:end', { stage: STAGE, metrics: result.metrics });
     const plots = await writeLossCurves(run.runDir);
     run.log(`loss curves: ${plots.join(', ')}`);
     if (result.artifactsDir) run.log(`adapter and heads: ${result.artifactsDir}`);

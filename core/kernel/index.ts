@@ -11,7 +11,7 @@ export type { ItemDefinition, ItemEnvironment } from './item.js';
 export { defineRecipe } from './recipes/recipe.js';
 export type { RecipeDefinition, RecipeResult, RecipeStage } from './recipes/recipe.js';
 export type { ItemRef, ItemRefBuilder } from './config/item-ref.js';
-export type { RunContext } from './runs/run-context.js';
+export type { RunContext, StageHandle } from './runs/run-context.js';
 export type { CheckpointInfo, CheckpointStore } from './runs/checkpoint-store.js';
 export type { EventBus } from './events/event-bus.js';
 export type { AttuneEvents, AttuneEventName, RunStatus } from './events/event-types.js';

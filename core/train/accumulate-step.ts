@@ -20,7 +20,7 @@ export interface StepOutcome {
 }
 
 /**
- * Runs `batches` as one step into `accumulator` (scaleBy 'none'; reset here). `step` is the
+ * Runs `batches` as one step into `accumulator` (scaleBy 'none'; the stage loop resets it). `step` is the
  * 1-based step a NaN/Inf is reported at, naming the term that went bad.
  */
 export async function accumulateStep(
@@ -30,7 +30,6 @@ export async function accumulateStep(
   options: { readonly step: number; readonly dropout: (batch: CollatedBatch) => Record<string, Feed> },
 ): Promise<StepOutcome> {
   if (accumulator.scaleBy !== 'none') throw new Error(`accumulateStep: the accumulator must add gradients as they are (scaleBy 'none'), got '${accumulator.scaleBy}'.`);
-  accumulator.reset();
   const norms = stepNormalizers(model.train.terms, batches);
   const pooled: Record<string, { sum: number; count: number }> = {};
   let objective = 0;
@@ -47,8 +46,8 @@ export async function accumulateStep(
       acc.count += v.count;
     }
   }
+  // Gradients are checked by the stage loop.
   const gradients = accumulator.finish();
-  checkFinite(options.step, { gradients });
   const terms: Record<string, number> = {};
   for (const t of model.train.terms) {
     const p = pooled[t.name];

@@ -16,3 +16,5 @@ export * from './evaluate.js';
 export * from './accumulate-step.js';
 export * from './tensor-files.js';
 export { writeLossCurves } from '../report/loss-curves.js';
+export * from './stage-options.js';
+export * from './stage-loop.js';

@@ -127,7 +127,7 @@ describe('runs', () => {
             const latest = run.resumed ? run.checkpoints.latest() : undefined;
             let step = latest ? Number(readFileSync(join(latest.path, 'step.txt'), 'utf8')) : 0;
             if (latest) await run.rewindMetrics('count', step);
-            run.events.emit('stage:start', { stage: 'count', index: 0, count: 1, totalSteps: config.steps, startStep: step });
+            run.stage('count').start({ totalSteps: config.steps, startStep: step });
             while (step < config.steps && !run.signal.aborted) {
               step += 1;
               if (step === config.failAt) throw new Error(`boom at step ${step}`);

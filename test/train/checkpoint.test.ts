@@ -3,12 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { AdamW } from '../../core/engine/optim/index.js';
-import { Xoshiro128 } from '../../core/base/rng.js';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
 import { loadLoraAdapter, loraConfig } from '../../core/model/lora/index.js';
-import { checkpointFiles, loadCheckpoint, saveCheckpoint } from '../../core/train/checkpoint.js';
-import type { TrainerState } from '../../core/train/checkpoint.js';
+import { checkpointFiles, loadTrainables, saveTrainables } from '../../core/train/checkpoint.js';
 import type { SftObjective } from '../../core/train/objective.js';
 import { SftModel } from '../../core/train/sft-model.js';
 import { lmObjective } from '../../plugins/objectives/lm.js';
@@ -27,17 +24,16 @@ test('a checkpoint is a PEFT adapter with the heads beside it, restored exactly,
   const make = (r: number): SftModel => new SftModel(folder, loraConfig({ r, alpha: 8, targetModules: ['q_proj', 'v_proj'] }), objectives, 1);
   const saved = make(4);
   for (const p of saved.parameters) p.data.forEach((_, i, d) => (d[i] = Math.cos(i + p.name.length)));
-  const state: TrainerState = { version: 1, step: 7, sampler: { cursor: 3 }, rng: Xoshiro128.fromWords([1, 2]).state(), terms: [{ name: 'lm', weight: 1 }] };
-  await saveCheckpoint(dir, saved, new AdamW(saved.parameters), state, 'attune-tiny-qwen2');
+  await saveTrainables(dir, saved, 'attune-tiny-qwen2');
 
   const adapter = await loadLoraAdapter(join(dir, checkpointFiles.adapterDir), folder.config);
   assert.equal(adapter.baseModel, 'attune-tiny-qwen2');
   assert.deepEqual(adapter.extraTensors.map((t) => t.name).sort(), ['heads.strategy.bias', 'heads.strategy.weight']);
 
   const restored = make(4);
-  assert.equal((await loadCheckpoint(dir, restored, new AdamW(restored.parameters), folder.config)).step, 7);
+  await loadTrainables(dir, restored, folder.config);
   restored.parameters.forEach((p, i) => assert.deepEqual(p.data, saved.parameters[i]?.data, p.name));
 
   const other = make(8);
-  await assert.rejects(loadCheckpoint(dir, other, new AdamW(other.parameters), folder.config), /r=4, alpha=8.*this run has r=8/);
+  await assert.rejects(loadTrainables(dir, other, folder.config), /r=4, alpha=8.*this run has r=8/);
 });

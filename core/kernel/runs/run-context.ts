@@ -6,6 +6,16 @@ import type { EventBus } from '../events/event-bus.js';
 import type { ExtensionInstances, ExtensionKind } from '../plugins/extension-kinds.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 
+/** One of the recipe's declared stages, as the run numbers it; `start`/`end` emit the stage events. */
+export interface StageHandle {
+  readonly name: string;
+  /** 0-based position among the recipe's declared stages. */
+  readonly index: number;
+  readonly count: number;
+  start(info?: { totalSteps?: number; startStep?: number }): void;
+  end(metrics?: Record<string, number>): void;
+}
+
 export interface RunContext {
   readonly recipe: string;
   readonly runDir: string;
@@ -16,6 +26,8 @@ export interface RunContext {
   /** True when the run continues an earlier one (`--resume`): trainers load the latest checkpoint. */
   readonly resumed: boolean;
   readonly checkpoints: CheckpointStore;
+  /** The stage `name` of the recipe (its index and count come from the recipe's `stages`). */
+  stage(name: string): StageHandle;
   /** Build a plugin item from a validated config reference. */
   create<K extends ExtensionKind>(ref: ItemRef<K>): Promise<ExtensionInstances[K]>;
   /** Write a file under the run directory atomically. */

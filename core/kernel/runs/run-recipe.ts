@@ -113,6 +113,20 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     signal: controller.signal,
     resumed: Boolean(options.resume),
     checkpoints: new CheckpointStore(join(runDir, 'checkpoints')),
+    stage: (name) => {
+      const index = recipe.stages.findIndex((s) => s.name === name);
+      if (index < 0) {
+        throw new RecipeError(`Recipe '${recipeName}' runs a stage '${name}' it does not declare.`, `Declared stages: ${recipe.stages.map((s) => s.name).join(', ') || '(none)'}; add it to the recipe's stages.`);
+      }
+      const count = recipe.stages.length;
+      return {
+        name,
+        index,
+        count,
+        start: (info = {}) => bus.emit('stage:start', { stage: name, index, count, ...info }),
+        end: (metrics) => bus.emit('stage:end', { stage: name, ...(metrics ? { metrics } : {}) }),
+      };
+    },
     create: (ref) => kernel.create(ref, { baseDir: manifest.configFiles[0] ? dirname(manifest.configFiles[0]) : process.cwd(), warn: (message) => bus.emit('warning', { message, origin: ref.use }) }),
     writeArtifact: async (relativePath, data) => {
       const path = join(runDir, relativePath);

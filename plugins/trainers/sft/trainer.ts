@@ -1,21 +1,20 @@
 /**
- * The `sft` trainer: mixture or curriculum sampling, micro-batches with gradient accumulation,
- * AdamW with clipping and a schedule, periodic evaluation, checkpoints with exact resume, and a
- * clean stop naming the step and the loss term when a value turns NaN/Inf.
+ * The `sft` trainer: what is SFT's own on top of the shared stage loop — mixture or curriculum
+ * sampling, tokenized items collated into bucketed micro-batches, each term normalized exactly over
+ * the whole optimizer step, LoRA dropout masks from a seeded stream, held-out evaluation of the LM
+ * loss and the heads, and the adapter with its heads as the final artifact.
  */
 import { join } from 'node:path';
-import { AttuneError, seedWords, Xoshiro128 } from 'attune';
-import type { RngState, RunContext, Trainer, TrainerResult } from 'attune';
-import type { CanonicalExample } from 'attune/data';
-import { AdamW, clipGradNorm, createLrSchedule, globalGradNorm, GradientAccumulator, NonFiniteError } from 'attune/engine';
-import { loraDropoutFeeds } from 'attune/model';
+import { AttuneError, seedWords, writeFileAtomic, Xoshiro128 } from 'attune';
+import type { CanonicalExample, RngState, RunContext, Trainer, TrainerResult } from 'attune';
 import type { LoraConfig, ModelFolder } from 'attune/model';
-import { accumulateStep, bucketLength, checkpointFiles, collate, createStageSampler, evaluateItems, ItemCache, loadCheckpoint, saveCheckpoint, saveTrainables, SftModel, usableForSft } from 'attune/train';
-import type { SamplingPlan, SftObjective, SourceSplit, StageSampler, TrainerState, TrainItem } from 'attune/train';
+import { loraDropoutFeeds } from 'attune/model';
+import { accumulateStep, bucketLength, collate, createStageSampler, evaluateItems, ItemCache, loadTrainables, runStage, saveTrainables, SftModel, usableForSft } from 'attune/train';
+import type { SamplingPlan, SftObjective, SourceSplit, StageWork, TrainItem } from 'attune/train';
 import type { SftTrainerOptions } from './config.js';
 
 export interface SftStageInput {
-  /** Stage name in events, metrics and checkpoint directories. */
+  /** Stage name in events, metrics and checkpoint directories (one of the recipe's stages). */
   readonly stage: string;
   readonly model: ModelFolder;
   /** What the adapter config records as its base model. */
@@ -29,6 +28,14 @@ export interface SftStageInput {
 
 const DROPOUT_STREAM = 0xd80f;
 
+interface SftState {
+  readonly sampler: unknown;
+  /** The stream LoRA dropout masks are drawn from. */
+  readonly rng: RngState;
+  /** Terms and weights in force, checked on resume. */
+  readonly terms: readonly { readonly name: string; readonly weight: number }[];
+}
+
 export class SftTrainer implements Trainer<SftStageInput> {
   readonly kind = 'sft';
 
@@ -40,19 +47,15 @@ export class SftTrainer implements Trainer<SftStageInput> {
 
   async train(input: SftStageInput, run: RunContext): Promise<TrainerResult> {
     const o = this.options;
-    const { stage } = input;
     const model = new SftModel(input.model, input.lora, input.objectives, run.seed, o.intraOpThreads ? { intraOpThreads: o.intraOpThreads } : {});
     try {
-      return await this.loop(input, run, model);
-    } catch (error) {
-      if (error instanceof NonFiniteError) run.warn(`${stage}: stopped: ${error.message}`);
-      throw error;
+      return await runStage(run, { stage: input.stage, options: o, work: this.work(input, run, model), evalSplit: o.evalSplit });
     } finally {
       await model.release();
     }
   }
 
-  private async loop(input: SftStageInput, run: RunContext, model: SftModel): Promise<TrainerResult> {
+  private work(input: SftStageInput, run: RunContext, model: SftModel): StageWork {
     const o = this.options;
     const { stage } = input;
     const tokenizer = input.model.tokenizer;
@@ -64,47 +67,13 @@ export class SftTrainer implements Trainer<SftStageInput> {
     }
     const byName = new Map(train.map((s) => [s.name, s.examples]));
     const examplesPerStep = o.microBatchSize * o.gradientAccumulation;
-    const sampler: StageSampler = createStageSampler(this.sampling, Object.fromEntries(train.map((s) => [s.name, s.examples.length])), run.seed, examplesPerStep);
+    const sampler = createStageSampler(this.sampling, Object.fromEntries(train.map((s) => [s.name, s.examples.length])), run.seed, examplesPerStep);
     const rng = Xoshiro128.fromWords([...seedWords(run.seed), DROPOUT_STREAM]);
-    const optimizer = new AdamW(model.parameters, {
-      beta1: o.betas[0],
-      beta2: o.betas[1],
-      eps: o.eps,
-      weightDecay: o.weightDecay,
-      groups: [{ name: 'heads', match: /^heads\./, lrScale: o.headLrScale }],
-    });
-    const schedule =
-      o.schedule === 'constant'
-        ? createLrSchedule({ kind: 'constant', lr: o.lr, warmupSteps: o.warmupSteps })
-        : createLrSchedule({ kind: o.schedule, lr: o.lr, warmupSteps: o.warmupSteps, totalSteps: o.steps, minLrRatio: o.minLrRatio });
     const terms = input.objectives.map((t) => ({ name: t.name, weight: t.weight }));
-
-    let step = 0;
-    const latest = run.resumed ? run.checkpoints.latest() : undefined;
-    if (latest && latest.stage === stage) {
-      const state = await loadCheckpoint(latest.path, model, optimizer, input.model.config);
-      const saved = state.terms.map((t) => `${t.name}=${t.weight}`).join(', ');
-      const now = terms.map((t) => `${t.name}=${t.weight}`).join(', ');
-      if (saved !== now) throw new AttuneError(`Checkpoint ${latest.path} was trained with terms [${saved}], this run has [${now}].`, 'Resume with the config the run started with.');
-      sampler.restore(state.sampler, join(latest.path, checkpointFiles.state));
-      rng.restore(state.rng as RngState);
-      step = state.step;
-      await run.rewindMetrics(stage, step);
-      run.log(`${stage}: resumed from ${latest.path} at step ${step}`);
-    }
-
+    const labelNames = model.labelFields.map((f) => f.name);
     const evalItems = this.evalItems(input.eval, items);
     const evalShape = { batch: o.microBatchSize, bucket: o.bucket, maxLength: o.maxLength, padId, config: input.model.config };
-    const evaluate = async (): Promise<Record<string, number>> => {
-      const metrics = await evaluateItems(model, evalItems, evalShape);
-      run.events.emit('eval', { stage, step, split: o.evalSplit, metrics });
-      return metrics;
-    };
-    const checkpoint = async (): Promise<void> => {
-      const state: TrainerState = { version: 1, step, sampler: sampler.state(), rng: rng.state(), terms };
-      const info = await run.checkpoints.save(stage, step, (dir) => saveCheckpoint(dir, model, optimizer, state, input.modelName));
-      run.events.emit('checkpoint', { stage, step, path: info.path });
-    };
+
     const draw = (): TrainItem => {
       // Examples too long for maxLength are skipped; the sampler state still advances deterministically.
       for (let tries = 0; tries < 10_000; tries++) {
@@ -116,76 +85,65 @@ export class SftTrainer implements Trainer<SftStageInput> {
       throw new AttuneError(`SFT: 10000 draws in a row did not fit maxLength ${o.maxLength}.`, 'Raise trainer.options.maxLength.');
     };
 
-    run.events.emit('stage:start', { stage, index: 0, count: 1, totalSteps: o.steps, startStep: step });
-    // The graph is fed each term's step-level normalizer, so micro-batch gradients just add (see stepNormalizers).
-    const accumulator = new GradientAccumulator(model.parameters, { scaleBy: 'none' });
-    const labelNames = model.labelFields.map((f) => f.name);
-    let last: Record<string, number> = {};
-    let lastEval: Record<string, number> | undefined;
-    let checkpointedAt = step;
-    while (step < o.steps && !run.signal.aborted) {
-      const started = performance.now();
-      // Collated up front so each term's step count is known before any micro-batch runs (draw order unchanged).
-      const batches = Array.from({ length: o.gradientAccumulation }, () => {
-        const chunk = Array.from({ length: o.microBatchSize }, draw);
-        const longest = Math.max(...chunk.map((i) => i.inputIds.length));
-        return collate(chunk, { batch: o.microBatchSize, seq: bucketLength(longest, o.bucket, o.maxLength), padId }, input.model.config, labelNames);
-      });
-      const tokens = batches.reduce((n, b) => n + b.tokens, 0);
-      const targetTokens = batches.reduce((n, b) => n + b.targetTokens, 0);
-      // Dropout masks are drawn micro-batch by micro-batch, in order (the exact-resume stream).
-      const { gradients: grads, terms: means, objective } = await accumulateStep(model, batches, accumulator, { step: step + 1, dropout: (batch) => loraDropoutFeeds(model.dropoutInputs, batch, rng) });
-      const gradNorm = o.maxGradNorm !== null ? clipGradNorm(grads, o.maxGradNorm, { step: step + 1 }) : globalGradNorm(grads);
-      const lr = schedule(step) * sampler.lrMultiplier(step);
-      optimizer.step(grads, lr);
-      step += 1;
-      const seconds = (performance.now() - started) / 1000;
-      // Logged terms are their step-level means (Σ sums / step count), as the gradients are;
-      // `objective` is the graph's scalar summed over the micro-batches, the same value in float.
-      last = {};
-      let total = 0;
-      for (const t of terms) {
-        const value = means[t.name] as number;
-        last[`loss_${t.name}`] = value;
-        total += t.weight * value;
-      }
-      last = { loss: total, ...last, objective };
-      run.events.emit('step', {
-        stage,
-        step,
-        totalSteps: o.steps,
-        metrics: { ...last, lr, grad_norm: gradNorm, tokens_per_s: tokens / seconds, step_time_s: seconds, target_tokens: targetTokens },
-        tokens,
-        samples: examplesPerStep,
-      });
-      if (o.evalEvery > 0 && step % o.evalEvery === 0) lastEval = await evaluate();
-      if (o.checkpointEvery > 0 && step % o.checkpointEvery === 0) {
-        await checkpoint();
-        checkpointedAt = step;
-      }
-    }
-    if (items.dropped > 0) run.warn(`${stage}: ${items.dropped} examples did not fit maxLength ${o.maxLength} and were skipped`);
-    if (items.unsplittable > 0) run.warn(`${stage}: ${items.unsplittable} examples could not be tokenized into prompt + reply and were skipped (first: ${items.firstUnsplittable})`);
-    if (step < o.steps) {
-      if (checkpointedAt !== step) await checkpoint();
-      return { steps: step, metrics: last, interrupted: true };
-    }
-    if (!lastEval || o.evalEvery === 0 || step % o.evalEvery !== 0) lastEval = await evaluate();
-    const artifactsDir = join(run.runDir, 'final');
-    await saveTrainables(artifactsDir, model, input.modelName);
-    await run.writeArtifact(
-      'final/heads.json',
-      `${JSON.stringify(
-        {
-          heads: model.labelFields.map((f) => ({ label: f.name, classes: f.classes, weight: `heads.${input.objectives.find((t) => t.labelFields?.some((l) => l.name === f.name))?.name ?? f.name}.weight` })),
-          pooling: 'final hidden state of the last prompt token',
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    const evalMetrics = Object.fromEntries(Object.entries(lastEval).map(([k, v]) => [`eval_${k}`, v]));
-    return { steps: step, metrics: { ...last, ...evalMetrics }, artifactsDir, interrupted: false };
+    return {
+      parameters: model.parameters,
+      groups: [{ name: 'heads', match: /^heads\./, lrScale: o.headLrScale }],
+      // The graph is fed each term's step-level normalizer, so micro-batch gradients just add (see stepNormalizers).
+      accumulation: 'none',
+      runStep: async ({ step, accumulator }) => {
+        // Collated up front so each term's step count is known before any micro-batch runs (draw order unchanged).
+        const batches = Array.from({ length: o.gradientAccumulation }, () => {
+          const chunk = Array.from({ length: o.microBatchSize }, draw);
+          const longest = Math.max(...chunk.map((i) => i.inputIds.length));
+          return collate(chunk, { batch: o.microBatchSize, seq: bucketLength(longest, o.bucket, o.maxLength), padId }, input.model.config, labelNames);
+        });
+        // Dropout masks are drawn micro-batch by micro-batch, in order (the exact-resume stream).
+        const outcome = await accumulateStep(model, batches, accumulator, { step, dropout: (batch) => loraDropoutFeeds(model.dropoutInputs, batch, rng) });
+        // Logged terms are their step-level means (Σ sums / step count), as the gradients are;
+        // `objective` is the graph's scalar summed over the micro-batches, the same value in float.
+        const perTerm: Record<string, number> = {};
+        let total = 0;
+        for (const t of terms) {
+          const value = outcome.terms[t.name] as number;
+          perTerm[`loss_${t.name}`] = value;
+          total += t.weight * value;
+        }
+        return {
+          gradients: outcome.gradients,
+          metrics: { loss: total, ...perTerm, objective: outcome.objective, target_tokens: batches.reduce((n, b) => n + b.targetTokens, 0) },
+          tokens: batches.reduce((n, b) => n + b.tokens, 0),
+          samples: examplesPerStep,
+        };
+      },
+      evaluate: () => evaluateItems(model, evalItems, evalShape),
+      lrMultiplier: (step) => sampler.lrMultiplier(step),
+      state: (): SftState => ({ sampler: sampler.state(), rng: rng.state(), terms }),
+      restore: (value, file) => {
+        const state = value as SftState;
+        const saved = (state.terms ?? []).map((t) => `${t.name}=${t.weight}`).join(', ');
+        const now = terms.map((t) => `${t.name}=${t.weight}`).join(', ');
+        if (saved !== now) throw new AttuneError(`${file}: the checkpoint was trained with terms [${saved}], this run has [${now}].`, 'Resume with the config the run started with.');
+        sampler.restore(state.sampler, file);
+        rng.restore(state.rng);
+      },
+      saveWeights: (dir) => saveTrainables(dir, model, input.modelName),
+      loadWeights: (dir) => loadTrainables(dir, model, input.model.config),
+      saveFinal: async (dir) => {
+        await saveTrainables(dir, model, input.modelName);
+        await writeFileAtomic(join(dir, 'heads.json'), `${JSON.stringify(this.headsManifest(input, model), null, 2)}\n`);
+      },
+      finish: () => {
+        if (items.dropped > 0) run.warn(`${stage}: ${items.dropped} examples did not fit maxLength ${o.maxLength} and were skipped`);
+        if (items.unsplittable > 0) run.warn(`${stage}: ${items.unsplittable} examples could not be tokenized into prompt + reply and were skipped (first: ${items.firstUnsplittable})`);
+      },
+    };
+  }
+
+  private headsManifest(input: SftStageInput, model: SftModel): unknown {
+    return {
+      heads: model.labelFields.map((f) => ({ label: f.name, classes: f.classes, weight: `heads.${input.objectives.find((t) => t.labelFields?.some((l) => l.name === f.name))?.name ?? f.name}.weight` })),
+      pooling: 'final hidden state of the last prompt token',
+    };
   }
 
   private evalItems(splits: readonly SourceSplit[], items: ItemCache): TrainItem[] {
