@@ -5,7 +5,8 @@
  * rendered with the chat template, so it is a (very small) language model rather than noise.
  * It exists so every recipe, test and tutorial runs offline through the real model-folder path.
  *
- *   npx tsx scripts/make-embedded-model.ts [--data ../shared/data] [--out models/attune-tiny-qwen2]
+ *   npx tsx --conditions=attune-source scripts/make-embedded-model.ts [--data ../shared/data] [--out models/attune-tiny-qwen2]
+ *     [--run runs/<dir> | --resume runs/<dir>]   (the pre-training run directory; --resume continues an interrupted one)
  *
  * Only this script reads the shared corpora; the committed output is self-contained. The tokenizer
  * and the initial weights are byte-for-byte deterministic for the same corpus; the pre-trained
@@ -26,9 +27,16 @@ import { writeSafetensors } from '../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../core/model/safetensors/writer.js';
 import type { Message } from '../core/data/example.js';
 import { Xoshiro128 } from '../core/base/rng.js';
+import type { RngState } from '../core/base/rng.js';
+import { z } from 'zod';
+import { definePlugin, defineRecipe } from '../core/kernel/index.js';
+import { Kernel } from '../core/kernel/kernel.js';
+import { runRecipe } from '../core/kernel/runs/run-recipe.js';
 import { EngineSession } from '../core/engine/index.js';
-import { AdamW, clipGradNorm, createLrSchedule } from '../core/engine/optim/index.js';
-import type { GradientMap, Parameter } from '../core/engine/optim/index.js';
+import { exportParameters, loadParameters } from '../core/engine/optim/index.js';
+import type { GradientMap, Parameter, StoredTensorMap } from '../core/engine/optim/index.js';
+import { readTensorFile, runStage, stageLoopOptions, writeTensorFile } from '../core/train/index.js';
+import type { StageLoopOptions, StageWork } from '../core/train/index.js';
 import { DECODER_OUTPUTS, buildDecoderProgram, padBatch, readFullParameters } from '../core/model/decoder/index.js';
 import type { DecoderBatch } from '../core/model/decoder/index.js';
 import { openModelFolder } from '../core/model/folder/open-model-folder.js';
@@ -54,11 +62,6 @@ function argument(name: string, fallback: string): string {
 /** Pre-training: sequences of PRETRAIN_SEQ tokens packed from chat-rendered conversations. */
 const PRETRAIN_SEQ = 128;
 const PRETRAIN_BATCH = 16;
-const PRETRAIN_STEPS = 600;
-const PRETRAIN_LR = 3e-3;
-const PRETRAIN_WARMUP = 30;
-const PRETRAIN_CLIP = 1.0;
-const PRETRAIN_WEIGHT_DECAY = 0.01;
 /** Every HELD_OUT_EVERY-th conversation is held out for the reported held-out loss. */
 const HELD_OUT_EVERY = 20;
 const HELD_OUT_SEQUENCES = 64;
@@ -161,6 +164,8 @@ function modelConfig(specialIds: Record<(typeof SPECIALS)[number], number>): Rec
 }
 
 interface PretrainReport {
+  /** The stage-loop options the run used (scripts/embedded-pretrain.yaml). */
+  options: StageLoopOptions;
   steps: number;
   seconds: number;
   trainTokens: number;
@@ -209,64 +214,88 @@ async function heldOutLoss(folder: ModelFolder, rows: readonly number[][], param
 
 /**
  * Full fine-tuning of every weight (tied embeddings once) with AdamW, warmup + cosine decay and
- * global-norm clipping, on shuffled packed rows; norms and biases are not decayed.
+ * global-norm clipping, on shuffled packed rows; norms and biases are not decayed. It runs as a
+ * one-stage recipe through the shared stage loop, so it has a run directory with metrics,
+ * checkpoints and `--resume <dir>` like every training run.
  */
-async function pretrain(folder: ModelFolder, conversations: readonly Message[][]): Promise<{ params: Parameter[]; report: PretrainReport }> {
+async function pretrain(folder: ModelFolder, conversations: readonly Message[][], runDir: string, resume: boolean): Promise<{ params: Parameter[]; report: PretrainReport }> {
   const train = packSequences(folder, conversations.filter((_, i) => i % HELD_OUT_EVERY !== HELD_OUT_EVERY - 1));
   const heldOut = packSequences(folder, conversations.filter((_, i) => i % HELD_OUT_EVERY === HELD_OUT_EVERY - 1)).slice(0, HELD_OUT_SEQUENCES);
   if (train.length < PRETRAIN_BATCH || heldOut.length === 0) throw new Error(`corpus too small to pre-train: ${train.length} train and ${heldOut.length} held-out rows of ${PRETRAIN_SEQ} tokens`);
   const params = await readFullParameters(folder);
   const heldOutBefore = await heldOutLoss(folder, heldOut, params);
-  const { program } = buildDecoderProgram(folder, { outputs: ['lmLoss'], trainable: { kind: 'full' }, gradientsOf: 'lmLossMean', dropout: false });
-  const session = await EngineSession.create(program);
-  const optimizer = new AdamW(params, {
-    weightDecay: PRETRAIN_WEIGHT_DECAY,
-    groups: [{ name: 'no-decay', match: (p) => p.shape.length === 1, weightDecay: 0 }],
-  });
-  const schedule = createLrSchedule({ kind: 'cosine', lr: PRETRAIN_LR, warmupSteps: PRETRAIN_WARMUP, totalSteps: PRETRAIN_STEPS, minLrRatio: 0.1 });
-  const rng = Xoshiro128.fromSeed(SEED);
-  let order: number[] = [];
+  let seconds = 0;
+  let used: StageLoopOptions | undefined;
   const recent: number[] = [];
-  const started = performance.now();
-  try {
-    for (let step = 0; step < PRETRAIN_STEPS; step++) {
-      if (order.length < PRETRAIN_BATCH) {
-        // A fresh Fisher–Yates permutation each epoch, drawn from the seeded stream.
-        order = train.map((_, i) => i);
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = rng.nextInt(i + 1);
-          [order[i], order[j]] = [order[j]!, order[i]!];
-        }
+  const weightsFile = 'weights.safetensors';
+
+  const recipe = defineRecipe({
+    description: 'pre-trains an embedded model (scripts/make-embedded-model.ts)',
+    stages: [{ name: 'pretrain', description: 'full fine-tuning on packed chat-rendered conversations' }],
+    defaultConfig: join(import.meta.dirname, 'embedded-pretrain.yaml'),
+    config: () => z.strictObject({ trainer: stageLoopOptions }),
+    run: async (config, run) => {
+      used = config.trainer;
+      const { program } = buildDecoderProgram(folder, { outputs: ['lmLoss'], trainable: { kind: 'full' }, gradientsOf: 'lmLossMean', dropout: false });
+      const session = await EngineSession.create(program);
+      const rng = Xoshiro128.fromSeed(run.seed);
+      let order: number[] = [];
+      const started = performance.now();
+      const work: StageWork = {
+        parameters: params,
+        groups: [{ name: 'no-decay', match: (p) => p.shape.length === 1, weightDecay: 0 }],
+        runStep: async () => {
+          if (order.length < PRETRAIN_BATCH) {
+            // A fresh Fisher–Yates permutation each epoch, drawn from the seeded stream.
+            order = train.map((_, i) => i);
+            for (let i = order.length - 1; i > 0; i--) {
+              const j = rng.nextInt(i + 1);
+              [order[i], order[j]] = [order[j]!, order[i]!];
+            }
+          }
+          const batch = lmBatch(folder, order.splice(0, PRETRAIN_BATCH).map((i) => train[i]!));
+          const out = await session.run({ ...batch.feeds, ...Object.fromEntries(params.map((p) => [p.name, p.data])) }, { dims: batch.dims });
+          const loss = (out[DECODER_OUTPUTS.lmLossSum]!.data[0] as number) / (out[DECODER_OUTPUTS.lmTokenCount]!.data[0] as number);
+          recent.push(loss);
+          if (recent.length > 50) recent.shift();
+          const gradients: GradientMap = Object.fromEntries(params.map((p) => [p.name, out[p.name]!.data as Float32Array]));
+          return { gradients, metrics: { loss }, tokens: PRETRAIN_BATCH * PRETRAIN_SEQ, samples: PRETRAIN_BATCH };
+        },
+        evaluate: async () => ({ loss: await heldOutLoss(folder, heldOut, params) }),
+        state: () => ({ rng: rng.state(), order, recent }),
+        restore: (value) => {
+          const state = value as { rng: RngState; order: number[]; recent: number[] };
+          rng.restore(state.rng);
+          order = [...state.order];
+          recent.splice(0, recent.length, ...state.recent);
+        },
+        saveWeights: (dir) => writeTensorFile(join(dir, weightsFile), exportParameters(params)),
+        loadWeights: async (dir) => loadParameters(params, (await readTensorFile(join(dir, weightsFile))) as StoredTensorMap, join(dir, weightsFile)),
+        saveFinal: (dir) => writeTensorFile(join(dir, weightsFile), exportParameters(params)),
+      };
+      try {
+        const result = await runStage(run, { stage: 'pretrain', options: config.trainer, work, evalSplit: 'held-out' });
+        seconds = (performance.now() - started) / 1000;
+        return { metrics: { steps: result.steps, ...result.metrics } };
+      } finally {
+        await session.release();
       }
-      const batch = lmBatch(folder, order.splice(0, PRETRAIN_BATCH).map((i) => train[i]!));
-      const out = await session.run({ ...batch.feeds, ...Object.fromEntries(params.map((p) => [p.name, p.data])) }, { dims: batch.dims });
-      const loss = (out[DECODER_OUTPUTS.lmLossSum]!.data[0] as number) / (out[DECODER_OUTPUTS.lmTokenCount]!.data[0] as number);
-      recent.push(loss);
-      if (recent.length > 50) recent.shift();
-      const grads: GradientMap = Object.fromEntries(params.map((p) => [p.name, out[p.name]!.data as Float32Array]));
-      clipGradNorm(grads, PRETRAIN_CLIP, { step });
-      optimizer.step(grads, schedule(step));
-      if (step % 50 === 0 || step === PRETRAIN_STEPS - 1) {
-        console.log(`pre-train step ${step}: loss ${loss.toFixed(3)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-      }
-    }
-  } finally {
-    await session.release();
+    },
+  });
+  const kernel = await new Kernel().load({
+    builtins: [definePlugin({ name: 'embedded', version: '0.1.0', register: (ctx) => ctx.recipes.register('embedded-pretrain', recipe) })],
+  });
+  const outcome = await runRecipe(kernel, { recipe: 'embedded-pretrain', interactive: true, ...(resume ? { resume: runDir } : { out: runDir }) });
+  if (outcome.status !== 'completed') {
+    console.error(`pre-training ${outcome.status}; continue with: npx tsx --conditions=attune-source scripts/make-embedded-model.ts --resume ${runDir}`);
+    process.exit(130);
   }
-  const seconds = (performance.now() - started) / 1000;
+  const steps = outcome.result?.metrics.steps ?? 0;
   const heldOutAfter = await heldOutLoss(folder, heldOut, params);
   const trainFinal = recent.reduce((a, b) => a + b, 0) / recent.length;
   return {
     params,
-    report: {
-      steps: PRETRAIN_STEPS,
-      seconds,
-      trainTokens: train.length * PRETRAIN_SEQ,
-      heldOutTokens: heldOut.length * PRETRAIN_SEQ,
-      heldOutBefore,
-      heldOutAfter,
-      trainFinal,
-    },
+    report: { options: used as StageLoopOptions, steps, seconds, trainTokens: train.length * PRETRAIN_SEQ, heldOutTokens: heldOut.length * PRETRAIN_SEQ, heldOutBefore, heldOutAfter, trainFinal },
   };
 }
 
@@ -341,7 +370,9 @@ async function main(): Promise<void> {
   let pretrained: { params: Parameter[]; report: PretrainReport };
   try {
     await writeFolder(initDir, tensors, null);
-    pretrained = await pretrain(await openModelFolder(initDir), corpus.conversations);
+    const resume = process.argv.includes('--resume');
+    const runDir = resolve(argument(resume ? 'resume' : 'run', join(repo, 'runs', `embedded-pretrain-${Date.now()}`)));
+    pretrained = await pretrain(await openModelFolder(initDir), corpus.conversations, runDir, resume);
   } finally {
     await rm(initDir, { recursive: true, force: true });
   }
@@ -381,8 +412,9 @@ not bitwise-identical files.
     tokenized and packed end to end into rows of ${PRETRAIN_SEQ} tokens; ${r.steps} steps of ${PRETRAIN_BATCH} rows
     (${(r.steps * PRETRAIN_BATCH * PRETRAIN_SEQ).toLocaleString('en-US')} tokens seen, from ${r.trainTokens.toLocaleString('en-US')} training tokens),
     rows shuffled each epoch by xoshiro128** seeded with ${SEED}; AdamW (β 0.9/0.999, ε 1e-8, weight decay
-    ${PRETRAIN_WEIGHT_DECAY}, none on norm gains and biases), peak lr ${PRETRAIN_LR}, ${PRETRAIN_WARMUP} warmup steps then cosine decay to
-    10 %, global gradient norm clipped to ${PRETRAIN_CLIP}. No dropout. ${r.seconds.toFixed(0)} s on 2 CPU cores.
+    ${r.options.weightDecay}, none on norm gains and biases), peak lr ${r.options.lr}, ${r.options.warmupSteps} warmup steps then ${r.options.schedule} decay to
+    ${r.options.minLrRatio * 100} %, global gradient norm clipped to ${r.options.maxGradNorm}. No dropout. Trained by the shared stage loop
+    (\`core/train\` runStage; options in \`scripts/embedded-pretrain.yaml\`), resumable with \`--resume <run dir>\`. ${r.seconds.toFixed(0)} s on 2 CPU cores.
   - Held out: every ${HELD_OUT_EVERY}th conversation (never trained on); its first ${r.heldOutTokens.toLocaleString('en-US')} packed tokens
     give the held-out loss. Mean LM loss, nats/token (ln ${VOCAB_SIZE} = ${Math.log(VOCAB_SIZE).toFixed(2)}):
     held-out ${r.heldOutBefore.toFixed(3)} at the random init → **${r.heldOutAfter.toFixed(3)}** after pre-training;

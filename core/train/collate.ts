@@ -11,6 +11,7 @@ import type { TokenRow } from '../model/decoder/index.js';
 import { AttuneError } from '../base/errors.js';
 import { IGNORE_INDEX } from '../base/ignore-index.js';
 import { feedNames } from './sft-graph.js';
+import type { ExampleInput } from './objective.js';
 
 export interface TrainItem {
   readonly id: string;
@@ -21,6 +22,8 @@ export interface TrainItem {
   readonly lastPromptIndex: number;
   /** Class id per label field (absent or IGNORE_INDEX: no label). */
   readonly classes: Readonly<Record<string, number>>;
+  /** Value per declared example input (absent: the input's fallback). */
+  readonly values?: Readonly<Record<string, number>>;
 }
 
 export interface CollatedBatch {
@@ -46,12 +49,13 @@ export interface CollateShape {
   readonly padId: number;
 }
 
-export function collate(items: readonly TrainItem[], shape: CollateShape, config: DecoderConfig, labelNames: readonly string[]): CollatedBatch {
+export function collate(items: readonly TrainItem[], shape: CollateShape, config: DecoderConfig, labelNames: readonly string[], inputs: readonly ExampleInput[] = []): CollatedBatch {
   const { batch, seq, padId } = shape;
   if (items.length > batch) throw new AttuneError(`collate: ${items.length} examples do not fit a batch of ${batch}.`);
   const rows: TokenRow[] = [];
   const lastPrompt = new BigInt64Array(batch);
   const labels = Object.fromEntries(labelNames.map((n) => [n, new BigInt64Array(batch).fill(BigInt(IGNORE_INDEX))]));
+  const values = inputs.map((field) => new Float32Array(batch).fill(field.fallback));
   let tokens = 0;
   let targetTokens = 0;
   const labelled: Record<string, number> = Object.fromEntries(labelNames.map((n) => [n, 0]));
@@ -73,6 +77,10 @@ export function collate(items: readonly TrainItem[], shape: CollateShape, config
     // The first label predicts nothing (no token precedes it), as in the decoder's shifted LM loss.
     for (let t = 1; t < n; t++) if (item.labels[t] !== IGNORE_INDEX) targetTokens++;
     lastPrompt[b] = BigInt(b * seq + item.lastPromptIndex);
+    inputs.forEach((field, i) => {
+      const v = item.values?.[field.name];
+      if (v !== undefined) (values[i] as Float32Array)[b] = v;
+    });
     for (const name of labelNames) {
       const id = item.classes[name];
       if (id === undefined || id === IGNORE_INDEX) continue;
@@ -84,5 +92,6 @@ export function collate(items: readonly TrainItem[], shape: CollateShape, config
   // Every graph reads labels, even a batch of head-only (classify) examples.
   const feeds: Record<string, Feed> = { [feedNames.labels]: new BigInt64Array(batch * seq).fill(BigInt(IGNORE_INDEX)), ...padded.feeds, [feedNames.lastPrompt]: lastPrompt };
   for (const name of labelNames) feeds[feedNames.label(name)] = labels[name] as BigInt64Array;
+  inputs.forEach((field, i) => (feeds[feedNames.input(field.name)] = values[i] as Float32Array));
   return { feeds, batch, seq, tokens, targetTokens, labelled };
 }

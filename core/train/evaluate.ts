@@ -29,7 +29,7 @@ export async function evaluateItems(model: SftModel, items: readonly TrainItem[]
   for (let start = 0; start < sorted.length; start += shape.batch) {
     const chunk = sorted.slice(start, start + shape.batch);
     const longest = Math.max(...chunk.map((i) => i.inputIds.length));
-    const batch = collate(chunk, { batch: shape.batch, seq: bucketLength(longest, shape.bucket, shape.maxLength), padId: shape.padId }, shape.config, labelNames);
+    const batch = collate(chunk, { batch: shape.batch, seq: bucketLength(longest, shape.bucket, shape.maxLength), padId: shape.padId }, shape.config, labelNames, model.inputFields);
     const out = await model.evalStep(batch);
     for (const term of model.eval.terms) {
       const acc = sums.get(term.name) ?? { sum: 0, count: 0 };

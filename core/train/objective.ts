@@ -19,6 +19,17 @@ export interface LabelField {
 }
 
 
+/**
+ * A per-example float an objective reads (a weight, a score, a margin): fed as float32 [batch],
+ * `fallback` for examples without a value and for padding rows.
+ */
+export interface ExampleInput {
+  /** Name the objective asks the context for (`ctx.input(name)`). */
+  readonly name: string;
+  read(example: CanonicalExample): number | undefined;
+  readonly fallback: number;
+}
+
 export interface SftBuildContext {
   readonly graph: Graph;
   /** False in the evaluation graph (no dropout, no gradients). */
@@ -36,6 +47,13 @@ export interface SftBuildContext {
   readonly pooled: Tensor;
   /** Reference model's hidden states (adapter off) [batch*seq, hidden]; traced only when a term calls it. */
   referenceHidden(): Tensor;
+  /**
+   * log p(target | prefix) [batch*seq] of each next-token target, aligned with `targets` (0 where
+   * the target is ignored): under the policy, or under the reference (the adapter off).
+   */
+  tokenLogProbs(which?: 'policy' | 'reference'): Tensor;
+  /** A per-example float [batch] the objective declared in `inputs`. */
+  input(name: string): Tensor;
   /** Class ids [batch] int64 of a label field the objective declared (IGNORE_INDEX where absent). */
   label(name: string): Tensor;
   /** A trainable tensor owned by this objective (a head), stored as `heads.<term>.<name>`. */
@@ -62,6 +80,8 @@ export interface SftTerm {
 export type CountUnit = 'targetTokens' | { readonly label: string };
 
 export interface SftObjective extends Objective<SftBuildContext, SftTerm> {
+  /** Per-example floats this term reads through `ctx.input(name)` (each becomes a graph input). */
+  readonly inputs?: readonly ExampleInput[];
   /** Label fields this term reads through `ctx.label(name)` (each becomes a graph input). */
   readonly labelFields?: readonly LabelField[];
   /**

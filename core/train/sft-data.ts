@@ -11,7 +11,7 @@ import type { ChatTokenizeResult } from '../data/tokenize/tokenize-chat.js';
 import { ChatTokenizeError } from '../data/tokenize/errors.js';
 import { AttuneError } from '../base/errors.js';
 import type { TrainItem } from './collate.js';
-import type { LabelField } from './objective.js';
+import type { ExampleInput, LabelField } from './objective.js';
 
 export interface SourceSplit {
   /** Source name (the item name, e.g. `esconv`). */
@@ -36,6 +36,7 @@ export class ItemCache {
     private readonly encoder: ChatEncoder,
     private readonly maxLength: number,
     private readonly fields: readonly LabelField[],
+    private readonly inputs: readonly ExampleInput[] = [],
   ) {}
 
   /** The item, or null when the example cannot fit `maxLength`. */
@@ -67,7 +68,14 @@ export class ItemCache {
         const id = field.read(example);
         if (id !== undefined) classes[field.name] = id;
       }
-      item = { id: example.id, inputIds: result.inputIds, labels: result.labels, lastPromptIndex: result.lastPromptIndex, classes };
+      const values: Record<string, number> = {};
+      for (const field of this.inputs) {
+        const v = field.read(example);
+        if (v === undefined) continue;
+        if (!Number.isFinite(v)) throw new AttuneError(`SFT: input '${field.name}' of example '${example.id}' (${example.provenance.file} row ${example.provenance.row}) is ${v}; expected a finite number.`);
+        values[field.name] = v;
+      }
+      item = { id: example.id, inputIds: result.inputIds, labels: result.labels, lastPromptIndex: result.lastPromptIndex, classes, values };
     } else {
       this.dropped++;
     }

@@ -12,7 +12,8 @@ import type { LoraConfig } from '../model/lora/index.js';
 import { AttuneError } from '../base/errors.js';
 import { IGNORE_INDEX } from '../base/ignore-index.js';
 import type { ParameterInit } from './init.js';
-import type { LabelField, SftBuildContext, SftObjective, SftTerm } from './objective.js';
+import type { ExampleInput, LabelField, SftBuildContext, SftObjective, SftTerm } from './objective.js';
+import { tokenLogProbs } from '../engine/primitives/index.js';
 import type { StepUnit } from './step-weights.js';
 
 /** The decoder's own inputs (ids, int64 mask, HF labels) plus what the heads read. */
@@ -22,6 +23,7 @@ export const feedNames = {
   labels: DECODER_INPUTS.labels,
   lastPrompt: 'last_prompt_index',
   label: (name: string): string => `label.${name}`,
+  input: (name: string): string => `input.${name}`,
   /** Training only: 1/(the term's count over the optimizer step), a scalar per term. */
   norm: (name: string): string => `norm.${name}`,
 } as const;
@@ -54,6 +56,7 @@ export interface SftGraph {
   /** Head tensors in graph order (after the LoRA factors). */
   readonly heads: readonly HeadSpec[];
   readonly labelFields: readonly LabelField[];
+  readonly inputFields: readonly ExampleInput[];
   readonly dropoutInputs: readonly DropoutInput[];
   /** Terms with a pooled count/sum output, what their count counts, and a predictions output, by term name. */
   readonly terms: readonly { readonly name: string; readonly weight: number; readonly pooled: boolean; readonly unit: StepUnit; readonly predicts?: string }[];
@@ -94,11 +97,23 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
     }
   }
 
+  const inputFields: ExampleInput[] = [];
+  const exampleInputs = new Map<string, Tensor>();
+  for (const o of objectives) {
+    for (const field of o.inputs ?? []) {
+      if (exampleInputs.has(field.name)) continue;
+      exampleInputs.set(field.name, g.input(feedNames.input(field.name), 'float32', ['batch']));
+      inputFields.push(field);
+    }
+  }
+  const logProbs = new Map<'policy' | 'reference', Tensor>();
+
   const outputs: Record<string, Tensor> = {};
   const terms: SftGraph['terms'][number][] = [];
   let total: Tensor | undefined;
   for (const o of objectives) {
     const declared = new Set((o.labelFields ?? []).map((f) => f.name));
+    const declaredInputs = new Set((o.inputs ?? []).map((f) => f.name));
     const ctx: SftBuildContext = {
       graph: g,
       training,
@@ -111,6 +126,19 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
       referenceHidden: () => {
         reference ??= ops.reshape(trace.referenceHidden(), ['batch*seq', H]);
         return reference;
+      },
+      tokenLogProbs: (which = 'policy') => {
+        let t = logProbs.get(which);
+        if (!t) {
+          t = which === 'policy' ? tokenLogProbs(hidden, trace.lmHeadWeight(), targets) : tokenLogProbs(ctx.referenceHidden(), trace.lmHeadWeight('reference'), targets);
+          logProbs.set(which, t);
+        }
+        return t;
+      },
+      input: (name) => {
+        const t = exampleInputs.get(name);
+        if (!t || !declaredInputs.has(name)) throw new AttuneError(`Objective '${o.name}' reads input '${name}' but does not declare it in inputs.`);
+        return t;
       },
       label: (name) => {
         const t = labelInputs.get(name);
@@ -154,5 +182,5 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
     const params = g.parameters;
     Object.assign(outputs, gradients(total as Tensor, params));
   }
-  return { program: g.compile({ outputs }), heads, labelFields, dropoutInputs: trace.dropoutInputs, terms };
+  return { program: g.compile({ outputs }), heads, labelFields, inputFields, dropoutInputs: trace.dropoutInputs, terms };
 }

@@ -12,7 +12,7 @@ import type { DropoutInput } from '../model/decoder/index.js';
 import { initLora } from '../model/lora/index.js';
 import type { LoraConfig, LoraState } from '../model/lora/index.js';
 import { initialValues } from './init.js';
-import type { LabelField, SftObjective } from './objective.js';
+import type { ExampleInput, LabelField, SftObjective } from './objective.js';
 import { buildSftGraph, outputNames } from './sft-graph.js';
 import type { SftGraph } from './sft-graph.js';
 import type { CollatedBatch } from './collate.js';
@@ -57,6 +57,10 @@ export class SftModel {
 
   get labelFields(): readonly LabelField[] {
     return this.train.labelFields;
+  }
+
+  get inputFields(): readonly ExampleInput[] {
+    return this.train.inputFields;
   }
 
   get dropoutInputs(): readonly DropoutInput[] {

@@ -7,7 +7,7 @@
  * interrupted), the final artifacts, and the stage and step events.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AttuneError } from '../base/errors.js';
 import { writeJsonAtomic } from '../base/atomic-write.js';
@@ -157,6 +157,7 @@ export async function runStage(run: RunContext, request: StageRequest): Promise<
   }
   if (!lastEval || o.evalEvery === 0 || step % o.evalEvery !== 0) lastEval = await evaluate();
   const artifactsDir = join(run.runDir, request.finalDir ?? (handle.index === 0 ? 'final' : join(stage, 'final')));
+  await mkdir(artifactsDir, { recursive: true });
   await work.saveFinal(artifactsDir);
   const evalMetrics = Object.fromEntries(Object.entries(lastEval).map(([k, v]) => [`eval_${k}`, v]));
   const metrics = { ...last, ...evalMetrics };

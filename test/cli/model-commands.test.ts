@@ -51,8 +51,8 @@ describe('model commands', () => {
   });
 
   const reply = async (prompt: string, useAdapter: boolean, maxNewTokens = 6): Promise<string> => {
-    const [text] = await new ModelTextGenerator(model, { useAdapter }).generate([[{ role: 'user', content: prompt }]], { maxNewTokens, temperature: 0 });
-    return text as string;
+    const [result] = await new ModelTextGenerator(model, { useAdapter }).generate([[{ role: 'user', content: prompt }]], { params: { maxNewTokens, temperature: 0 } });
+    return result!.text;
   };
 
   test('generate streams the greedy chat reply to stdout; --raw with a seed is reproducible', async () => {
@@ -60,7 +60,7 @@ describe('model commands', () => {
     assert.equal(r.code, 0, r.stderr);
     const base = await InferenceModel.open('attune-tiny-qwen2');
     try {
-      const [expected] = await new ModelTextGenerator(base).generate([[{ role: 'user', content: 'I feel lonely.' }]], { maxNewTokens: 6, temperature: 0 });
+      const [expected] = (await new ModelTextGenerator(base).generate([[{ role: 'user', content: 'I feel lonely.' }]], { params: { maxNewTokens: 6, temperature: 0 } })).map((r) => r.text);
       assert.equal(r.stdout, `${expected}\n`);
     } finally {
       await base.release();

@@ -94,14 +94,15 @@ describe('plugin registration', () => {
 });
 
 describe('third-party plugin loaded by path, as a user would', () => {
-  test('registers one item of each extension point and a recipe', async () => {
+  test('registers items of every extension point and a recipe', async () => {
     const kernel = await fixtureKernel();
     const plugins = kernel.host.plugins();
     assert.equal(plugins.length, 1);
     assert.equal(plugins[0]!.name, 'fixture');
     assert.match(plugins[0]!.origin, /third-party-plugin\/index\.ts$/);
-    for (const kind of ['sources', 'objectives', 'rewards', 'trainers', 'decoding', 'evaluators'] as const) {
-      assert.equal(kernel.registries.items[kind].list().length, 1, kind);
+    const expected = { sources: ['fixture/lines', 'fixture/weighted-replies'], objectives: ['fixture/length', 'fixture/weighted-nll'], rewards: ['fixture/length'], trainers: ['fixture/counting'], decoding: ['fixture/echo'], evaluators: ['fixture/non-empty'] };
+    for (const [kind, refs] of Object.entries(expected) as [keyof typeof expected, string[]][]) {
+      assert.deepEqual(kernel.registries.items[kind].list().map((e) => e.ref).sort(), refs, kind);
     }
     assert.ok(kernel.registries.recipes.has('count-lines'));
   });

@@ -29,6 +29,26 @@ describe('logits processing (HF semantics)', () => {
     assert.deepEqual([...filteredCandidates(logitsOfProbs(probs), sampling({ topK: 2, topP: 0.6 })).ids], [0]);
   });
 
+  test('top-p over a large vocabulary (no top-k) drops exactly the tail HF drops, cut short by nothing', () => {
+    const V = 3000;
+    const logits = Float32Array.from({ length: V }, (_, i) => Math.sin(i * 7.3) * 2);
+    const p = [...logits].map((x) => Math.exp(x));
+    const total = p.reduce((x, y) => x + y, 0);
+    for (const topP of [0.5, 0.9, 0.99]) {
+      // HF TopPLogitsWarper: ascending order, drop while the cumulative probability is ≤ 1 − top_p.
+      const ascending = [...p.keys()].sort((x, y) => p[x]! - p[y]!);
+      let cum = 0;
+      let removed = 0;
+      for (let j = 0; j < ascending.length - 1; j++) {
+        cum += p[ascending[j]!]! / total;
+        if (cum > 1 - topP) break;
+        removed++;
+      }
+      const expected = ascending.slice(removed).sort((x, y) => x - y);
+      assert.deepEqual([...filteredCandidates(logits, sampling({ topP })).ids].sort((x, y) => x - y), expected, `top_p ${topP}`);
+    }
+  });
+
   test('temperature sharpens the distribution the draw uses', () => {
     const { weights } = filteredCandidates(logitsOfProbs([0.6, 0.4]), sampling({ temperature: 0.5 }));
     const z = (weights[0] as number) + (weights[1] as number);
@@ -116,12 +136,12 @@ describe('generation loop on the embedded model', () => {
   test('TextGenerator renders the chat template and returns only the new text; the adapter-less model answers as base', async () => {
     const generator = new ModelTextGenerator(model, { batchSize: 1 });
     const conversations = [[{ role: 'user' as const, content: 'I feel alone.' }], [{ role: 'user' as const, content: 'Can we talk?' }]];
-    const replies = await generator.generate(conversations, { maxNewTokens: 5, temperature: 0 });
+    const replies = (await generator.generate(conversations, { params: { maxNewTokens: 5, temperature: 0 } })).map((r) => r.text);
     const ids = generator.encodeConversation(conversations[1]!);
     assert.ok(model.folder.tokenizer.decode(ids).endsWith('<|im_start|>assistant\n'));
     const [direct] = await generateTokens(model, [ids], { maxNewTokens: 5 });
     assert.equal(replies[1], direct!.text);
-    await assert.rejects(generator.generate([[]], { maxNewTokens: 2 }), /conversation 0 has no messages/);
-    await assert.rejects(generator.generate(conversations, { maxNewTokens: 2, topP: 1.5 }), /top_p must be in \(0, 1\]/);
+    await assert.rejects(generator.generate([[]], { params: { maxNewTokens: 2 } }), /conversation 0 has no messages/);
+    await assert.rejects(generator.generate(conversations, { params: { maxNewTokens: 2, topP: 1.5 } }), /top_p must be in \(0, 1\]/);
   });
 });

@@ -34,7 +34,7 @@ export function chatCommand(yargs: Argv): Argv {
       const generator = streamingGenerator(model, !argv.base);
       const system: Message[] = argv.system ? [{ role: 'system', content: argv.system }] : [];
       const reply = async (history: Message[]): Promise<string> => {
-        const [row] = await generator.generateFromIds([generator.encodeConversation(history)], params);
+        const [row] = await generator.generateFromIds([generator.encodeConversation(history)], { params });
         process.stdout.write('\n');
         if (row) process.stderr.write(`${finishNote(row)}\n`);
         return row?.text ?? '';

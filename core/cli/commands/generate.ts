@@ -86,7 +86,7 @@ export function generateCommand(yargs: Argv): Argv {
         const generator = streamingGenerator(model, true);
         const messages: Message[] = [...(argv.system ? [{ role: 'system' as const, content: argv.system }] : []), { role: 'user', content: prompt }];
         const ids = argv.raw ? model.folder.tokenizer.encode(prompt) : generator.encodeConversation(messages);
-        const [row] = await generator.generateFromIds([ids], params);
+        const [row] = await generator.generateFromIds([ids], { params });
         process.stdout.write('\n');
         if (row) process.stderr.write(`${finishNote(row)}\n`);
       } finally {

@@ -7,6 +7,7 @@ import type { Message } from './example.js';
 
 export interface GenerationParams {
   maxNewTokens: number;
+  /** 0: greedy. Absent: the model's generation_config. */
   temperature?: number;
   topK?: number;
   topP?: number;
@@ -15,9 +16,42 @@ export interface GenerationParams {
   seed?: number;
 }
 
+/** Why a row stopped: the model's end token, a stop string, or `maxNewTokens`. */
+export type FinishReason = 'eos' | 'stop' | 'length';
+
+/** One generated reply with what RL, serving and evaluation need besides its text. */
+export interface GenerationResult {
+  /** The reply, cut before a stop string; special tokens skipped. */
+  text: string;
+  /** Sampled token ids (without the end token; with a stop string, up to the token completing it). */
+  tokenIds: number[];
+  /**
+   * log p(token) of each sampled token under the distribution it was drawn from: the model's
+   * softmax at temperature 1 when greedy, else after temperature, top-k and top-p (the policy
+   * that produced it); aligned with `tokenIds`.
+   */
+  logProbs: number[];
+  finishReason: FinishReason;
+  /** The stop string that ended the row, when `finishReason` is `stop`. */
+  stop?: string;
+  /** Prompt length in tokens (after the chat template). */
+  promptTokens: number;
+}
+
+export interface GenerationRequest {
+  /** Shared by every row unless `perRow` overrides it. */
+  params: GenerationParams;
+  /** Per-row settings over `params` (e.g. a different temperature or seed per row). */
+  perRow?: (Partial<GenerationParams> | undefined)[];
+  /** Stops every row at the next token; rows finished so far keep finishReason as is, the rest `length`. */
+  signal?: AbortSignal;
+  /** Text as it becomes showable, per row (index into the call's conversations). */
+  onText?: (row: number, text: string) => void;
+}
+
 /** What a policy may call: one model (with or without adapter), already loaded. */
 export interface TextGenerator {
-  generate(conversations: Message[][], params: GenerationParams): Promise<string[]>;
+  generate(conversations: Message[][], request: GenerationRequest): Promise<GenerationResult[]>;
 }
 
 export interface DecodedReply {

@@ -11,7 +11,8 @@ import { Xoshiro128, seedWords } from '../../base/rng.js';
 import { checkTokenIds, padBatch } from '../decoder/index.js';
 import { CACHED_INPUTS, CACHED_OUTPUTS } from './cached-graph.js';
 import type { InferenceModel } from './inference-model.js';
-import { chooseToken } from './logits-processing.js';
+import type { FinishReason } from '../../kernel/extension-points/decoding-policy.js';
+import { pickToken } from './logits-processing.js';
 import type { SamplingSettings } from './logits-processing.js';
 import { padIdOf } from './padding.js';
 import { RowText } from './text-stream.js';
@@ -23,7 +24,20 @@ export interface TokenEvent {
   readonly text: string;
 }
 
+/** Settings of one row over the call's own (each absent field: the call's value). */
+export interface RowOptions {
+  readonly sampling?: SamplingSettings;
+  readonly maxNewTokens?: number;
+  readonly stopStrings?: readonly string[];
+  /**
+   * The row's own seed: its stream then depends on this seed alone (not on the call's seed or the
+   * row's index), so the row reproduces in any batch.
+   */
+  readonly seed?: number;
+}
+
 export interface GenerateOptions {
+  /** The most new tokens of a row (rows may set fewer or more in `rows`). */
   readonly maxNewTokens: number;
   /** Greedy when absent. */
   readonly sampling?: SamplingSettings;
@@ -33,6 +47,14 @@ export interface GenerateOptions {
   readonly stopStrings?: readonly string[];
   /** Same seed, same prompts, same settings → same tokens. Default: a random seed. */
   readonly seed?: number;
+  /** Per-row settings, by prompt index (at most one per prompt). */
+  readonly rows?: readonly (RowOptions | undefined)[];
+  /**
+   * Checked before the prefill and before each decode step: once aborted, rows not finished end
+   * with finishReason `length` and the call returns what it has (it does not throw). Text a row's
+   * stream was holding back (a possible stop string, half a character) is not streamed then.
+   */
+  readonly signal?: AbortSignal;
   /** Apply the loaded adapter (default true); false gives the base model (the reference policy). */
   readonly useAdapter?: boolean;
   readonly onToken?: (event: TokenEvent) => void;
@@ -40,11 +62,18 @@ export interface GenerateOptions {
   readonly onLogits?: (step: number, logits: Float32Array) => void;
 }
 
-export type FinishReason = 'eos' | 'stop' | 'length';
+export type { FinishReason };
 
 export interface GeneratedRow {
   /** New tokens, without the EOS token; with a stop string, up to the token that completed it. */
   readonly tokens: number[];
+  /**
+   * log p of each of `tokens` under the distribution it was drawn from (see pickToken): greedy,
+   * log-softmax after the repetition penalty; sampling, after penalty, temperature, top-k, top-p.
+   */
+  readonly logProbs: number[];
+  /** Length of the row's prompt in tokens (without padding). */
+  readonly promptTokens: number;
   /** Decoded new tokens (special tokens skipped), cut before the stop string. */
   readonly text: string;
   readonly finishReason: FinishReason;
@@ -66,8 +95,12 @@ function checkSettings(s: SamplingSettings): void {
 interface RowState {
   readonly seen: Set<number>;
   readonly tokens: number[];
+  readonly logProbs: number[];
   readonly text: RowText;
   readonly rng: Xoshiro128;
+  readonly sampling: SamplingSettings;
+  readonly maxNew: number;
+  readonly watchText: boolean;
   done: boolean;
   finishReason: FinishReason;
   stop?: string;
@@ -82,14 +115,20 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
   const { config, tokenizer } = model.folder;
   const naming = { context: 'generation', rowLabel: 'prompt' } as const;
   checkTokenIds(prompts, config, naming);
-  const maxNew = options.maxNewTokens;
-  if (!Number.isInteger(maxNew) || maxNew < 1) throw new AttuneError(`generation: max new tokens must be a positive integer, got ${maxNew}`);
-  const sampling = options.sampling ?? GREEDY;
-  checkSettings(sampling);
+  const perRow = options.rows ?? [];
+  if (perRow.length > prompts.length) throw new AttuneError(`generation: ${perRow.length} per-row settings for ${prompts.length} prompts`, 'give at most one per prompt');
+  const checkMaxNew = (n: number, what: string): void => {
+    if (!Number.isInteger(n) || n < 1) throw new AttuneError(`generation: max new tokens${what} must be a positive integer, got ${n}`);
+  };
+  checkMaxNew(options.maxNewTokens, '');
+  const rowMaxNew = prompts.map((_, r) => perRow[r]?.maxNewTokens ?? options.maxNewTokens);
+  rowMaxNew.forEach((n, r) => perRow[r]?.maxNewTokens !== undefined && checkMaxNew(n, ` of row ${r}`));
+  const maxNew = Math.max(...rowMaxNew);
+  const rowSampling = prompts.map((_, r) => perRow[r]?.sampling ?? options.sampling ?? GREEDY);
+  for (const s of new Set(rowSampling)) checkSettings(s);
   const eos = new Set(options.eosTokenIds ?? model.folder.stopTokenIds);
-  const stops = (options.stopStrings ?? []).filter((s) => s.length > 0);
   const useAdapter = options.useAdapter ?? true;
-  const watchText = stops.length > 0 || options.onToken !== undefined;
+  const signal = options.signal;
 
   const padId = padIdOf(config, tokenizer.pad?.id ?? null, [...eos]);
   const S = Math.max(...prompts.map((p) => p.length));
@@ -113,18 +152,42 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
   const keys = Array.from({ length: L }, () => new Float32Array(B * nKV * C * hd));
   const values = Array.from({ length: L }, () => new Float32Array(B * nKV * C * hd));
   const pastMask = new BigInt64Array(B * C);
-  const session = await model.session('cached', useAdapter);
-  const loraFeeds = model.adapterFeeds(useAdapter);
 
   const [seedLo, seedHi] = seedWords(options.seed ?? randomSeed());
-  const rows: RowState[] = prompts.map((p, r) => ({
-    seen: new Set(p),
-    tokens: [],
-    text: new RowText(stops),
-    rng: Xoshiro128.fromWords([seedLo, seedHi, r]),
-    done: false,
-    finishReason: 'length',
-  }));
+  const rows: RowState[] = prompts.map((p, r) => {
+    const own = perRow[r];
+    const stops = (own?.stopStrings ?? options.stopStrings ?? []).filter((s) => s.length > 0);
+    // A row's own seed keys its stream alone (as row 0 of a call with that seed).
+    const rng = own?.seed !== undefined ? Xoshiro128.fromWords([...seedWords(own.seed), 0]) : Xoshiro128.fromWords([seedLo, seedHi, r]);
+    return {
+      seen: new Set(p),
+      tokens: [],
+      logProbs: [],
+      text: new RowText(stops),
+      rng,
+      sampling: rowSampling[r] as SamplingSettings,
+      maxNew: rowMaxNew[r] as number,
+      // Text is only needed per step to find stop strings or to stream.
+      watchText: stops.length > 0 || options.onToken !== undefined,
+      done: false,
+      finishReason: 'length',
+    };
+  });
+  const result = (): GeneratedRow[] =>
+    rows.map((row, r) => {
+      const text = tokenizer.decode(row.tokens, { skipSpecialTokens: true });
+      return {
+        tokens: row.tokens,
+        logProbs: row.logProbs,
+        promptTokens: (prompts[r] as readonly number[]).length,
+        text: row.cut === undefined ? text : text.slice(0, row.cut),
+        finishReason: row.finishReason,
+        ...(row.stop !== undefined ? { stop: row.stop } : {}),
+      };
+    });
+  if (signal?.aborted) return result();
+  const session = await model.session('cached', useAdapter);
+  const loraFeeds = model.adapterFeeds(useAdapter);
 
   const writeCache = (out: Record<string, RunOutput>, start: number, len: number): void => {
     for (let l = 0; l < L; l++) {
@@ -153,6 +216,8 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
   const stepMask = new BigInt64Array(B).fill(1n);
 
   for (let step = 0; step < maxNew; step++) {
+    // An abort during the last run still stops before this step's tokens.
+    if (signal?.aborted) break;
     const logits = out[CACHED_OUTPUTS.logits]?.data as Float32Array;
     options.onLogits?.(step, logits);
     for (let b = 0; b < B; b++) {
@@ -161,7 +226,7 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
         stepIds[b] = BigInt(padId);
         continue;
       }
-      const token = chooseToken(logits.subarray(b * V, (b + 1) * V), row.seen, sampling, row.rng);
+      const { token, logProb } = pickToken(logits.subarray(b * V, (b + 1) * V), row.seen, row.sampling, row.rng);
       stepIds[b] = BigInt(token);
       if (eos.has(token)) {
         row.done = true;
@@ -170,9 +235,12 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
         continue;
       }
       row.tokens.push(token);
+      row.logProbs.push(logProb);
       row.seen.add(token);
-      // Text is only needed per step to find stop strings or to stream.
-      if (!watchText) continue;
+      const final = row.tokens.length === row.maxNew;
+      // The row's last token: finishReason stays `length`.
+      if (final) row.done = true;
+      if (!row.watchText) continue;
       const text = tokenizer.decode(row.tokens, { skipSpecialTokens: true });
       const hit = row.text.findStop(text);
       if (hit) {
@@ -183,10 +251,9 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
         options.onToken?.({ row: b, token, text: row.text.delta(text.slice(0, hit.index), true) });
         continue;
       }
-      const final = row.tokens.length === maxNew;
       options.onToken?.({ row: b, token, text: row.text.delta(text, final) });
     }
-    if (step === maxNew - 1 || rows.every((r) => r.done)) break;
+    if (step === maxNew - 1 || rows.every((r) => r.done) || signal?.aborted) break;
     // The token attends to itself through the chunk; its key/value then fill the next free slot.
     // Its position is the count of real tokens before it, which the graph takes from past_mask.
     const slot = S + step;
@@ -195,13 +262,5 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
     for (let b = 0; b < B; b++) pastMask[b * C + slot] = 1n;
   }
 
-  return rows.map((row) => {
-    const text = tokenizer.decode(row.tokens, { skipSpecialTokens: true });
-    return {
-      tokens: row.tokens,
-      text: row.cut === undefined ? text : text.slice(0, row.cut),
-      finishReason: row.finishReason,
-      ...(row.stop !== undefined ? { stop: row.stop } : {}),
-    };
-  });
+  return result();
 }

@@ -63,19 +63,27 @@ export function filteredCandidates(logits: Float32Array, s: SamplingSettings): {
   // top-p drops the low tail whose cumulative mass is ≤ 1 − top_p; every token below
   // (1 − top_p)/V is in that tail (together they weigh less), so only the rest needs sorting.
   let floor = Number.MIN_VALUE;
-  if (s.topK > 0 && s.topK < n) floor = kthLargest(p, s.topK);
+  const topK = s.topK > 0 && s.topK < n;
+  if (topK) floor = kthLargest(p, s.topK);
   else if (s.topP < 1) floor = Math.max(floor, ((1 - s.topP) / n) * total);
   let count = 0;
+  // Mass below the floor: without top-k, the start of top-p's dropped tail.
+  let below = 0;
   const ids = new Int32Array(n);
-  for (let i = 0; i < n; i++) if ((p[i] as number) >= floor) ids[count++] = i;
+  for (let i = 0; i < n; i++) {
+    if ((p[i] as number) >= floor) ids[count++] = i;
+    else below += p[i] as number;
+  }
   const sorted = ids.subarray(0, count).sort((a, b) => (p[b] as number) - (p[a] as number) || a - b);
   let keep = count;
   if (s.topP < 1) {
     let kept = 0;
     for (let j = 0; j < keep; j++) kept += p[sorted[j] as number] as number;
-    // Walk up from the least likely kept token, dropping while the dropped mass stays ≤ 1 − top_p.
-    const limit = (1 - s.topP) * kept;
-    let dropped = 0;
+    // Walk up from the least likely kept token, dropping while the dropped mass stays ≤ 1 − top_p
+    // of the distribution top-p sees: the top-k survivors (renormalized), else every token, whose
+    // tail below the floor is dropped already.
+    const limit = topK ? (1 - s.topP) * kept : (1 - s.topP) * (kept + below);
+    let dropped = topK ? 0 : below;
     while (keep > 1) {
       const next = dropped + (p[sorted[keep - 1] as number] as number);
       if (next > limit) break;
@@ -128,17 +136,46 @@ function kthLargest(p: Float64Array, k: number): number {
   return heap[0] as number;
 }
 
-/** The next token of one row. `logits` is modified (repetition penalty). */
-export function chooseToken(logits: Float32Array, seen: ReadonlySet<number>, s: SamplingSettings, rng: Xoshiro128): number {
+/** A chosen token with its log-probability under the distribution it was drawn from. */
+export interface ChosenToken {
+  readonly token: number;
+  /**
+   * Greedy: log-softmax of the logits after the repetition penalty (temperature 1). Sampling: log
+   * of its probability after the penalty, temperature, top-k and top-p, renormalized over the
+   * surviving candidates (the distribution the draw used).
+   */
+  readonly logProb: number;
+}
+
+/** Log-softmax of `logits` at `id`, in float64. */
+export function logSoftmaxAt(logits: Float32Array, id: number): number {
+  let max = -Infinity;
+  for (const v of logits) if (v > max) max = v;
+  let z = 0;
+  for (const v of logits) z += Math.exp(v - max);
+  return (logits[id] as number) - max - Math.log(z);
+}
+
+/** The next token of one row and its log-probability. `logits` is modified (repetition penalty). */
+export function pickToken(logits: Float32Array, seen: ReadonlySet<number>, s: SamplingSettings, rng: Xoshiro128): ChosenToken {
   applyRepetitionPenalty(logits, seen, s.repetitionPenalty);
-  if (!s.doSample) return argmax(logits);
+  if (!s.doSample) {
+    const token = argmax(logits);
+    return { token, logProb: logSoftmaxAt(logits, token) };
+  }
   const { ids, weights } = filteredCandidates(logits, s);
   let total = 0;
   for (const w of weights) total += w;
+  const chosen = (j: number): ChosenToken => ({ token: ids[j] as number, logProb: Math.log(weights[j] as number) - Math.log(total) });
   let r = rng.nextFloat() * total;
   for (let j = 0; j < ids.length; j++) {
     r -= weights[j] as number;
-    if (r < 0) return ids[j] as number;
+    if (r < 0) return chosen(j);
   }
-  return ids[ids.length - 1] as number;
+  return chosen(ids.length - 1);
+}
+
+/** The next token of one row. `logits` is modified (repetition penalty). */
+export function chooseToken(logits: Float32Array, seen: ReadonlySet<number>, s: SamplingSettings, rng: Xoshiro128): number {
+  return pickToken(logits, seen, s, rng).token;
 }

@@ -60,7 +60,7 @@ export class SftTrainer implements Trainer<SftStageInput> {
     const { stage } = input;
     const tokenizer = input.model.tokenizer;
     const padId = tokenizer.pad?.id ?? tokenizer.eos?.id ?? 0;
-    const items = new ItemCache(tokenizer, o.maxLength, model.labelFields);
+    const items = new ItemCache(tokenizer, o.maxLength, model.labelFields, model.inputFields);
     const train = input.train.map((s) => ({ name: s.name, examples: s.examples.filter(usableForSft) }));
     for (const s of train) {
       if (s.examples.length === 0) throw new AttuneError(`SFT: source '${s.name}' has no dialogue or classify examples in its train split.`, 'Drop it from data.sources or point it at data with conversations.');
@@ -95,7 +95,7 @@ export class SftTrainer implements Trainer<SftStageInput> {
         const batches = Array.from({ length: o.gradientAccumulation }, () => {
           const chunk = Array.from({ length: o.microBatchSize }, draw);
           const longest = Math.max(...chunk.map((i) => i.inputIds.length));
-          return collate(chunk, { batch: o.microBatchSize, seq: bucketLength(longest, o.bucket, o.maxLength), padId }, input.model.config, labelNames);
+          return collate(chunk, { batch: o.microBatchSize, seq: bucketLength(longest, o.bucket, o.maxLength), padId }, input.model.config, labelNames, model.inputFields);
         });
         // Dropout masks are drawn micro-batch by micro-batch, in order (the exact-resume stream).
         const outcome = await accumulateStep(model, batches, accumulator, { step, dropout: (batch) => loraDropoutFeeds(model.dropoutInputs, batch, rng) });
