@@ -32,3 +32,4 @@ export { assetPath, fromPackageRoot, packageRoot } from '../base/paths.js';
 export { IGNORE_INDEX } from '../base/ignore-index.js';
 export { Xoshiro128, seedWords } from '../base/rng.js';
 export type { RngState } from '../base/rng.js';
+export { itemRef } from './config/item-ref.js';

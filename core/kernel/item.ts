@@ -3,7 +3,9 @@
  * schema and a factory. Recipes and configs refer to items as `plugin/item`.
  */
 import type { z } from 'zod';
+import type { ItemRef } from './config/item-ref.js';
 import type { TrainingKind } from './extension-points/training-kind.js';
+import type { ExtensionInstances, ExtensionKind } from './plugins/extension-kinds.js';
 
 export interface ItemDefinition<Schema extends z.ZodType = z.ZodType, Instance = unknown> {
   /** One line for `attune list` and `attune describe`. */
@@ -26,6 +28,13 @@ export interface ItemEnvironment {
   baseDir: string;
   /** Emit a warning through the run's event bus (or stderr outside a run). */
   warn(message: string): void;
+  /**
+   * Build an item this item's options reference (an `itemRef(kind)` option) through the same
+   * registries, with this environment. Always present when the kernel builds the item
+   * (`Kernel.create`, `run.create`); optional only so hand-made environments in tests need not
+   * provide it.
+   */
+  create?<K extends ExtensionKind>(ref: ItemRef<K>): Promise<ExtensionInstances[K]>;
 }
 
 /** Helper that keeps the option type flowing from the schema into `create`. */

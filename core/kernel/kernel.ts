@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import { PluginError } from '../base/errors.js';
 import type { z } from 'zod';
-import { itemRefBuilder } from './config/item-ref.js';
+import { itemRefBuilder, withItemRegistries } from './config/item-ref.js';
 import type { ItemRef, ItemRefBuilder } from './config/item-ref.js';
 import type { ItemEnvironment } from './item.js';
 import type { ExtensionInstances, ExtensionKind } from './plugins/extension-kinds.js';
@@ -52,10 +52,16 @@ export class Kernel {
     return itemRefBuilder(this.registries.items);
   }
 
+  /**
+   * Build an item from a validated reference. The item gets `env` with `create` filled in (when
+   * the caller gave none) so it can build the items its options reference, with the same env.
+   */
   async create<K extends ExtensionKind>(ref: ItemRef<K>, env: ItemEnvironment): Promise<ExtensionInstances[K]> {
     const entry = this.registries.items[ref.kind].resolve(ref.use);
-    const options = (entry.value.options as z.ZodType).parse(ref.options);
-    const instance = (await entry.value.create(options, env)) as ExtensionInstances[K];
+    const registries = this.registries.items;
+    const options = withItemRegistries(registries, () => (entry.value.options as z.ZodType).parse(ref.options));
+    const full: ItemEnvironment = env.create ? env : { ...env, create: (inner) => this.create(inner, full) };
+    const instance = (await entry.value.create(options, full)) as ExtensionInstances[K];
     const declared = entry.value.kind;
     const actual = (instance as { kind?: unknown } | null)?.kind;
     if (declared !== undefined && actual !== declared) {

@@ -18,3 +18,4 @@ export * from './tensor-files.js';
 export { writeLossCurves } from '../report/loss-curves.js';
 export * from './stage-options.js';
 export * from './stage-loop.js';
+export * from './rewards/index.js';

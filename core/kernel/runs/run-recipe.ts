@@ -15,6 +15,7 @@ import { attachLogWriter } from '../events/subscribers/log-writer.js';
 import { attachMetricsWriter, rewindMetricsFile } from '../events/subscribers/metrics-writer.js';
 import { attachProgressBar } from '../events/subscribers/progress-bar.js';
 import type { Kernel } from '../kernel.js';
+import type { ItemEnvironment } from '../item.js';
 import type { RecipeResult } from '../recipes/recipe.js';
 import { defaultConfigPath, resolveRecipeConfig } from '../recipes/recipe-config.js';
 import type { Override } from '../config/overrides.js';
@@ -105,6 +106,13 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     (text) => process.stderr.write(text),
   );
 
+  // Items build the items their options reference through `env.create`; warnings name the item.
+  const baseDir = manifest.configFiles[0] ? dirname(manifest.configFiles[0]) : process.cwd();
+  const itemEnv = (origin: string): ItemEnvironment => ({
+    baseDir,
+    warn: (message) => bus.emit('warning', { message, origin }),
+    create: (inner) => kernel.create(inner, itemEnv(inner.use)),
+  });
   const context: RunContext = {
     recipe: recipeName,
     runDir,
@@ -127,7 +135,7 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
         end: (metrics) => bus.emit('stage:end', { stage: name, ...(metrics ? { metrics } : {}) }),
       };
     },
-    create: (ref) => kernel.create(ref, { baseDir: manifest.configFiles[0] ? dirname(manifest.configFiles[0]) : process.cwd(), warn: (message) => bus.emit('warning', { message, origin: ref.use }) }),
+    create: (ref) => kernel.create(ref, itemEnv(ref.use)),
     writeArtifact: async (relativePath, data) => {
       const path = join(runDir, relativePath);
       await writeFileAtomic(path, data);

@@ -1,0 +1,3 @@
+/** The reward runner and GRPO advantage helpers (part of `attune/train`). */
+export * from './advantages.js';
+export * from './reward-runner.js';
