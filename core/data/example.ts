@@ -3,7 +3,7 @@
  *
  * `messages` is the only part that may reach a model. Labels, metadata and provenance
  * describe the example for objectives, evaluators and reports; they enter model inputs
- * only when a config opts in explicitly (see `core/data/leakage.ts`).
+ * only when a config opts in explicitly (`exposeMetadata`, checked by `core/data/inspect/leakage.ts`).
  */
 import { z } from 'zod';
 import type { CanonicalExample as OpenExample, ExampleLabels, Message as KernelMessage, Role as KernelRole } from '../kernel/extension-points/example.js';

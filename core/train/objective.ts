@@ -52,6 +52,8 @@ export interface SftBuildContext {
    * the target is ignored): under the policy, or under the reference (the adapter off).
    */
   tokenLogProbs(which?: 'policy' | 'reference'): Tensor;
+  /** Vocabulary logits [batch*seq, vocab] of the policy or the reference; costly at large vocabularies, traced only when called. */
+  logits(which?: 'policy' | 'reference'): Tensor;
   /** A per-example float [batch] the objective declared in `inputs`. */
   input(name: string): Tensor;
   /** Class ids [batch] int64 of a label field the objective declared (IGNORE_INDEX where absent). */

@@ -13,7 +13,7 @@ import { AttuneError } from '../base/errors.js';
 import { IGNORE_INDEX } from '../base/ignore-index.js';
 import type { ParameterInit } from './init.js';
 import type { ExampleInput, LabelField, SftBuildContext, SftObjective, SftTerm } from './objective.js';
-import { tokenLogProbs } from '../engine/primitives/index.js';
+import { linear, tokenLogProbs } from '../engine/primitives/index.js';
 import type { StepUnit } from './step-weights.js';
 
 /** The decoder's own inputs (ids, int64 mask, HF labels) plus what the heads read. */
@@ -107,6 +107,7 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
     }
   }
   const logProbs = new Map<'policy' | 'reference', Tensor>();
+  const logitsOf = new Map<'policy' | 'reference', Tensor>();
 
   const outputs: Record<string, Tensor> = {};
   const terms: SftGraph['terms'][number][] = [];
@@ -132,6 +133,14 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
         if (!t) {
           t = which === 'policy' ? tokenLogProbs(hidden, trace.lmHeadWeight(), targets) : tokenLogProbs(ctx.referenceHidden(), trace.lmHeadWeight('reference'), targets);
           logProbs.set(which, t);
+        }
+        return t;
+      },
+      logits: (which = 'policy') => {
+        let t = logitsOf.get(which);
+        if (!t) {
+          t = linear(which === 'policy' ? hidden : ctx.referenceHidden(), trace.lmHeadWeight(which));
+          logitsOf.set(which, t);
         }
         return t;
       },
