@@ -70,7 +70,7 @@ function noise(n: number, std: number, seed: number): Float32Array {
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
-async function writeModel(c: BenchConfig): Promise<string> {
+export async function writeModel(c: Pick<BenchConfig, 'name' | 'hidden' | 'layers' | 'heads' | 'kvHeads' | 'intermediate' | 'vocab' | 'tied'>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `attune-bench-${c.name}-`));
   const config = {
     architectures: ['Qwen2ForCausalLM'],

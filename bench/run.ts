@@ -11,6 +11,7 @@ const benches: Record<string, { file: string; run: string }> = {
   engine: { file: 'engine.ts', run: 'runEngineBench' },
   primitives: { file: 'primitives.ts', run: 'runPrimitivesBench' },
   model: { file: 'model.ts', run: 'runModelBench' },
+  sessions: { file: 'sessions.ts', run: 'runSessionsBench' },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
