@@ -50,6 +50,13 @@ export class Program {
     this.key = parts.key;
   }
 
+  /** Bytes of the frozen weights read from files (external data), e.g. a model's safetensors. */
+  get fileBackedBytes(): number {
+    let bytes = 0;
+    for (const r of this.parts.initializers) if (!('data' in r.source)) bytes += r.source.length;
+    return bytes;
+  }
+
   /** True when the model must be loaded from a file (file-backed or very large weights). */
   get needsFile(): boolean {
     let inline = 0;

@@ -1,7 +1,7 @@
 /** onnxruntime-node sessions for compiled programs: options, feeds, outputs, cache. */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ort from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { AnyTypedArray, DType } from './dtype.js';
 import { dtypeFromOrt, ortTypeName } from './dtype.js';
 import type { Program } from './program.js';
@@ -16,7 +16,14 @@ export interface SessionOptions {
   readonly intraOpThreads?: number;
   readonly interOpThreads?: number;
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
-  /** Skip weight prepacking: halves frozen-weight memory in training graphs, at some speed cost. */
+  /**
+   * Skip weight prepacking. Prepacked weights are a private copy per session, so every session
+   * over the same frozen weights (a trainer's buckets, eval, generation, scoring) adds the weights
+   * again; without prepacking, sessions map the same file pages and share one copy. `bench
+   * sessions` measured 4 sessions over 122 MB of weights: +464 MB proportional memory prepacked
+   * vs +113 MB not, at 0–15 % forward speed. Default: prepack unless the program's file-backed
+   * weights exceed PREPACK_LIMIT_BYTES, where memory, not speed, is what stops people.
+   */
   readonly disablePrepacking?: boolean;
   /**
    * Intra-op thread spin-waiting. 'off' (default): Attune usually holds several sessions (train,
@@ -59,6 +66,17 @@ const ARRAY_FOR: Record<DType, string> = {
 
 let liveSessions = 0;
 
+// onnxruntime-node (its native binding) loads with the first session, not with the engine, so
+// importing `attune/engine` stays cheap for code that only builds or inspects graphs.
+// Named exports: a CommonJS module's `default` depends on the loader (tsx honours __esModule).
+const importOrt = async () => {
+  const { InferenceSession, Tensor, listSupportedBackends } = await import('onnxruntime-node');
+  return { InferenceSession, Tensor, listSupportedBackends };
+};
+type Ort = Awaited<ReturnType<typeof importOrt>>;
+let ortModule: Promise<Ort> | undefined;
+const loadOrt = (): Promise<Ort> => (ortModule ??= importOrt());
+
 function providerError(ep: ExecutionProvider, cause: unknown): Error {
   const why = cause instanceof Error ? cause.message : String(cause);
   const help =
@@ -68,11 +86,14 @@ function providerError(ep: ExecutionProvider, cause: unknown): Error {
   return new Error(`engine: execution provider '${ep}' is not available: ${why}. ${help}`, { cause });
 }
 
-function buildOrtOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
+/** File-backed frozen weights above this are not prepacked by default (see `disablePrepacking`). */
+export const PREPACK_LIMIT_BYTES = 1024 ** 3;
+
+function buildOrtOptions(opts: SessionOptions, program: Program): InferenceSession.SessionOptions {
   const spinning = opts.spinning ?? 'off';
   const spin = spinning === 'on' || (spinning === 'auto' && liveSessions === 0);
   const extra: Record<string, string> = { 'session.intra_op.allow_spinning': spin ? '1' : '0' };
-  if (opts.disablePrepacking) extra['session.disable_prepacking'] = '1';
+  if (opts.disablePrepacking ?? program.fileBackedBytes > PREPACK_LIMIT_BYTES) extra['session.disable_prepacking'] = '1';
   return {
     executionProviders: [opts.executionProvider ?? 'cpu'],
     // The binding rejects explicit undefined, so only set what was given.
@@ -89,7 +110,8 @@ export class EngineSession {
   private released = false;
 
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly ort: Ort,
+    private readonly session: InferenceSession,
     readonly inputs: readonly IOSpec[],
     readonly outputs: readonly IOSpec[],
   ) {
@@ -99,12 +121,13 @@ export class EngineSession {
   /** Compiles the program in onnxruntime (seconds for big models: cache the session). */
   static async create(program: Program, opts: SessionOptions = {}): Promise<EngineSession> {
     const ep = opts.executionProvider ?? 'cpu';
+    const ort = await loadOrt();
     if (ep !== 'cpu') {
       const backends = ort.listSupportedBackends();
       if (!backends.some((b) => b.name === ep)) throw providerError(ep, new Error(`onnxruntime-node lists backends ${backends.map((b) => b.name).join(', ')}`));
     }
-    const ortOpts = buildOrtOptions(opts);
-    let session: ort.InferenceSession;
+    const ortOpts = buildOrtOptions(opts, program);
+    let session: InferenceSession;
     try {
       if (program.needsFile) {
         const dir = join(opts.cacheDir ?? join(tmpdir(), 'attune-engine'), `${program.key}${opts.staticDims ? `-${staticKey(opts.staticDims)}` : ''}`);
@@ -117,7 +140,7 @@ export class EngineSession {
       if (ep !== 'cpu') throw providerError(ep, e);
       throw new Error(`engine: onnxruntime could not load the compiled graph (program ${program.key}): ${(e as Error).message}`, { cause: e });
     }
-    return new EngineSession(session, program.inputs, program.outputs);
+    return new EngineSession(ort, session, program.inputs, program.outputs);
   }
 
   /** One forward(+backward) pass; returns every program output by name. */
@@ -139,13 +162,13 @@ export class EngineSession {
       const f = feeds[spec.name] as Feed;
       if (ArrayBuffer.isView(f)) inferFromLength(spec, f.length, dims);
     }
-    const ortFeeds: Record<string, ort.Tensor> = {};
+    const ortFeeds: Record<string, Tensor> = {};
     for (const spec of this.inputs) {
       const f = feeds[spec.name] as Feed;
       const data = ArrayBuffer.isView(f) ? f : f.data;
       const shape = ArrayBuffer.isView(f) ? spec.shape.map((d) => evalDim(d, dims, `input '${spec.name}'`)) : [...f.dims];
       checkFeed(spec, data, shape);
-      ortFeeds[spec.name] = new ort.Tensor(ortTypeName(spec.dtype) as 'float32', data as Float32Array, shape);
+      ortFeeds[spec.name] = new this.ort.Tensor(ortTypeName(spec.dtype) as 'float32', data as Float32Array, shape);
     }
     const res = await this.session.run(ortFeeds);
     const out: Record<string, RunOutput> = {};

@@ -1,7 +1,8 @@
 /** The kernel's version, from package.json: plugins may require a range of it as `attune`. */
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { fromPackageRoot } from '../base/paths.js';
 
-const require = createRequire(import.meta.url);
-const pkg = require('../../package.json') as { version: string };
+// Read through packageRoot, so it is the same file from the sources and from dist/.
+const pkg = JSON.parse(readFileSync(fromPackageRoot('package.json'), 'utf8')) as { version: string };
 
 export const attuneVersion: string = pkg.version;

@@ -4,9 +4,6 @@
  * sharp — the two formats people actually open.
  */
 import { join } from 'node:path';
-import sharp from 'sharp';
-import * as vega from 'vega';
-import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import { readMetrics } from '../kernel/events/subscribers/metrics-writer.js';
 import type { MetricRecord } from '../kernel/events/subscribers/metrics-writer.js';
@@ -84,7 +81,9 @@ function chartSpec(stage: string, points: Point[]): TopLevelSpec {
   };
 }
 
+// Vega, Vega-Lite and sharp are heavy; they load when a plot is drawn, not with `attune/train`.
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -104,6 +103,7 @@ export async function writeLossCurves(runDir: string): Promise<string[]> {
     const svg = await renderSvg(chartSpec(stage, points));
     const base = join(runDir, 'plots', `${stage}-losses`);
     await writeFileAtomic(`${base}.svg`, svg);
+    const { default: sharp } = await import('sharp');
     await writeFileAtomic(`${base}.png`, await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer());
     written.push(`${base}.svg`, `${base}.png`);
   }

@@ -4,26 +4,71 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fromPackageRoot } from '../../core/base/paths.js';
+import { runCli } from '../../core/cli/main.js';
 import { fixturePluginPath, tempDir } from '../kernel/helpers.js';
 
 const bin = fromPackageRoot('bin', 'attune.js');
 
-function attune(args: string[], cwd = process.cwd()): { code: number | null; stdout: string; stderr: string } {
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real `attune` process: for what only the process boundary shows (exit status, stderr, plugin loading). */
+function spawned(args: string[], cwd = process.cwd()): Result {
   const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('attune CLI', () => {
+/** The same command line run in this process. */
+async function attune(args: string[], cwd?: string): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: { write: (text) => (stdout += text) },
+    stderr: { write: (text) => (stderr += text) },
+    ...(cwd !== undefined && { cwd }),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('attune CLI process', () => {
   test('list shows a third-party plugin loaded with --plugin, and its items', () => {
-    const r = attune(['list', '--plugin', fixturePluginPath]);
+    const r = spawned(['list', '--plugin', fixturePluginPath]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /count-lines\s+loads a source/);
     assert.match(r.stdout, /fixture@1\.2\.0/);
     assert.match(r.stdout, /DatasetSource items:\n\s+fixture\/lines/);
   });
 
-  test('describe lists stages, keys with defaults, and the options of the items in use', () => {
-    const r = attune(['describe', 'count-lines', '--plugin', fixturePluginPath]);
+  test('an unknown recipe exits non-zero with a suggestion', () => {
+    const r = spawned(['run', 'count-line', '--plugin', fixturePluginPath]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error: Unknown recipe 'count-line'\. Did you mean 'count-lines'\?/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace for a user error');
+  });
+
+  test('--help lists the commands and exits 0', () => {
+    const help = spawned(['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /attune list\s+list recipes, plugins and their items/);
+    assert.match(help.stdout, /attune run <recipe>\s+run a recipe/);
+  });
+});
+
+describe('attune CLI', () => {
+  test('no command, or an unknown one, is a usage error', async () => {
+    const none = await attune([]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /error: Name a command: attune list/);
+    const typo = await attune(['lst']);
+    assert.equal(typo.code, 1);
+    assert.match(typo.stderr, /Did you mean list\?/);
+  });
+
+  test('describe lists stages, keys with defaults, and the options of the items in use', async () => {
+    const r = await attune(['describe', 'count-lines', '--plugin', fixturePluginPath]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /1\. count: one step per example/);
     assert.match(r.stdout, /seed\s+number\s+\[default 42\]/);
@@ -31,47 +76,40 @@ describe('attune CLI', () => {
     assert.match(r.stdout, /Options of fixture\/lines \(at source\.options\)[\s\S]*file\s+string\s+\[required\]\s+text file, one example per line/);
   });
 
-  test('an unknown recipe exits non-zero with a suggestion', () => {
-    const r = attune(['run', 'count-line', '--plugin', fixturePluginPath]);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /error: Unknown recipe 'count-line'\. Did you mean 'count-lines'\?/);
-    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace for a user error');
-  });
-
-  test('run writes the run directory; a bad --set is a located error', () => {
+  test('run writes the run directory; a bad --set is a located error', async () => {
     const dir = tempDir();
-    const ok = attune(['run', 'count-lines', '--plugin', fixturePluginPath, '--out', join(dir, 'r1'), '--set', 'limit=1']);
+    const ok = await attune(['run', 'count-lines', '--plugin', fixturePluginPath, '--out', join(dir, 'r1'), '--set', 'limit=1']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /count-lines: completed/);
     assert.equal(JSON.parse(readFileSync(join(dir, 'r1', 'run_manifest.json'), 'utf8')).status, 'completed');
-    const bad = attune(['run', 'count-lines', '--plugin', fixturePluginPath, '--out', join(dir, 'r2'), '--set', 'limit=many']);
+    const bad = await attune(['run', 'count-lines', '--plugin', fixturePluginPath, '--out', join(dir, 'r2'), '--set', 'limit=many']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /--set limit=many: key 'limit': expected number, got string "many"/);
   });
 
-  test('cp writes an editable config that validate accepts, and validate reports a broken one', () => {
+  test('cp writes an editable config that validate accepts, and validate reports a broken one', async () => {
     const dir = tempDir();
     const file = join(dir, 'mine.yaml');
-    const cp = attune(['cp', 'count-lines', file, '--plugin', fixturePluginPath]);
+    const cp = await attune(['cp', 'count-lines', file, '--plugin', fixturePluginPath]);
     assert.equal(cp.code, 0, cp.stderr);
     assert.match(readFileSync(file, 'utf8'), /^recipe: count-lines/m);
     writeFileSync(file, readFileSync(file, 'utf8').replace('file: lines.txt', `file: ${join(fixturePluginPath, 'lines.txt')}`));
-    const valid = attune(['validate', file, '--plugin', fixturePluginPath]);
+    const valid = await attune(['validate', file, '--plugin', fixturePluginPath]);
     assert.equal(valid.code, 0, valid.stderr);
     assert.match(valid.stdout, /valid config for count-lines/);
     writeFileSync(file, readFileSync(file, 'utf8').replace('seed: 7', 'sed: 7'));
-    const invalid = attune(['validate', file, '--plugin', fixturePluginPath]);
+    const invalid = await attune(['validate', file, '--plugin', fixturePluginPath]);
     assert.equal(invalid.code, 1);
     assert.match(invalid.stderr, /mine\.yaml:\d+:\d+: key 'sed': unknown key 'sed'\. Did you mean 'seed'\?/);
   });
 
-  test('several --config files run as a sweep with a comparison table', () => {
+  test('several --config files run as a sweep with a comparison table', async () => {
     const dir = tempDir();
     const a = join(dir, 'a.yaml');
     const b = join(dir, 'b.yaml');
     writeFileSync(a, `extends: ${join(fixturePluginPath, 'count-lines.yaml')}\nsource: { use: fixture/lines, options: { file: ${join(fixturePluginPath, 'lines.txt')} } }\nlimit: 1\n`);
     writeFileSync(b, `extends: ${a}\nlimit: 3\n`);
-    const r = attune(['run', 'count-lines', '--plugin', fixturePluginPath, '--config', a, '--config', b, '--out', join(dir, 'sweep')]);
+    const r = await attune(['run', 'count-lines', '--plugin', fixturePluginPath, '--config', a, '--config', b, '--out', join(dir, 'sweep')]);
     assert.equal(r.code, 0, r.stderr);
     const table = readFileSync(join(dir, 'sweep', 'comparison.md'), 'utf8');
     assert.match(table, /\| config \| status \| examples \| loss \|/);

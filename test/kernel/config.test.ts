@@ -8,7 +8,10 @@ import { applyOverrides, parseOverride } from '../../core/kernel/config/override
 import { validateConfig } from '../../core/kernel/config/validate-config.js';
 import type { ConfigError } from '../../core/base/errors.js';
 import { resolveRecipeConfig } from '../../core/kernel/recipes/recipe-config.js';
-import { fixtureKernel, tempDir } from './helpers.js';
+import { Kernel } from '../../core/kernel/kernel.js';
+import { defineItem } from '../../core/kernel/item.js';
+import { definePlugin } from '../../core/kernel/plugins/plugin.js';
+import { fixtureKernel, fixturePluginPath, tempDir } from './helpers.js';
 
 describe('--set overrides', () => {
   test('values are typed like YAML scalars', () => {
@@ -128,6 +131,31 @@ describe('recipe configs compose the item option schemas', () => {
     const file = join(dir, 'cfg.yaml');
     writeFileSync(file, 'source: { use: fixture/lines, options: { file: a.txt } }\ntrainer: fixture/countin\n');
     assert.throws(() => resolveRecipeConfig(kernel, 'count-lines', recipe, { file }), /key 'trainer': unknown Trainer 'fixture\/countin'\. Did you mean 'fixture\/counting'\?/);
+  });
+
+  test('a bare item name two plugins register is a located error naming both', async () => {
+    const otherLines = definePlugin({
+      name: 'other',
+      version: '1.0.0',
+      register(ctx) {
+        ctx.sources.register('lines', defineItem({ description: 'another lines source', options: z.strictObject({}), create: () => ({ splits: ['train'], load: async () => ({ examples: [], issues: [], files: [] }) }) }));
+      },
+    });
+    const kernel = await new Kernel().load({ builtins: [otherLines], specifiers: [fixturePluginPath] });
+    const recipe = kernel.registries.recipes.resolve('count-lines').value;
+    const dir = tempDir();
+    const file = join(dir, 'cfg.yaml');
+    writeFileSync(file, 'trainer: fixture/counting\nsource:\n  use: lines\n');
+    assert.throws(
+      () => resolveRecipeConfig(kernel, 'count-lines', recipe, { file }),
+      /cfg\.yaml:3:8: key 'source\.use': 'lines' names more than one DatasetSource: fixture\/lines, other\/lines\. Write it as plugin\/item\./,
+    );
+    writeFileSync(file, 'trainer: fixture/counting\nsource: lines\n');
+    assert.throws(() => resolveRecipeConfig(kernel, 'count-lines', recipe, { file }), /cfg\.yaml:2:9: key 'source': 'lines' names more than one DatasetSource/);
+    // Outside a config (`attune data inspect lines`) the registry says the same, not "unknown".
+    assert.throws(() => kernel.registries.items.sources.resolve('lines'), /'lines' names more than one DatasetSource: fixture\/lines, other\/lines/);
+    writeFileSync(file, 'trainer: fixture/counting\nsource: { use: fixture/lines, options: { file: a.txt } }\n');
+    assert.equal((resolveRecipeConfig(kernel, 'count-lines', recipe, { file }) as { source: { use: string } }).source.use, 'fixture/lines');
   });
 
   test('a config written for another recipe is refused', async () => {

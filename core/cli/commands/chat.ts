@@ -3,8 +3,6 @@ import { createInterface } from 'node:readline';
 import type { Argv } from 'yargs';
 import type { Message } from '../../data/example.js';
 import { AttuneError } from '../../base/errors.js';
-import { InferenceModel } from '../../model/generation/inference-model.js';
-import { findRunAdapter } from '../../model/generation/run-adapter.js';
 import { finishNote, generationParams, nonEmptyPrompt, streamingGenerator, withDecodingOptions } from './generate.js';
 
 export function chatCommand(yargs: Argv): Argv {
@@ -22,6 +20,10 @@ export function chatCommand(yargs: Argv): Argv {
       ),
     async (argv) => {
       const params = generationParams(argv);
+      const [{ InferenceModel }, { findRunAdapter }] = await Promise.all([
+        import('../../model/generation/inference-model.js'),
+        import('../../model/generation/run-adapter.js'),
+      ]);
       const found = findRunAdapter(argv.run);
       const base = argv.model ?? found.baseModel;
       if (base === undefined) {
@@ -31,7 +33,7 @@ export function chatCommand(yargs: Argv): Argv {
         );
       }
       const model = await InferenceModel.open(base, { adapter: found.adapterDir });
-      const generator = streamingGenerator(model, !argv.base);
+      const generator = await streamingGenerator(model, !argv.base);
       const system: Message[] = argv.system ? [{ role: 'system', content: argv.system }] : [];
       const reply = async (history: Message[]): Promise<string> => {
         const [row] = await generator.generateFromIds([generator.encodeConversation(history)], { params });

@@ -3,9 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Argv } from 'yargs';
 import { RecipeError } from '../../base/errors.js';
-import { defaultConfigPath } from '../../kernel/recipes/recipe-config.js';
 import { writeFileAtomic } from '../../base/atomic-write.js';
-import { bootKernel } from '../boot.js';
 
 export function cpCommand(yargs: Argv): Argv {
   return yargs.command(
@@ -18,6 +16,7 @@ export function cpCommand(yargs: Argv): Argv {
         .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing file' })
         .option('plugin', { type: 'string', array: true, describe: 'also load this plugin (for its recipes)' }),
     async (argv) => {
+      const [{ defaultConfigPath }, { bootKernel }] = await Promise.all([import('../../kernel/recipes/recipe-config.js'), import('../boot.js')]);
       const kernel = await bootKernel({ plugins: argv.plugin });
       const entry = kernel.registries.recipes.resolve(argv.recipe);
       if (existsSync(argv.file) && !argv.force) {

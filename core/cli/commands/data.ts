@@ -1,8 +1,5 @@
 /** `attune data inspect <source>`: what a source yields, before training on it. */
 import type { Argv } from 'yargs';
-import { chatTokenCounter, inspectSource } from '../../data/inspect/inspect-source.js';
-import { formatSplitReport } from '../../data/inspect/format-report.js';
-import { bootKernel } from '../boot.js';
 
 export function dataCommand(yargs: Argv): Argv {
   return yargs.command('data', 'work with dataset sources', (y) =>
@@ -20,6 +17,11 @@ export function dataCommand(yargs: Argv): Argv {
             .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
             .option('plugin', { type: 'string', array: true, describe: 'also load this plugin' }),
         async (argv) => {
+          const [{ chatTokenCounter, inspectSource }, { formatSplitReport }, { bootKernel }] = await Promise.all([
+            import('../../data/inspect/inspect-source.js'),
+            import('../../data/inspect/format-report.js'),
+            import('../boot.js'),
+          ]);
           const kernel = await bootKernel({ plugins: argv.plugin });
           const entry = kernel.registries.items.sources.resolve(argv.source);
           const options = { ...(argv.path !== undefined && { path: argv.path }), badRows: argv['bad-rows'] };

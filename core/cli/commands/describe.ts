@@ -1,11 +1,12 @@
-/** `attune describe <recipe>`: stages and every config key with its type, default and doc. */
-import type { Argv } from 'yargs';
+/**
+ * What `attune describe <recipe>` prints: stages and every config key with its type, default and
+ * doc. The command itself is declared in describe-command.ts, which loads this on use.
+ */
 import type { ItemRef } from '../../kernel/config/item-ref.js';
 import { describeSchema } from '../../kernel/recipes/describe-schema.js';
 import type { SchemaRow } from '../../kernel/recipes/describe-schema.js';
 import { defaultConfigPath, recipeSchema, resolveRecipeConfig } from '../../kernel/recipes/recipe-config.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { bootKernel } from '../boot.js';
 
 function formatRows(rows: SchemaRow[], indent: string): string[] {
   const width = Math.min(36, Math.max(8, ...rows.map((r) => r.key.length)));
@@ -44,19 +45,3 @@ export function describeRecipe(kernel: Kernel, name: string): string {
   }
   return out.join('\n');
 }
-
-export function describeCommand(yargs: Argv): Argv {
-  return yargs.command(
-    'describe <recipe>',
-    'show a recipe: its stages and every config key with default and doc',
-    (y) =>
-      y
-        .positional('recipe', { type: 'string', demandOption: true })
-        .option('plugin', { type: 'string', array: true, describe: 'also load this plugin' }),
-    async (argv) => {
-      const kernel = await bootKernel({ plugins: argv.plugin });
-      process.stdout.write(`${describeRecipe(kernel, argv.recipe)}\n`);
-    },
-  );
-}
-

@@ -2,8 +2,8 @@
 import type { Argv } from 'yargs';
 import { AttuneError } from '../../base/errors.js';
 import { DEFAULT_MODEL } from '../../model/folder/resolve.js';
-import { InferenceModel } from '../../model/generation/inference-model.js';
-import { ModelTextGenerator } from '../../model/generation/text-generator.js';
+import type { InferenceModel } from '../../model/generation/inference-model.js';
+import type { ModelTextGenerator } from '../../model/generation/text-generator.js';
 import type { GeneratedRow } from '../../model/generation/generate.js';
 import type { GenerationParams } from '../../kernel/extension-points/decoding-policy.js';
 import type { Message } from '../../data/example.js';
@@ -50,7 +50,8 @@ export function generationParams(argv: DecodingArgs): GenerationParams {
 }
 
 /** A generator that streams its only row to stdout. */
-export function streamingGenerator(model: InferenceModel, useAdapter: boolean): ModelTextGenerator {
+export async function streamingGenerator(model: InferenceModel, useAdapter: boolean): Promise<ModelTextGenerator> {
+  const { ModelTextGenerator } = await import('../../model/generation/text-generator.js');
   return new ModelTextGenerator(model, { useAdapter, batchSize: 1, onToken: (e) => e.text && process.stdout.write(e.text) });
 }
 
@@ -81,9 +82,10 @@ export function generateCommand(yargs: Argv): Argv {
     async (argv) => {
       const prompt = nonEmptyPrompt(argv.prompt);
       const params = generationParams(argv);
+      const { InferenceModel } = await import('../../model/generation/inference-model.js');
       const model = await InferenceModel.open(argv.model, argv.adapter !== undefined ? { adapter: argv.adapter } : {});
       try {
-        const generator = streamingGenerator(model, true);
+        const generator = await streamingGenerator(model, true);
         const messages: Message[] = [...(argv.system ? [{ role: 'system' as const, content: argv.system }] : []), { role: 'user', content: prompt }];
         const ids = argv.raw ? model.folder.tokenizer.encode(prompt) : generator.encodeConversation(messages);
         const [row] = await generator.generateFromIds([ids], { params });

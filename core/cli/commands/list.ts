@@ -1,7 +1,5 @@
 /** `attune list`: recipes, then plugins with their items by extension point. */
 import type { Argv } from 'yargs';
-import { extensionKinds, extensionKindNames } from '../../kernel/plugins/extension-kinds.js';
-import { bootKernel } from '../boot.js';
 
 export function listCommand(yargs: Argv): Argv {
   return yargs.command(
@@ -9,6 +7,7 @@ export function listCommand(yargs: Argv): Argv {
     'list recipes, plugins and their items',
     (y) => y.option('plugin', { type: 'string', array: true, describe: 'also load this plugin (path or npm package)' }),
     async (argv) => {
+      const [{ extensionKinds, extensionKindNames }, { bootKernel }] = await Promise.all([import('../../kernel/plugins/extension-kinds.js'), import('../boot.js')]);
       const kernel = await bootKernel({ plugins: argv.plugin });
       const out: string[] = ['Recipes:'];
       const recipes = kernel.registries.recipes.list();

@@ -2,9 +2,6 @@
 import type { Argv } from 'yargs';
 import { AttuneError } from '../../base/errors.js';
 import { DEFAULT_MODEL } from '../../model/folder/resolve.js';
-import { InferenceModel } from '../../model/generation/inference-model.js';
-import { perplexity } from '../../model/generation/score.js';
-import { readTexts } from '../../model/generation/text-file.js';
 
 export function perplexityCommand(yargs: Argv): Argv {
   return yargs.command(
@@ -25,6 +22,11 @@ export function perplexityCommand(yargs: Argv): Argv {
           return true;
         }),
     async (argv) => {
+      const [{ InferenceModel }, { perplexity }, { readTexts }] = await Promise.all([
+        import('../../model/generation/inference-model.js'),
+        import('../../model/generation/score.js'),
+        import('../../model/generation/text-file.js'),
+      ]);
       if (argv.text !== undefined && argv.text.trim() === '') throw new AttuneError('--text is empty', 'give the text to score');
       const texts = argv.text !== undefined ? [argv.text] : await readTexts(argv.data as string, argv.field);
       const model = await InferenceModel.open(argv.model, argv.adapter !== undefined ? { adapter: argv.adapter } : {});

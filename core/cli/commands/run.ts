@@ -1,10 +1,6 @@
 /** `attune run <recipe>`: one run, a resumed run, or a sweep over several configs. */
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { parseOverride } from '../../kernel/config/overrides.js';
-import { runRecipe } from '../../kernel/runs/run-recipe.js';
-import { runSweep } from '../../kernel/runs/sweep.js';
-import { bootKernel } from '../boot.js';
 
 export function runCommand(yargs: Argv): Argv {
   return yargs.command(
@@ -20,6 +16,12 @@ export function runCommand(yargs: Argv): Argv {
         .option('resume', { type: 'string', describe: 'continue an interrupted run from its directory' })
         .conflicts('resume', ['config', 'set', 'out']),
     async (argv) => {
+      const [{ parseOverride }, { runRecipe }, { runSweep }, { bootKernel }] = await Promise.all([
+        import('../../kernel/config/overrides.js'),
+        import('../../kernel/runs/run-recipe.js'),
+        import('../../kernel/runs/sweep.js'),
+        import('../boot.js'),
+      ]);
       const configFiles = argv.config ?? [];
       const overrides = (argv.set ?? []).map(parseOverride);
       const kernel = await bootKernel({ plugins: argv.plugin, configFiles });

@@ -1,9 +1,6 @@
 /** `attune validate <file>`: check a config against its recipe's schema without running. */
 import type { Argv } from 'yargs';
 import { ConfigError } from '../../base/errors.js';
-import { loadConfig } from '../../kernel/config/load-config.js';
-import { resolveRecipeConfig } from '../../kernel/recipes/recipe-config.js';
-import { bootKernel } from '../boot.js';
 
 export function validateCommand(yargs: Argv): Argv {
   return yargs.command(
@@ -15,6 +12,11 @@ export function validateCommand(yargs: Argv): Argv {
         .option('recipe', { type: 'string', describe: "the recipe, if the file has no 'recipe:' key" })
         .option('plugin', { type: 'string', array: true, describe: 'also load this plugin' }),
     async (argv) => {
+      const [{ loadConfig }, { resolveRecipeConfig }, { bootKernel }] = await Promise.all([
+        import('../../kernel/config/load-config.js'),
+        import('../../kernel/recipes/recipe-config.js'),
+        import('../boot.js'),
+      ]);
       const recipeName = argv.recipe ?? loadConfig(argv.file).recipe;
       if (!recipeName) {
         throw new ConfigError(`${argv.file} does not say which recipe it is for.`, "Add a top-level 'recipe: <name>' key or pass --recipe <name>.");

@@ -3,10 +3,11 @@
  * INT64 columns come back as BigInt; label ids and counts fit a double, so they are
  * converted to numbers here and every source sees plain JSON-like values.
  */
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import type { SourceRecord } from './record.js';
 
 export async function readParquet(file: string): Promise<SourceRecord<Record<string, unknown>>[]> {
+  // Loaded on first use, so `attune/data` stays cheap to import.
+  const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
   const buffer = await asyncBufferFromFile(file);
   const rows = await parquetReadObjects({ file: buffer });
   return rows.map((row, i) => ({ file, row: i + 1, value: toPlain(row) as Record<string, unknown> }));

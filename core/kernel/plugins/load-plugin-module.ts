@@ -25,6 +25,22 @@ function entryOfFolder(folder: string, spec: string): string {
   return index;
 }
 
+let typescriptLoader: Promise<void> | undefined;
+
+/**
+ * A TypeScript plugin needs a loader. Running from the sources (this file is .ts) or under
+ * `node --import tsx`, tsx is already there; the compiled CLI registers it on the first .ts
+ * plugin, so commands without one never load it.
+ */
+function ensureTypeScriptLoader(): Promise<void> {
+  const active = import.meta.url.endsWith('.ts') || createRequire(import.meta.url).extensions['.ts'] !== undefined;
+  if (active) return Promise.resolve();
+  typescriptLoader ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return typescriptLoader;
+}
+
 export async function loadPluginModule(spec: string, cwd = process.cwd()): Promise<PluginCandidate> {
   let resolved: string;
   if (looksLikePath(spec)) {
@@ -42,6 +58,7 @@ export async function loadPluginModule(spec: string, cwd = process.cwd()): Promi
   }
   let module: Record<string, unknown>;
   try {
+    if (/\.[cm]?ts$/.test(resolved)) await ensureTypeScriptLoader();
     module = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
   } catch (error) {
     throw new PluginError(`Plugin '${spec}' failed to load from ${resolved}: ${(error as Error).message}`);

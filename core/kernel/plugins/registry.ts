@@ -38,6 +38,9 @@ export class Registry<T> {
     if (!ref.includes('/')) {
       const byTail = [...this.entries.values()].filter((e) => e.ref.split('/').pop() === ref);
       if (byTail.length === 1) return byTail[0]!;
+      if (byTail.length > 1) {
+        throw new PluginError(`'${ref}' names more than one ${this.label}: ${byTail.map((e) => e.ref).sort().join(', ')}.`, 'Write it as plugin/item.');
+      }
     }
     const known = [...this.entries.keys()];
     throw new PluginError(

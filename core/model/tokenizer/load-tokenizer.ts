@@ -4,13 +4,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as transformers from '@huggingface/transformers';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { TokenizerError } from './errors.js';
 import { ModelTokenizer } from './model-tokenizer.js';
 
-// Attune never downloads at run time; this also guards any other transformers.js use in the process.
-transformers.env.allowRemoteModels = false;
+// transformers.js is large, so it loads with the first tokenizer rather than with `attune/model`.
+const importTransformers = async () => {
+  const transformers = await import('@huggingface/transformers');
+  // Attune never downloads at run time; this also guards any other transformers.js use in the process.
+  transformers.env.allowRemoteModels = false;
+  return transformers;
+};
+type Transformers = Awaited<ReturnType<typeof importTransformers>>;
+let transformersModule: Promise<Transformers> | undefined;
+const loadTransformers = (): Promise<Transformers> => (transformersModule ??= importTransformers());
 
 type TokenizerClass = new (tokenizerJSON: unknown, tokenizerConfig: unknown) => PreTrainedTokenizer;
 
@@ -24,7 +31,7 @@ export async function loadTokenizer(dir: string): Promise<ModelTokenizer> {
     const legacy = (await readJson(join(dir, 'chat_template.json'), true)) as { chat_template?: unknown } | undefined;
     if (legacy?.chat_template !== undefined) config.chat_template = legacy.chat_template;
   }
-  const cls = tokenizerClass(config.tokenizer_class);
+  const cls = tokenizerClass(await loadTransformers(), config.tokenizer_class);
   try {
     return new ModelTokenizer(dir, new cls(tokenizerJson, config));
   } catch (error) {
@@ -33,7 +40,7 @@ export async function loadTokenizer(dir: string): Promise<ModelTokenizer> {
 }
 
 /** The class transformers' AutoTokenizer would pick from `tokenizer_class` (Fast suffix dropped). */
-function tokenizerClass(declared: unknown): TokenizerClass {
+function tokenizerClass(transformers: Transformers, declared: unknown): TokenizerClass {
   const name = typeof declared === 'string' ? declared.replace(/Fast$/, '') : 'PreTrainedTokenizer';
   const exported = (transformers as Record<string, unknown>)[name];
   if (typeof exported === 'function' && name.endsWith('Tokenizer')) return exported as TokenizerClass;

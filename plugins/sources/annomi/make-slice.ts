@@ -7,7 +7,7 @@
  * plus one transcript annotated by several annotators (to exercise the majority vote).
  * Rows are copied byte for byte.
  *
- *   npx tsx plugins/sources/annomi/make-slice.ts /work/shared/data/annomi
+ *   npx tsx --conditions=attune-source plugins/sources/annomi/make-slice.ts /work/shared/data/annomi
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,7 +3,7 @@
  * their answers), picked per split by a seeded shuffle, half among questions with several
  * answers so preference pairs exist, rows copied byte for byte.
  *
- *   npx tsx plugins/sources/counselchat/make-slice.ts /work/shared/data/counsel_chat/20200325_counsel_chat.csv
+ *   npx tsx --conditions=attune-source plugins/sources/counselchat/make-slice.ts /work/shared/data/counsel_chat/20200325_counsel_chat.csv
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

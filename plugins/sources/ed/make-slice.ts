@@ -3,7 +3,7 @@
  * shared store): conversations are split by seed into train / valid / test, and their
  * lines are copied byte for byte (header kept, `_comma_` escapes kept) in file order.
  *
- *   npx tsx plugins/sources/ed/make-slice.ts [/path/to/train_prefix.csv] [seed]
+ *   npx tsx --conditions=attune-source plugins/sources/ed/make-slice.ts [/path/to/train_prefix.csv] [seed]
  */
 import { join } from 'node:path';
 import { readLines, seededShuffle, sliceCommandLine, writeLines } from 'attune/data';

@@ -3,7 +3,7 @@
  * per split, copied byte for byte. Also prints the strategy spelling census of every file
  * found (split files and FailedESConv.json) that core/data/labels/README.md documents.
  *
- *   npx tsx plugins/sources/esconv/make-slice.ts [/path/to/esconv] [seed]
+ *   npx tsx --conditions=attune-source plugins/sources/esconv/make-slice.ts [/path/to/esconv] [seed]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

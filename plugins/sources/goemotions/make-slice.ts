@@ -2,7 +2,7 @@
  * Rebuilds slice/ from the original GoEmotions release: a seeded sample of lines per split,
  * copied byte for byte (CSV-style quoting kept), plus emotions.txt.
  *
- *   npx tsx plugins/sources/goemotions/make-slice.ts [/path/to/goemotions] [seed]
+ *   npx tsx --conditions=attune-source plugins/sources/goemotions/make-slice.ts [/path/to/goemotions] [seed]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

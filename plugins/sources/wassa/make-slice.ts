@@ -3,7 +3,7 @@
  * a seeded hash of their id, copied byte for byte (raw records) so the slice keeps every
  * quirk of the originals (backslash escapes, string-sorted turns, headerless gold files).
  *
- *   npx tsx plugins/sources/wassa/make-slice.ts /work/shared/data/wassa_conv_turn
+ *   npx tsx --conditions=attune-source plugins/sources/wassa/make-slice.ts /work/shared/data/wassa_conv_turn
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
