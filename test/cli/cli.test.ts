@@ -116,4 +116,14 @@ describe('attune CLI', () => {
     assert.match(table, /\| a \| completed \| 1 \| 1 \|/);
     assert.match(table, /\| b \| completed \| 3 \| 0\.3333 \|/);
   });
+
+  test('data inspect --bad-rows fail on a malformed row is a located error without a stack trace', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'train.tsv'), 'text\tlabels\tid\nI love this\t0\tx1\nbroken row without tabs\n');
+    const r = await attune(['data', 'inspect', 'goemotions', '--path', dir, '--bad-rows', 'fail']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Malformed data row \(.*train\.tsv, row 3\): expected 3 columns/);
+    assert.match(r.stderr, /badRows: skip/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+  });
 });
