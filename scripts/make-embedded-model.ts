@@ -291,7 +291,8 @@ async function pretrain(folder: ModelFolder, conversations: readonly Message[][]
     process.exit(130);
   }
   const steps = outcome.result?.metrics.steps ?? 0;
-  const heldOutAfter = await heldOutLoss(folder, heldOut, params);
+  // The stage loop's final evaluation is the held-out loss after pre-training.
+  const heldOutAfter = outcome.result?.metrics.eval_loss ?? Number.NaN;
   const trainFinal = recent.reduce((a, b) => a + b, 0) / recent.length;
   return {
     params,

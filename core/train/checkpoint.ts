@@ -23,6 +23,13 @@ export interface TrainableSet {
   readonly heads: readonly Parameter[];
 }
 
+/** The path of `relative` inside checkpoint `dir`; a missing file is a located error saying what to do. */
+export function requireCheckpointFile(dir: string, relative: string): string {
+  const path = join(dir, relative);
+  if (!existsSync(path)) throw new AttuneError(`Checkpoint ${dir} is missing ${relative}.`, 'The checkpoint is incomplete: resume from an earlier one (edit checkpoints/latest.json) or start a new run.');
+  return path;
+}
+
 /** Writes `<dir>/adapter` as a PEFT adapter folder, the heads (when there are any) inside it. */
 export async function saveTrainables(dir: string, params: TrainableSet, baseModel: string): Promise<void> {
   await saveLoraAdapter(join(dir, checkpointFiles.adapterDir), params.lora, { baseModel, extraTensors: params.heads });
@@ -34,9 +41,8 @@ export async function saveTrainables(dir: string, params: TrainableSet, baseMode
  * naming the tensor or setting before anything is written.
  */
 export async function loadTrainables(dir: string, params: TrainableSet, model: DecoderConfig): Promise<void> {
-  for (const relative of [checkpointFiles.adapterWeights, ...(params.heads.length > 0 ? [checkpointFiles.heads] : [])]) {
-    if (!existsSync(join(dir, relative))) throw new AttuneError(`Checkpoint ${dir} is missing ${relative}.`, 'The checkpoint is incomplete: resume from an earlier one (edit checkpoints/latest.json) or start a new run.');
-  }
+  requireCheckpointFile(dir, checkpointFiles.adapterWeights);
+  if (params.heads.length > 0) requireCheckpointFile(dir, checkpointFiles.heads);
   const adapter = await loadLoraAdapter(join(dir, checkpointFiles.adapterDir), model);
   const saved = adapter.state.config;
   const now = params.lora.config;

@@ -13,7 +13,6 @@ import { AttuneError } from '../base/errors.js';
 import { IGNORE_INDEX } from '../base/ignore-index.js';
 import type { ParameterInit } from './init.js';
 import type { ExampleInput, LabelField, SftBuildContext, SftObjective, SftTerm } from './objective.js';
-import { linear, tokenLogProbs } from '../engine/primitives/index.js';
 import type { StepUnit } from './step-weights.js';
 
 /** The decoder's own inputs (ids, int64 mask, HF labels) plus what the heads read. */
@@ -106,8 +105,6 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
       inputFields.push(field);
     }
   }
-  const logProbs = new Map<'policy' | 'reference', Tensor>();
-  const logitsOf = new Map<'policy' | 'reference', Tensor>();
 
   const outputs: Record<string, Tensor> = {};
   const terms: SftGraph['terms'][number][] = [];
@@ -128,22 +125,9 @@ export function buildSftGraph(options: SftGraphOptions): SftGraph {
         reference ??= ops.reshape(trace.referenceHidden(), ['batch*seq', H]);
         return reference;
       },
-      tokenLogProbs: (which = 'policy') => {
-        let t = logProbs.get(which);
-        if (!t) {
-          t = which === 'policy' ? tokenLogProbs(hidden, trace.lmHeadWeight(), targets) : tokenLogProbs(ctx.referenceHidden(), trace.lmHeadWeight('reference'), targets);
-          logProbs.set(which, t);
-        }
-        return t;
-      },
-      logits: (which = 'policy') => {
-        let t = logitsOf.get(which);
-        if (!t) {
-          t = linear(which === 'policy' ? hidden : ctx.referenceHidden(), trace.lmHeadWeight(which));
-          logitsOf.set(which, t);
-        }
-        return t;
-      },
+      // The trace memoizes both, so terms sharing them trace them once.
+      tokenLogProbs: (which = 'policy') => trace.targetLogProbs(which),
+      logits: (which = 'policy') => ops.reshape(trace.logits(which), ['batch*seq', options.model.config.vocabSize]),
       input: (name) => {
         const t = exampleInputs.get(name);
         if (!t || !declaredInputs.has(name)) throw new AttuneError(`Objective '${o.name}' reads input '${name}' but does not declare it in inputs.`);

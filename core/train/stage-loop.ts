@@ -6,7 +6,6 @@
  * cadence, exact resume from the newest checkpoint of this stage, Ctrl-C (checkpoint, return
  * interrupted), the final artifacts, and the stage and step events.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AttuneError } from '../base/errors.js';
@@ -17,6 +16,7 @@ import type { RunContext } from '../kernel/runs/run-context.js';
 import type { TrainerResult } from '../kernel/extension-points/trainer.js';
 import type { StageLoopOptions } from './stage-options.js';
 import { readTensorFile, writeTensorFile } from './tensor-files.js';
+import { requireCheckpointFile } from './checkpoint.js';
 
 /** What one optimizer step produced: the summed gradients and what to log. */
 export interface StepResult {
@@ -167,12 +167,7 @@ export async function runStage(run: RunContext, request: StageRequest): Promise<
 
 /** Validates a checkpoint of this stage and restores weights, optimizer and trainer state; returns its step. */
 async function loadStageCheckpoint(dir: string, stage: string, work: StageWork, optimizer: AdamW): Promise<number> {
-  const need = (relative: string): string => {
-    const path = join(dir, relative);
-    if (!existsSync(path)) throw new AttuneError(`Checkpoint ${dir} is missing ${relative}.`, 'The checkpoint is incomplete: resume from an earlier one (edit checkpoints/latest.json) or start a new run.');
-    return path;
-  };
-  const stateFile = need(stageCheckpointFiles.state);
+  const stateFile = requireCheckpointFile(dir, stageCheckpointFiles.state);
   let state: StageState;
   try {
     state = JSON.parse(await readFile(stateFile, 'utf8')) as StageState;
@@ -183,7 +178,7 @@ async function loadStageCheckpoint(dir: string, stage: string, work: StageWork, 
     throw new AttuneError(`${stateFile}: unsupported or malformed trainer state (version ${String(state.version)}, step ${String(state.step)}).`, 'It was written by another Attune version, or is damaged: start a new run.');
   }
   if (state.stage !== stage) throw new AttuneError(`${stateFile} belongs to stage '${state.stage}', not '${stage}'.`);
-  const optimizerState = await readTensorFile(need(stageCheckpointFiles.optimizer));
+  const optimizerState = await readTensorFile(requireCheckpointFile(dir, stageCheckpointFiles.optimizer));
   // Everything is read and checked before anything is written into the live parameters.
   work.restore(state.trainer, stateFile);
   await work.loadWeights(dir);

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Xoshiro128 } from '../../core/base/rng.js';
-import { InferenceModel, ModelTextGenerator, applyRepetitionPenalty, chooseToken, filteredCandidates, generateTokens, resolveSampling } from '../../core/model/generation/index.js';
+import { InferenceModel, ModelTextGenerator, applyRepetitionPenalty, filteredCandidates, pickToken, generateTokens, resolveSampling } from '../../core/model/generation/index.js';
 import type { SamplingSettings, TokenEvent } from '../../core/model/generation/index.js';
 
 const sampling = (s: Partial<SamplingSettings>): SamplingSettings => ({ doSample: true, temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, ...s });
@@ -59,10 +59,10 @@ describe('logits processing (HF semantics)', () => {
     const rng = Xoshiro128.fromSeed(1);
     const counts = [0, 0, 0, 0];
     const s = sampling({ topK: 3 });
-    for (let i = 0; i < 4000; i++) counts[chooseToken(logitsOfProbs([0.5, 0.25, 0.125, 0.125]), new Set(), s, rng)]! += 1;
+    for (let i = 0; i < 4000; i++) counts[pickToken(logitsOfProbs([0.5, 0.25, 0.125, 0.125]), new Set(), s, rng).token]! += 1;
     // Top-3 keeps ties at the 3rd value, so all four survive; frequencies near 1/2, 1/4, 1/8, 1/8.
     assert.ok(Math.abs(counts[0]! / 4000 - 0.5) < 0.04 && Math.abs(counts[1]! / 4000 - 0.25) < 0.04, counts.join(','));
-    const greedy = chooseToken(Float32Array.from([1, 3, 2]), new Set([1]), sampling({ doSample: false, repetitionPenalty: 2 }), rng);
+    const greedy = pickToken(Float32Array.from([1, 3, 2]), new Set([1]), sampling({ doSample: false, repetitionPenalty: 2 }), rng).token;
     assert.equal(greedy, 2, 'the penalty applies before argmax');
   });
 

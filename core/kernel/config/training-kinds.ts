@@ -8,8 +8,11 @@ import type { z } from 'zod';
 import type { ItemRef } from './item-ref.js';
 import type { ItemRegistries } from '../plugins/registries.js';
 
-function isRef(value: unknown, kind: string): value is ItemRef {
-  return typeof value === 'object' && value !== null && (value as ItemRef).kind === kind && typeof (value as ItemRef).use === 'string';
+/** A validated item reference (of `kind`, or of any kind). */
+function isRef(value: unknown, kind?: string): value is ItemRef {
+  if (typeof value !== 'object' || value === null) return false;
+  const ref = value as ItemRef;
+  return typeof ref.use === 'string' && typeof ref.kind === 'string' && (kind === undefined || ref.kind === kind);
 }
 
 export function checkTrainingKinds(registries: ItemRegistries, value: unknown, ctx: z.core.$RefinementCtx, path: PropertyKey[] = []): void {
@@ -35,5 +38,6 @@ export function checkTrainingKinds(registries: ItemRegistries, value: unknown, c
       }
     });
   }
-  for (const [key, v] of Object.entries(record)) if (typeof v === 'object' && v !== null && !isRef(v, (v as ItemRef).kind)) checkTrainingKinds(registries, v, ctx, [...path, key]);
+  // Item references are leaves here: their options were checked against their own schemas.
+  for (const [key, v] of Object.entries(record)) if (!isRef(v)) checkTrainingKinds(registries, v, ctx, [...path, key]);
 }

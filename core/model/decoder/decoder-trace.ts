@@ -182,13 +182,18 @@ export class DecoderTrace {
     return this.once('lmLoss', () => lmHeadCrossEntropy(this.flatHidden('policy'), this.lmHeadWeight('policy'), this.nextTokenTargets()));
   }
 
+  /** log p(target | prefix) [batch*seq] of each next-token target (aligned with `nextTokenTargets`; 0 where ignored). */
+  targetLogProbs(which: Which = 'policy'): Tensor {
+    return this.once(`target-logprobs:${which}`, () => tokenLogProbs(this.flatHidden(which), this.lmHeadWeight(which), this.nextTokenTargets()));
+  }
+
   /**
    * log p(labels[b, t] | tokens < t) as [batch, seq], aligned with `labels`: 0 where the label
    * is −100 and at t = 0, so `labels != −100` masks it.
    */
   tokenLogProbs(which: Which = 'policy'): Tensor {
     return this.once(`logprobs:${which}`, () => {
-      const next = ops.reshape(tokenLogProbs(this.flatHidden(which), this.lmHeadWeight(which), this.nextTokenTargets()), ['batch', 'seq']);
+      const next = ops.reshape(this.targetLogProbs(which), ['batch', 'seq']);
       const first = ops.expandTo(this.graph.scalar(0, this.dtype), ['batch', 1]);
       return ops.concat([first, ops.slice(next, { axis: 1, end: -1 })], 1);
     });

@@ -9,7 +9,7 @@ export type { InferenceGraphKind, InferenceModelOptions } from './inference-mode
 export { generateTokens, GREEDY } from './generate.js';
 export type { GenerateOptions, GeneratedRow, FinishReason, RowOptions, TokenEvent } from './generate.js';
 export type { ChosenToken, SamplingSettings } from './logits-processing.js';
-export { applyRepetitionPenalty, filteredCandidates, chooseToken, pickToken, logSoftmaxAt } from './logits-processing.js';
+export { applyRepetitionPenalty, filteredCandidates, pickToken, logSoftmaxAt } from './logits-processing.js';
 export { ModelTextGenerator, resolveSampling } from './text-generator.js';
 export type { ModelTextGeneratorOptions, SamplingRequest } from './text-generator.js';
 export { fullLogits, tokenLogProbs, perplexity } from './score.js';

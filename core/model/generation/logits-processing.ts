@@ -175,7 +175,3 @@ export function pickToken(logits: Float32Array, seen: ReadonlySet<number>, s: Sa
   return chosen(ids.length - 1);
 }
 
-/** The next token of one row. `logits` is modified (repetition penalty). */
-export function chooseToken(logits: Float32Array, seen: ReadonlySet<number>, s: SamplingSettings, rng: Xoshiro128): number {
-  return pickToken(logits, seen, s, rng).token;
-}

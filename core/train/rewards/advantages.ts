@@ -53,21 +53,29 @@ export function groupIndices(groups: readonly number[]): number[][] {
 const orZero = (std: number): number => (Number.isNaN(std) ? 0 : std);
 
 /**
- * Each value minus its group's mean, divided by (group std + 1e-4); nulls stay null and take
- * no part in the statistics. This is how `normalize_then_sum` treats each reward.
+ * Each non-null value minus its group's mean, divided by `divisor(group std)`; nulls stay null
+ * and take no part in the statistics.
  */
-export function normalizeWithinGroups(values: readonly (number | null)[], groups: readonly number[]): (number | null)[] {
+function centreWithinGroups(values: readonly (number | null)[], groups: readonly number[], divisor: (groupStd: number) => number): (number | null)[] {
   const out: (number | null)[] = values.map(() => null);
   for (const members of groupIndices(groups)) {
     const own = members.map((i) => values[i] ?? null);
     const mean = nanMean(own);
-    const std = orZero(nanStd(own));
+    const by = divisor(orZero(nanStd(own)));
     for (const i of members) {
       const v = values[i] ?? null;
-      out[i] = v === null ? null : (v - mean) / (std + REWARD_STD_EPSILON);
+      out[i] = v === null ? null : (v - mean) / by;
     }
   }
   return out;
+}
+
+/**
+ * Each value minus its group's mean, divided by (group std + 1e-4); nulls stay null and take
+ * no part in the statistics. This is how `normalize_then_sum` treats each reward.
+ */
+export function normalizeWithinGroups(values: readonly (number | null)[], groups: readonly number[]): (number | null)[] {
+  return centreWithinGroups(values, groups, (std) => std + REWARD_STD_EPSILON);
 }
 
 /**
@@ -77,19 +85,9 @@ export function normalizeWithinGroups(values: readonly (number | null)[], groups
  * statistics and gets 0.
  */
 export function groupAdvantages(rewards: readonly (number | null)[], groups: readonly number[], scale: ScaleRewards): number[] {
-  const out = rewards.map(() => 0);
   const batchStd = orZero(nanStd(rewards));
-  for (const members of groupIndices(groups)) {
-    const own = members.map((i) => rewards[i] ?? null);
-    const mean = nanMean(own);
-    const std = scale === 'batch' ? batchStd : orZero(nanStd(own));
-    for (const i of members) {
-      const r = rewards[i] ?? null;
-      if (r === null) continue;
-      out[i] = scale === 'none' ? r - mean : (r - mean) / (std + REWARD_STD_EPSILON);
-    }
-  }
-  return out;
+  const divisor = scale === 'none' ? () => 1 : scale === 'batch' ? () => batchStd + REWARD_STD_EPSILON : (std: number) => std + REWARD_STD_EPSILON;
+  return centreWithinGroups(rewards, groups, divisor).map((a) => a ?? 0);
 }
 
 /** (v − batch mean) / (batch std + 1e-4) over the non-null values; null gives 0. */
