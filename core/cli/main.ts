@@ -12,6 +12,7 @@ import { hideBin } from 'yargs/helpers';
 import { AttuneError } from '../base/errors.js';
 import { cpCommand } from './commands/cp.js';
 import { chatCommand } from './commands/chat.js';
+import { classifyCommand } from './commands/classify.js';
 import { dataCommand } from './commands/data.js';
 import { describeCommand } from './commands/describe-command.js';
 import { generateCommand } from './commands/generate.js';
@@ -20,14 +21,14 @@ import { perplexityCommand } from './commands/perplexity.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 
-const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, chatCommand];
+const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, classifyCommand, chatCommand];
 
 /** Parses and runs one command line; throws what the command throws. */
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv).scriptName('attune');
   for (const add of commands) cli = add(cli);
   await cli
-    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | chat')
+    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | classify | chat')
     .recommendCommands()
     .strict()
     .help()

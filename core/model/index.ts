@@ -9,3 +9,4 @@ export * from './tokenizer/index.js';
 export * from './decoder/index.js';
 export * from './lora/index.js';
 export * from './generation/index.js';
+export * from './classifier/index.js';

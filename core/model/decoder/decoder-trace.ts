@@ -147,7 +147,9 @@ export class DecoderTrace {
 
   /** lm_head weight [vocab, hidden] (the embedding when tied). */
   lmHeadWeight(which: Which = 'policy'): Tensor {
-    return this.weightsOf(which).lmHead;
+    const head = this.weightsOf(which).lmHead;
+    if (!head) throw new Error('decoder: this model is a sequence classifier and has no LM head; trace hidden states and apply its score head');
+    return head;
   }
 
   /** Logits [batch, seq, vocab]. Costly at large vocabularies: ask only when a caller needs them. */

@@ -35,8 +35,8 @@ export interface DecoderWeights {
   readonly embed: Tensor;
   readonly layers: readonly LayerWeights[];
   readonly finalNorm: Tensor;
-  /** [vocab, hidden]; the embedding itself when the model ties them. */
-  readonly lmHead: Tensor;
+  /** [vocab, hidden]; the embedding itself when the model ties them; absent on a sequence classifier. */
+  readonly lmHead?: Tensor;
 }
 
 const STORED_AS: Partial<Record<SafetensorsDType, DType>> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64' };
@@ -61,7 +61,9 @@ function assemble(config: DecoderConfig, get: (name: string) => Tensor): Decoder
     });
   }
   const embed = get('model.embed_tokens.weight');
-  return { embed, layers, finalNorm: get('model.norm.weight'), lmHead: config.tieWordEmbeddings ? embed : get('lm_head.weight') };
+  const finalNorm = get('model.norm.weight');
+  if (config.head !== 'causal-lm') return { embed, layers, finalNorm };
+  return { embed, layers, finalNorm, lmHead: config.tieWordEmbeddings ? embed : get('lm_head.weight') };
 }
 
 /**
@@ -69,13 +71,16 @@ function assemble(config: DecoderConfig, get: (name: string) => Tensor): Decoder
  * names apart when the same graph also holds the weights as parameters (full fine-tuning).
  */
 export function frozenDecoderWeights(g: Graph, config: DecoderConfig, weights: SafetensorsWeights, dtype: ComputeDType, namePrefix = ''): DecoderWeights {
-  return assemble(config, (name) => {
-    const t = weights.locate(name);
-    const stored = STORED_AS[t.dtype];
-    if (!stored) throw new ModelFolderError(`${t.path}: tensor "${name}" has dtype ${t.dtype}; the decoder reads F32, F16, BF16 or F64 weights`);
-    const init = g.initializer(`${namePrefix}${name}`, { file: t.path, offset: t.fileOffset, length: t.byteLength, dtype: stored, shape: t.shape });
-    return stored === dtype ? init : ops.cast(init, dtype);
-  });
+  return assemble(config, (name) => frozenTensor(g, weights, name, dtype, namePrefix));
+}
+
+/** One weight as an initializer backed by its safetensors byte range, cast to the compute dtype in the graph. */
+export function frozenTensor(g: Graph, weights: SafetensorsWeights, name: string, dtype: ComputeDType, namePrefix = ''): Tensor {
+  const t = weights.locate(name);
+  const stored = STORED_AS[t.dtype];
+  if (!stored) throw new ModelFolderError(`${t.path}: tensor "${name}" has dtype ${t.dtype}; Attune reads F32, F16, BF16 or F64 weights`);
+  const init = g.initializer(`${namePrefix}${name}`, { file: t.path, offset: t.fileOffset, length: t.byteLength, dtype: stored, shape: t.shape });
+  return stored === dtype ? init : ops.cast(init, dtype);
 }
 
 /** Every weight as a trainable parameter named by its HF tensor name (tied models share one embedding). */

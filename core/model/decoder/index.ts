@@ -7,7 +7,7 @@ export { DecoderTrace, DECODER_INPUTS } from './decoder-trace.js';
 export type { DecoderModel, DecoderTraceOptions, DropoutInput, Trainable } from './decoder-trace.js';
 export { buildDecoderProgram, DECODER_OUTPUTS } from './decoder-program.js';
 export type { DecoderOutput, DecoderProgram, DecoderProgramRequest } from './decoder-program.js';
-export { frozenDecoderWeights, trainableDecoderWeights } from './decoder-weights.js';
+export { frozenDecoderWeights, frozenTensor, trainableDecoderWeights } from './decoder-weights.js';
 export type { ComputeDType, DecoderWeights, LayerWeights, ProjectionWeights } from './decoder-weights.js';
 export { positionIdsFromMask, rotaryTables } from './positions.js';
 export { decoderLayer, decoderStack, mergeHeads, project, splitHeads } from './decoder-layers.js';

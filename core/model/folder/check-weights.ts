@@ -7,6 +7,7 @@ import type { SafetensorsWeights } from '../safetensors/sharded.js';
 import type { DecoderConfig } from './config.js';
 import { ModelFolderError } from './errors.js';
 import { expectedTensors } from './expected-tensors.js';
+import type { ExpectedTensor } from './expected-tensors.js';
 
 export interface WeightCheck {
   /** Tensors present in the files that the architecture does not use (e.g. rotary caches); ignored. */
@@ -16,8 +17,13 @@ export interface WeightCheck {
 const MAX_LISTED = 12;
 
 export function checkWeights(config: DecoderConfig, weights: SafetensorsWeights, configFile: string): WeightCheck {
+  const { unused } = checkExpectedTensors(expectedTensors(config), weights, configFile, `${config.architecture} config`);
+  return { unused: unused.filter((n) => !(config.tieWordEmbeddings && n === 'lm_head.weight')) };
+}
+
+/** Every expected tensor present, floating point and of the expected shape; `what` names the config in the message. */
+export function checkExpectedTensors(expected: readonly ExpectedTensor[], weights: SafetensorsWeights, configFile: string, what: string): WeightCheck {
   const problems: string[] = [];
-  const expected = expectedTensors(config);
   for (const { name, shape } of expected) {
     if (!weights.has(name)) {
       problems.push(`${weights.source}: missing tensor "${name}" (expected shape [${shape.join(', ')}])`);
@@ -35,10 +41,10 @@ export function checkWeights(config: DecoderConfig, weights: SafetensorsWeights,
     const listed = problems.slice(0, MAX_LISTED);
     if (problems.length > MAX_LISTED) listed.push(`... and ${problems.length - MAX_LISTED} more`);
     throw new ModelFolderError(
-      `weights do not match ${config.architecture} config (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  ${listed.join('\n  ')}`,
+      `weights do not match ${what} (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  ${listed.join('\n  ')}`,
       'the config.json and the safetensors files must come from the same checkpoint',
     );
   }
   const wanted = new Set(expected.map((e) => e.name));
-  return { unused: weights.names().filter((n) => !wanted.has(n) && !(config.tieWordEmbeddings && n === 'lm_head.weight')) };
+  return { unused: weights.names().filter((n) => !wanted.has(n)) };
 }

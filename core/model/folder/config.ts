@@ -19,8 +19,18 @@ const CAUSAL_LM_CLASS: Record<Architecture, string> = {
 
 export type WeightDtype = 'float32' | 'float16' | 'bfloat16';
 
+/** The head on top of the decoder stack: `lm_head` (causal LM) or a `score` classifier. */
+export type DecoderHead = 'causal-lm' | 'sequence-classification';
+
+const CLASSIFIER_CLASS: Record<Architecture, string> = {
+  llama: 'LlamaForSequenceClassification',
+  qwen2: 'Qwen2ForSequenceClassification',
+  mistral: 'MistralForSequenceClassification',
+};
+
 export interface DecoderConfig {
   architecture: Architecture;
+  head: DecoderHead;
   hiddenSize: number;
   intermediateSize: number;
   numLayers: number;
@@ -83,8 +93,8 @@ const rawConfigSchema = z
   })
   .loose();
 
-export function parseDecoderConfig(value: unknown, file: string): DecoderConfig {
-  const architecture = checkArchitecture(value, file);
+export function parseDecoderConfig(value: unknown, file: string, head: DecoderHead = 'causal-lm'): DecoderConfig {
+  const architecture = checkArchitecture(value, file, head);
   const c = parseWith(rawConfigSchema, value, file);
   if (c.hidden_act !== undefined && c.hidden_act !== 'silu') {
     throw new ModelFolderError(`${file}: hidden_act ${JSON.stringify(c.hidden_act)} is not supported; the engine implements SwiGLU with silu`);
@@ -109,6 +119,7 @@ export function parseDecoderConfig(value: unknown, file: string): DecoderConfig 
   const eos = c.eos_token_id;
   return {
     architecture,
+    head,
     hiddenSize: c.hidden_size,
     intermediateSize: c.intermediate_size,
     numLayers: c.num_hidden_layers,
@@ -133,7 +144,7 @@ export function parseDecoderConfig(value: unknown, file: string): DecoderConfig 
   };
 }
 
-function checkArchitecture(value: unknown, file: string): Architecture {
+function checkArchitecture(value: unknown, file: string, head: DecoderHead): Architecture {
   const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   const modelType = record.model_type;
   if (typeof modelType !== 'string') {
@@ -147,10 +158,15 @@ function checkArchitecture(value: unknown, file: string): Architecture {
   }
   const architecture = modelType as Architecture;
   const classes = record.architectures;
-  if (Array.isArray(classes) && classes.length > 0 && !classes.includes(CAUSAL_LM_CLASS[architecture])) {
+  const wanted = head === 'causal-lm' ? CAUSAL_LM_CLASS[architecture] : CLASSIFIER_CLASS[architecture];
+  if (Array.isArray(classes) && classes.length > 0 && !classes.includes(wanted)) {
     throw new ModelFolderError(
-      `${file}: architectures ${JSON.stringify(classes)} has no ${CAUSAL_LM_CLASS[architecture]}; Attune loads causal language models`,
-      'use the base causal-LM checkpoint, not a classification or other head variant',
+      head === 'causal-lm'
+        ? `${file}: architectures ${JSON.stringify(classes)} has no ${wanted}; Attune loads causal language models here`
+        : `${file}: architectures ${JSON.stringify(classes)} has no ${wanted}`,
+      head === 'causal-lm'
+        ? 'use the base causal-LM checkpoint; sequence classifiers load through the classifier path (attune classify, reward plugins)'
+        : 'a causal-LM checkpoint has no score head; train one with the reward-model recipe',
     );
   }
   return architecture;

@@ -47,6 +47,6 @@ export function expectedTensors(config: DecoderConfig): ExpectedTensor[] {
     out.push({ name: `${p}.input_layernorm.weight`, shape: [h] }, { name: `${p}.post_attention_layernorm.weight`, shape: [h] });
   }
   out.push({ name: 'model.norm.weight', shape: [h] });
-  if (!config.tieWordEmbeddings) out.push({ name: 'lm_head.weight', shape: [v, h] });
+  if (config.head === 'causal-lm' && !config.tieWordEmbeddings) out.push({ name: 'lm_head.weight', shape: [v, h] });
   return out;
 }

@@ -8,7 +8,7 @@ export { parseGenerationConfig } from './generation-config.js';
 export type { GenerationConfig } from './generation-config.js';
 export { expectedTensors, layerPrefix } from './expected-tensors.js';
 export type { ExpectedTensor } from './expected-tensors.js';
-export { checkWeights } from './check-weights.js';
+export { checkExpectedTensors, checkWeights } from './check-weights.js';
 export { parseRopeScaling, ropeInverseFrequencies, SUPPORTED_ROPE_KINDS } from './rope.js';
 export type { RopeScaling } from './rope.js';
 export { ModelFolderError } from './errors.js';

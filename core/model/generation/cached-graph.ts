@@ -63,6 +63,7 @@ function traceCached(g: Graph, model: DecoderModel, lora: LoraConfig | null): Re
   };
   const hidden = decoderStack(weights, ids, { config, ...rotaryTables(positions, config, 'float32'), lora: adapters, attend });
   const last = ops.squeeze(ops.slice(hidden, { axis: 1, start: 'seq-1' }), 1);
+  if (!weights.lmHead) throw new Error('generation: the model is a sequence classifier and has no LM head to generate with');
   outputs[CACHED_OUTPUTS.logits] = linear(last, weights.lmHead);
   return outputs;
 }

@@ -48,6 +48,19 @@ export class ModelTokenizer {
     return this.inner.encode(text, { add_special_tokens: options.addSpecialTokens ?? true });
   }
 
+  /**
+   * A text or text pair through the tokenizer's own post-processor (its [CLS]/[SEP] template and
+   * token types), untruncated. Classifiers frame truncated inputs themselves and are checked against this.
+   */
+  encodeWithPostProcessor(text: string, pair?: string): { ids: number[]; typeIds: number[] } {
+    const encoded = (this.inner as unknown as { _encode_plus(t: string, o: object): { input_ids: number[]; token_type_ids?: number[] } })._encode_plus(text, {
+      text_pair: pair ?? null,
+      add_special_tokens: true,
+      return_token_type_ids: true,
+    });
+    return { ids: [...encoded.input_ids], typeIds: encoded.token_type_ids ? [...encoded.token_type_ids] : encoded.input_ids.map(() => 0) };
+  }
+
   decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
     if (ids.length === 0) return '';
     return this.inner.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false });
