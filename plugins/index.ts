@@ -5,7 +5,8 @@
 import type { PluginDefinition } from 'attune';
 import { builtinRecipes } from '../recipes/index.js';
 import { objectivesPlugin } from './objectives/plugin.js';
+import { rewardsPlugin } from './rewards/plugin.js';
 import { sourcesPlugin } from './sources/plugin.js';
 import { trainersPlugin } from './trainers/plugin.js';
 
-export const builtinPlugins: PluginDefinition[] = [sourcesPlugin, objectivesPlugin, trainersPlugin, builtinRecipes];
+export const builtinPlugins: PluginDefinition[] = [sourcesPlugin, objectivesPlugin, rewardsPlugin, trainersPlugin, builtinRecipes];

@@ -12,6 +12,12 @@ import type { CanonicalExample, Message } from './example.js';
 export interface RewardCompletion {
   text: string;
   tokenIds: readonly number[];
+  /**
+   * The reply inside `text` as the decoding policy that produced it extracts it (an XML reasoning
+   * policy: the `<answer>` body); `null` when that policy expected one and found none; absent when
+   * the policy has no such structure. Content rewards score this, never a regex of their own.
+   */
+  answer?: string | null;
 }
 
 export interface RewardTrainerState {
