@@ -19,16 +19,17 @@ import { generateCommand } from './commands/generate.js';
 import { listCommand } from './commands/list.js';
 import { perplexityCommand } from './commands/perplexity.js';
 import { runCommand } from './commands/run.js';
+import { scoreCommand } from './commands/score.js';
 import { validateCommand } from './commands/validate.js';
 
-const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, classifyCommand, chatCommand];
+const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, classifyCommand, scoreCommand, chatCommand];
 
 /** Parses and runs one command line; throws what the command throws. */
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv).scriptName('attune');
   for (const add of commands) cli = add(cli);
   await cli
-    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | classify | chat')
+    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | classify | score | chat')
     .recommendCommands()
     .strict()
     .help()

@@ -8,7 +8,7 @@
  * so it is 1 inside [min, max − buffer], falls to 0 at max and to 0 at L = 0.
  */
 import { z } from 'zod';
-import { defineItem } from 'attune';
+import { PluginError, defineItem } from 'attune';
 import type { Reward } from 'attune';
 import { missingAnswerOption, replyOf } from './reply.js';
 
@@ -38,6 +38,9 @@ export const lengthReward = defineItem({
   create: (o): Reward => ({
     score: ({ completions }) =>
       completions.map((c) => {
+        if (o.of === 'completion' && o.unit === 'tokens' && c.tokenIds.length === 0 && c.text.trim() !== '') {
+          throw new PluginError('rewards/length counts tokens, but a completion has text and no token ids', "give the policy's tokenizer (attune score --model <folder>), or set unit: 'words'");
+        }
         if (o.of === 'completion') return lengthScore(o.unit === 'tokens' ? c.tokenIds.length : words(c.text), o);
         const reply = replyOf(c, o.missingAnswer);
         if ('score' in reply) return reply.score;

@@ -143,3 +143,65 @@ describe('classifier rewards', () => {
     assert.ok(Math.abs(gdpo.advantages.reduce((a, b) => a + b, 0)) < 1e-9, 'batch-normalized advantages sum to 0');
   });
 });
+
+describe('attune score', () => {
+  const attune = async (args: string[]) => {
+    const { runCli } = await import('../../core/cli/main.js');
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, { stdout: { write: (text) => (stdout += text) }, stderr: { write: (text) => (stderr += text) } });
+    return { code, stdout, stderr };
+  };
+  const write = async (name: string, text: string): Promise<string> => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'attune-score-'));
+    dirs.push(dir);
+    await writeFile(join(dir, name), text);
+    return join(dir, name);
+  };
+  const rows = [
+    { prompt: 'I feel alone.', completion: '<reasoning>r</reasoning><answer>You are not alone here.</answer>', answer: 'You are not alone here.' },
+    { prompt: 'I feel alone.', completion: 'no tags at all', answer: null },
+    { prompt: [{ role: 'user', content: 'Exams!' }], completion: '<reasoning>r</reasoning>' },
+    { prompt: [{ role: 'user', content: 'Exams!' }], completion: '<reasoning>a</reasoning><answer>b</answer>', answer: 'b' },
+  ];
+
+  test('combines the rewards as training would: weights, groups by prompt, advantages', async () => {
+    const data = await write('completions.jsonl', rows.map((r) => JSON.stringify(r)).join('\n'));
+    const config = await write('rewards.yaml', 'rewards:\n  - use: rewards/length\n    options: { unit: words, of: answer, min: 4, max: 40 }\n  - { use: rewards/xml-format, options: { mode: graded } }\nrewardWeights: [0.5, 2]\n');
+    const out = await attune(['score', '--config', config, '--data', data, '--json']);
+    assert.equal(out.code, 0, out.stderr);
+    const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const perRow = lines.slice(0, 4) as { group: number; scores: Record<string, number | null>; combined: number; advantage: number }[];
+    assert.deepEqual(perRow.map((r) => r.group), [0, 0, 1, 1]);
+    assert.deepEqual(perRow.map((r) => r.scores.length), [1, 0, 0.25, 0.25]);
+    assert.deepEqual(perRow.map((r) => r.scores['xml-format']), [1, 0, 0.5, 1]);
+    perRow.forEach((r) => assert.ok(Math.abs(r.combined - (0.5 * r.scores.length! + 2 * r.scores['xml-format']!)) < 1e-12));
+    assert.ok(Math.abs(perRow[0]!.advantage + perRow[1]!.advantage) < 1e-9, 'advantages centre within a group');
+    const summary = lines[4] as { summary: { name: string; scored: number; mean: number }[] };
+    assert.deepEqual(summary.summary.map((s) => [s.name, s.scored]), [['length', 4], ['xml-format', 4]]);
+    const table = await attune(['score', '--reward', 'rewards/xml-format', '--data', data]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^reward\s+weight\s+scored\s+null\s+mean/);
+    assert.match(table.stdout, /row 1 \(group 0\): xml-format 1\.0000/);
+  });
+
+  test('bad rows, unknown rewards and token counts without a tokenizer are located errors', async () => {
+    const bad = await write('bad.jsonl', `${JSON.stringify(rows[0])}\n{"prompt": "x"}\n`);
+    const badRow = await attune(['score', '--reward', 'rewards/xml-format', '--data', bad]);
+    assert.equal(badRow.code, 1);
+    assert.match(badRow.stderr, /bad\.jsonl:2: key 'completion'/);
+    const data = await write('c.jsonl', JSON.stringify(rows[0]));
+    const unknown = await attune(['score', '--reward', 'rewards/xml-formt', '--data', data]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /unknown Reward 'rewards\/xml-formt'\. Did you mean 'rewards\/xml-format'\?/);
+    const config = await write('len.yaml', 'rewards: [{ use: rewards/length, options: { max: 50 } }]\n');
+    const tokens = await attune(['score', '--config', config, '--data', data]);
+    assert.equal(tokens.code, 1);
+    assert.match(tokens.stderr, /no token ids/);
+    const withModel = await attune(['score', '--config', config, '--data', data, '--model', 'attune-tiny-qwen2']);
+    assert.equal(withModel.code, 0, withModel.stderr);
+  });
+});
