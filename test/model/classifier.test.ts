@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rm, writeFile, unlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCli } from '../../core/cli/main.js';
@@ -17,6 +18,10 @@ import {
 } from '../../core/model/classifier/index.js';
 import type { ClassifierFolder, ClassifierInput, PaddingSide } from '../../core/model/classifier/index.js';
 import { ModelFolderError } from '../../core/model/folder/errors.js';
+import { Xoshiro128 } from '../../core/base/rng.js';
+import { SafetensorsFile } from '../../core/model/safetensors/reader.js';
+import { writeSafetensors } from '../../core/model/safetensors/writer.js';
+import type { TensorToWrite } from '../../core/model/safetensors/writer.js';
 import { expectedTensors } from '../../core/model/folder/expected-tensors.js';
 import { referenceForward } from './reference/reference-decoder.js';
 import { referenceEncoderLogits } from './reference/reference-encoder.js';
@@ -262,5 +267,85 @@ describe('attune classify', () => {
     const none = await attune(['classify', '--model', dir]);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /give --text <text> \[--pair <text>\] or --data <file\.jsonl>/);
+  });
+});
+
+describe('PEFT adapters on classifiers', () => {
+  /** LoRA r 2 on query/value of both layers + a new classifier head in modules_to_save, as PEFT saves them. */
+  async function writeAdapter(): Promise<{ dir: string; tensors: Record<string, Float32Array> }> {
+    const dir = await mkdtemp(join(tmpdir(), 'attune-cls-adapter-'));
+    dirs.push(dir);
+    const rng = Xoshiro128.fromSeed(11);
+    const random = (n: number, spread: number) => Float32Array.from({ length: n }, () => (2 * rng.nextFloat() - 1) * spread);
+    const tensors: Record<string, Float32Array> = {};
+    const stored: Record<string, TensorToWrite> = {};
+    for (const layer of [0, 1]) {
+      for (const module of ['query', 'value']) {
+        const prefix = `base_model.model.bert.encoder.layer.${layer}.attention.self.${module}`;
+        tensors[`${prefix}.lora_A.weight`] = random(2 * 16, 0.5);
+        tensors[`${prefix}.lora_B.weight`] = random(16 * 2, 0.5);
+        stored[`${prefix}.lora_A.weight`] = { dtype: 'F32', shape: [2, 16], data: tensors[`${prefix}.lora_A.weight`]! };
+        stored[`${prefix}.lora_B.weight`] = { dtype: 'F32', shape: [16, 2], data: tensors[`${prefix}.lora_B.weight`]! };
+      }
+    }
+    tensors['base_model.model.classifier.modules_to_save.weight'] = random(3 * 16, 0.4);
+    tensors['base_model.model.classifier.modules_to_save.bias'] = random(3, 0.4);
+    stored['base_model.model.classifier.modules_to_save.weight'] = { dtype: 'F32', shape: [3, 16], data: tensors['base_model.model.classifier.modules_to_save.weight']! };
+    stored['base_model.model.classifier.modules_to_save.bias'] = { dtype: 'F32', shape: [3], data: tensors['base_model.model.classifier.modules_to_save.bias']! };
+    await writeSafetensors(join(dir, 'adapter_model.safetensors'), stored, { metadata: { format: 'pt' } });
+    await writeFile(join(dir, 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', task_type: 'SEQ_CLS', r: 2, lora_alpha: 6, target_modules: ['query', 'value'], modules_to_save: ['classifier'], bias: 'none' }));
+    return { dir, tensors };
+  }
+
+  test('a LoRA classifier with a saved head equals its merged form (merged here in float64)', async () => {
+    const base = await folderFor(bertConfig());
+    const { dir: adapter, tensors } = await writeAdapter();
+    // The merged folder: W + (alpha/r)·B·A in float64, and the head replaced.
+    const mergedDir = await folderFor(bertConfig(), {
+      edit: (t) => {
+        for (const layer of [0, 1]) {
+          for (const module of ['query', 'value']) {
+            const name = `bert.encoder.layer.${layer}.attention.self.${module}.weight`;
+            const w = t[name]!.data as Float32Array;
+            const a = tensors[`base_model.model.${name.replace(/\.weight$/, '')}.lora_A.weight`]!;
+            const b = tensors[`base_model.model.${name.replace(/\.weight$/, '')}.lora_B.weight`]!;
+            const out = new Float32Array(w.length);
+            for (let o = 0; o < 16; o++) for (let i = 0; i < 16; i++) out[o * 16 + i] = w[o * 16 + i]! + 3 * (b[o * 2]! * a[i]! + b[o * 2 + 1]! * a[16 + i]!);
+            t[name] = { dtype: 'F32', shape: [16, 16], data: out };
+          }
+        }
+        t['classifier.weight'] = { dtype: 'F32', shape: [3, 16], data: tensors['base_model.model.classifier.modules_to_save.weight']! };
+        t['classifier.bias'] = { dtype: 'F32', shape: [3], data: tensors['base_model.model.classifier.modules_to_save.bias']! };
+      },
+    });
+    const withAdapter = await SequenceClassifier.open(base, { adapter });
+    const merged = await SequenceClassifier.open(mergedDir);
+    const plain = await SequenceClassifier.open(base);
+    try {
+      assert.deepEqual([...withAdapter.folder.adapter!.merged].sort().length, 4);
+      assert.deepEqual([...withAdapter.folder.adapter!.replaced].sort(), ['classifier.bias', 'classifier.weight']);
+      const [a, m, p] = await Promise.all([withAdapter.classify(PAIRS), merged.classify(PAIRS), plain.classify(PAIRS)]);
+      a.forEach((row, i) => assertClose(row.logits, m[i]!.logits, 1e-5, `row ${i}`));
+      assert.ok(a.some((row, i) => row.logits.some((v, k) => Math.abs(v - p[i]!.logits[k]!) > 1e-3)), 'the adapter changes the logits');
+    } finally {
+      await Promise.all([withAdapter.release(), merged.release(), plain.release()]);
+    }
+  });
+
+  test('an adapter that does not fit, or uses unsupported PEFT options, is refused with the tensor or key', async () => {
+    const base = await folderFor(bertConfig());
+    const { dir: adapter } = await writeAdapter();
+    const config = JSON.parse(await readFile(join(adapter, 'adapter_config.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(adapter, 'adapter_config.json'), JSON.stringify({ ...config, use_dora: true }));
+    await assert.rejects(openClassifierFolder(base, { adapter }), /adapter_config\.json: key "use_dora" is true/);
+    await writeFile(join(adapter, 'adapter_config.json'), JSON.stringify(config));
+    const bad: Record<string, TensorToWrite> = {};
+    const file = await SafetensorsFile.open(join(adapter, 'adapter_model.safetensors'));
+    for (const name of file.names()) {
+      const t = await file.read(name);
+      bad[name.replace('layer.1.attention.self.value', 'layer.7.attention.self.value')] = { dtype: 'F32', shape: t.shape, data: t.data as Float32Array };
+    }
+    await writeSafetensors(join(adapter, 'adapter_model.safetensors'), bad, { metadata: { format: 'pt' } });
+    await assert.rejects(openClassifierFolder(base, { adapter }), /adapts "bert\.encoder\.layer\.7\.attention\.self\.value\.weight", which the base model does not have/);
   });
 });

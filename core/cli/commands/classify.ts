@@ -9,6 +9,7 @@ export function classifyCommand(yargs: Argv): Argv {
     (y) =>
       y
         .option('model', { type: 'string', demandOption: true, describe: 'a …ForSequenceClassification folder (safetensors + tokenizer)' })
+        .option('adapter', { type: 'string', describe: 'a PEFT LoRA adapter folder (SEQ_CLS, modules_to_save head) merged at load' })
         .option('text', { type: 'string', describe: 'one text (the first segment of a pair)' })
         .option('pair', { type: 'string', describe: 'second segment, e.g. the answer a cross-encoder scores against --text' })
         .option('data', { type: 'string', describe: '.jsonl with a "text" and an optional "pair" field per line' })
@@ -28,7 +29,7 @@ export function classifyCommand(yargs: Argv): Argv {
     async (argv) => {
       const { SequenceClassifier, activate, readClassifierInputs } = await import('../../model/classifier/index.js');
       const inputs = argv.data !== undefined ? await readClassifierInputs(argv.data) : [argv.pair !== undefined ? { text: argv.text!, pair: argv.pair } : { text: argv.text! }];
-      const classifier = await SequenceClassifier.open(argv.model, { batchSize: argv['batch-size'], ...(argv['max-length'] !== undefined ? { maxLength: argv['max-length'] } : {}) });
+      const classifier = await SequenceClassifier.open(argv.model, { batchSize: argv['batch-size'], ...(argv.adapter !== undefined ? { adapter: argv.adapter } : {}), ...(argv['max-length'] !== undefined ? { maxLength: argv['max-length'] } : {}) });
       try {
         const results = await classifier.classify(inputs);
         const labels = classifier.labels;

@@ -4,7 +4,7 @@
  * Pickle checkpoints (`pytorch_model.bin`) are refused: unpickling runs arbitrary code.
  */
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { checkExpectedTensors } from '../folder/check-weights.js';
 import { ModelFolderError } from '../folder/errors.js';
 import { expectedTensors } from '../folder/expected-tensors.js';
@@ -14,6 +14,7 @@ import type { ResolveOptions } from '../folder/resolve.js';
 import { INDEX_FILE, SINGLE_FILE, SafetensorsWeights } from '../safetensors/sharded.js';
 import { loadTokenizer } from '../tokenizer/load-tokenizer.js';
 import type { ModelTokenizer } from '../tokenizer/model-tokenizer.js';
+import { mergeClassifierAdapter } from './classifier-adapter.js';
 import { parseClassifierConfig } from './classifier-config.js';
 import type { ClassifierConfig } from './classifier-config.js';
 import { framingTokens } from './classifier-encode.js';
@@ -30,11 +31,20 @@ export interface ClassifierFolder {
   /** Longest input in tokens: tokenizer_config's model_max_length, capped by the position table. */
   readonly maxLength: number;
   readonly unusedTensors: string[];
+  /** A PEFT adapter merged at load, and what it changed. */
+  readonly adapter: { dir: string; merged: readonly string[]; replaced: readonly string[] } | null;
+  /** Removes the merged weights' temporary folder (when an adapter was merged). */
+  dispose(): Promise<void>;
+}
+
+export interface OpenClassifierOptions extends ResolveOptions {
+  /** A PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors) to merge at load. */
+  readonly adapter?: string;
 }
 
 const PICKLE = /\.(bin|pt|pth|ckpt)$/;
 
-export async function openClassifierFolder(nameOrPath: string, options: ResolveOptions = {}): Promise<ClassifierFolder> {
+export async function openClassifierFolder(nameOrPath: string, options: OpenClassifierOptions = {}): Promise<ClassifierFolder> {
   const dir = resolveModelFolder(nameOrPath, options);
   const entries = await readdir(dir);
   if (!entries.includes(SINGLE_FILE) && !entries.includes(INDEX_FILE)) {
@@ -48,12 +58,15 @@ export async function openClassifierFolder(nameOrPath: string, options: ResolveO
   }
   const configFile = join(dir, 'config.json');
   const config = parseClassifierConfig(await readJsonFile(configFile), configFile);
-  const weights = await SafetensorsWeights.openFolder(dir);
+  const baseWeights = await SafetensorsWeights.openFolder(dir);
   const expected =
     config.kind === 'encoder'
       ? encoderTensorNames(config.encoder, config.numLabels)
       : [...expectedTensors(config.decoder), { name: 'score.weight', shape: [config.numLabels, config.decoder.hiddenSize] }];
-  const { unused } = checkExpectedTensors(expected, weights, configFile, `${config.architecture} config`);
+  const { unused } = checkExpectedTensors(expected, baseWeights, configFile, `${config.architecture} config`);
+  const adapterDir = options.adapter === undefined ? undefined : resolve(options.baseDir ?? process.cwd(), options.adapter);
+  const merged = adapterDir === undefined ? undefined : await mergeClassifierAdapter(baseWeights, adapterDir);
+  const weights = merged?.weights ?? baseWeights;
   const tokenizer = await loadTokenizer(dir);
   const vocab = config.kind === 'encoder' ? config.encoder.vocabSize : config.decoder.vocabSize;
   if (tokenizer.idLimit > vocab) {
@@ -69,7 +82,17 @@ export async function openClassifierFolder(nameOrPath: string, options: ResolveO
         : config.encoder.maxPositions - config.encoder.padTokenId - 1
       : config.decoder.maxPositionEmbeddings;
   const declared = typeof tokenizerConfig.model_max_length === 'number' && tokenizerConfig.model_max_length > 0 ? tokenizerConfig.model_max_length : Infinity;
-  return { dir, config, weights, tokenizer, framing, maxLength: Math.min(positionLimit, declared), unusedTensors: unused };
+  return {
+    dir,
+    config,
+    weights,
+    tokenizer,
+    framing,
+    maxLength: Math.min(positionLimit, declared),
+    unusedTensors: unused,
+    adapter: merged && adapterDir ? { dir: adapterDir, merged: merged.merged, replaced: merged.replaced } : null,
+    dispose: async () => merged?.dispose(),
+  };
 }
 
 /** tokenizer_config special tokens are strings or AddedToken objects ({ content }). */

@@ -5,16 +5,15 @@
  */
 import { EngineSession } from '../../engine/index.js';
 import type { SessionOptions } from '../../engine/index.js';
-import type { ResolveOptions } from '../folder/resolve.js';
 import type { ProblemType } from './classifier-config.js';
 import { classifierBatch } from './classifier-batch.js';
 import { encodeClassifierInput } from './classifier-encode.js';
 import type { ClassifierInput, EncodedInput } from './classifier-encode.js';
 import { buildClassifierProgram, CLASSIFIER_OUTPUTS } from './classifier-graph.js';
 import { openClassifierFolder } from './open-classifier-folder.js';
-import type { ClassifierFolder } from './open-classifier-folder.js';
+import type { ClassifierFolder, OpenClassifierOptions } from './open-classifier-folder.js';
 
-export interface SequenceClassifierOptions extends ResolveOptions {
+export interface SequenceClassifierOptions extends OpenClassifierOptions {
   /** Rows per forward. Default 16. */
   readonly batchSize?: number;
   /** Padded lengths are multiples of this. Default 16. */
@@ -39,7 +38,13 @@ export class SequenceClassifier {
 
   static async open(nameOrPath: string, options: SequenceClassifierOptions = {}): Promise<SequenceClassifier> {
     const folder = await openClassifierFolder(nameOrPath, options);
-    const session = await EngineSession.create(buildClassifierProgram(folder), options.session);
+    let session: EngineSession;
+    try {
+      session = await EngineSession.create(buildClassifierProgram(folder), options.session);
+    } catch (error) {
+      await folder.dispose();
+      throw error;
+    }
     const maxLength = Math.min(options.maxLength ?? Infinity, folder.maxLength);
     return new SequenceClassifier(folder, session, { batchSize: options.batchSize ?? 16, bucket: options.bucket ?? 16, maxLength });
   }
@@ -80,6 +85,7 @@ export class SequenceClassifier {
 
   async release(): Promise<void> {
     await this.session.release();
+    await this.folder.dispose();
   }
 }
 
