@@ -89,11 +89,15 @@ export async function runStage(run: RunContext, request: StageRequest): Promise<
       : createLrSchedule({ kind: o.schedule, lr: o.lr, warmupSteps: o.warmupSteps, totalSteps: o.steps, minLrRatio: o.minLrRatio });
 
   let step = 0;
-  const latest = run.resumed ? run.checkpoints.latest() : undefined;
-  if (latest && latest.stage === stage) {
-    step = await loadStageCheckpoint(latest.path, stage, work, optimizer);
+  if (run.resumed) {
+    const { checkpoint: latest, notes } = await run.checkpoints.resumePoint();
+    for (const note of notes) run.events.emit('warning', { message: `${stage}: ${note}`, origin: 'checkpoints' });
+    if (latest && latest.stage === stage) {
+      step = await loadStageCheckpoint(latest.path, stage, work, optimizer);
+      run.log(`${stage}: resumed from ${latest.path} at step ${step}`);
+    }
+    // Rows the interrupted run logged after that checkpoint (or any, when it had none) are redone.
     await run.rewindMetrics(stage, step);
-    run.log(`${stage}: resumed from ${latest.path} at step ${step}`);
   }
 
   const handle = run.stage(stage);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
@@ -43,16 +43,71 @@ describe('atomic writes', () => {
 });
 
 describe('checkpoint store', () => {
-  test('latest points at the newest complete checkpoint and old ones are pruned', async () => {
+  const latestOf = async (store: CheckpointStore) => (await store.resumePoint()).checkpoint;
+  const saveSteps = async (store: CheckpointStore, steps: number[]) => {
+    for (const step of steps) await store.save('sft', step, async (d) => writeFileSync(join(d, 'step.txt'), String(step).repeat(100)));
+  };
+
+  test('resume takes the newest complete checkpoint and old ones are pruned', async () => {
     const store = new CheckpointStore(join(tempDir(), 'checkpoints'), 2);
-    assert.equal(store.latest(), undefined);
-    for (const step of [10, 20, 30]) await store.save('sft', step, async (d) => writeFileSync(join(d, 'step.txt'), String(step)));
-    const latest = store.latest()!;
+    assert.equal(await latestOf(store), undefined);
+    await saveSteps(store, [10, 20, 30]);
+    const latest = (await latestOf(store))!;
     assert.equal(latest.step, 30);
-    assert.equal(readFileSync(join(latest.path, 'step.txt'), 'utf8'), '30');
+    assert.equal(readFileSync(join(latest.path, 'step.txt'), 'utf8'), '30'.repeat(100));
     assert.deepEqual(store.list().map((c) => c.step), [20, 30]);
     await assert.rejects(store.save('sft', 40, async () => Promise.reject(new Error('crash'))));
-    assert.equal(store.latest()!.step, 30, 'a failed save keeps the previous checkpoint current');
+    assert.equal((await latestOf(store))!.step, 30, 'a failed save keeps the previous checkpoint current');
+  });
+
+  test('a missing, dangling or garbage latest.json falls back to scanning, and says so', async () => {
+    const dir = join(tempDir(), 'checkpoints');
+    const store = new CheckpointStore(dir, 0);
+    await saveSteps(store, [10, 20]);
+    for (const [label, damage] of [
+      ['missing', () => rmSync(join(dir, 'latest.json'))],
+      ['dangling', () => writeFileSync(join(dir, 'latest.json'), JSON.stringify({ step: 90, stage: 'sft', dir: 'sft-step-000090' }))],
+      ['garbage', () => writeFileSync(join(dir, 'latest.json'), '{"step": 2')],
+    ] as const) {
+      damage();
+      const point = await store.resumePoint();
+      assert.equal(point.checkpoint?.step, 20, label);
+      assert.ok(point.notes.some((n) => /latest\.json/.test(n)), `${label}: ${point.notes.join(' | ')}`);
+      assert.ok(point.notes.some((n) => /resuming from .*sft-step-000020/.test(n)), label);
+    }
+  });
+
+  test('a truncated or altered checkpoint is skipped for the previous complete one', async () => {
+    const dir = join(tempDir(), 'checkpoints');
+    const store = new CheckpointStore(dir, 0);
+    await saveSteps(store, [10, 20, 30]);
+    const file = join(dir, 'sft-step-000030', 'step.txt');
+    writeFileSync(file, '30');
+    let point = await store.resumePoint();
+    assert.equal(point.checkpoint?.step, 20);
+    assert.match(point.notes[0]!, /sft-step-000030: step\.txt has 2 bytes, 200 were written/);
+    writeFileSync(join(dir, 'sft-step-000020', 'step.txt'), '21'.repeat(100));
+    point = await store.resumePoint();
+    assert.equal(point.checkpoint?.step, 10);
+    assert.ok(point.notes.some((n) => /sft-step-000020: step\.txt does not match its checksum/.test(n)));
+    writeFileSync(join(dir, 'sft-step-000010', 'checkpoint.json'), '{"version": 1, "files": ');
+    point = await store.resumePoint();
+    assert.equal(point.checkpoint, undefined);
+    assert.match(point.notes.at(-1)!, /no checkpoint verifies; starting from step 0/);
+    // A checkpoint from before checksums (no manifest at all) is still resumable, with a note.
+    rmSync(join(dir, 'sft-step-000010', 'checkpoint.json'));
+    point = await store.resumePoint();
+    assert.equal(point.checkpoint?.step, 10);
+    assert.ok(point.notes.some((n) => /sft-step-000010 has no checkpoint\.json \(saved by an older Attune\)/.test(n)));
+  });
+
+  test('temporary directories of a killed save are removed when the store opens', async () => {
+    const dir = join(tempDir(), 'checkpoints');
+    await saveSteps(new CheckpointStore(dir), [10]);
+    mkdirSync(join(dir, '.sft-step-000020.4242.abc.tmp'));
+    writeFileSync(join(dir, '.sft-step-000020.4242.abc.tmp', 'weights.bin'), 'partial');
+    new CheckpointStore(dir);
+    assert.deepEqual(readdirSync(dir).sort(), ['latest.json', 'sft-step-000010']);
   });
 });
 
@@ -124,7 +179,7 @@ describe('runs', () => {
           defaultConfig: join(fixturePluginPath, 'count-lines.yaml'),
           config: () => z.strictObject({ steps: z.number().int(), interruptAt: z.number().int().optional(), failAt: z.number().int().optional() }),
           run: async (config, run) => {
-            const latest = run.resumed ? run.checkpoints.latest() : undefined;
+            const latest = run.resumed ? (await run.checkpoints.resumePoint()).checkpoint : undefined;
             let step = latest ? Number(readFileSync(join(latest.path, 'step.txt'), 'utf8')) : 0;
             if (latest) await run.rewindMetrics('count', step);
             run.stage('count').start({ totalSteps: config.steps, startStep: step });
@@ -159,6 +214,30 @@ describe('runs', () => {
     const after = JSON.parse(readFileSync(join(out, 'r', 'run_manifest.json'), 'utf8')) as RunManifest;
     assert.equal(after.resumedAt.length, 1);
     await assert.rejects(runRecipe(kernel, { recipe: 'stepper', resume: join(out, 'r') }), /already completed/);
+  });
+
+  test('a run directory holds a lock: a live holder is refused by name, a stale one is taken over', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { hostname } = await import('node:os');
+    const kernel = await new Kernel().load({ builtins: [stepper] });
+    const out = join(tempDir(), 'run');
+    mkdirSync(out);
+    const dir = join(out, 'r');
+    assert.equal((await runRecipe(kernel, { recipe: 'stepper', configFile: writeConfig(out, 'steps: 4\ninterruptAt: 1\n'), out: dir })).status, 'interrupted');
+    assert.ok(!existsSync(join(dir, 'run.lock')), 'the lock goes when the run ends');
+    // The test runner (our parent) is alive: a lock naming it means another process has the run.
+    writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), startedAt: '2026-12-04T00:00:00Z' }));
+    await assert.rejects(runRecipe(kernel, { recipe: 'stepper', resume: dir }), new RegExp(`in use by process ${process.ppid}`));
+    const steps = readMetrics(join(dir, 'metrics.jsonl')).filter((r) => r.type === 'step').map((r) => r.step);
+    assert.deepEqual(steps, [1], 'the refused resume wrote nothing');
+    // A pid that has exited: the lock is stale.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid: gone, host: hostname(), startedAt: '2026-12-04T00:00:00Z' }));
+    const warnings: string[] = [];
+    const resumed = await runRecipe(kernel, { recipe: 'stepper', resume: dir, onBus: (bus) => bus.on('warning', (w) => warnings.push(w.message)) });
+    assert.equal(resumed.status, 'completed');
+    assert.ok(warnings.some((w) => w.includes(`took over a stale lock of process ${gone}`)), warnings.join(' | '));
+    assert.ok(!existsSync(join(dir, 'run.lock')));
   });
 
   test('a failing recipe marks the run failed with the error, and rethrows', async () => {

@@ -151,6 +151,31 @@ test('an interrupted stage resumes from its checkpoint and ends bit-identical to
   assert.equal(readFileSync(join(broken, 'final', 'p.json'), 'utf8'), readFileSync(join(straight, 'final', 'p.json'), 'utf8'));
 });
 
+test('a damaged latest checkpoint falls back to the previous one; with none left the stage restarts without duplicate rows', async () => {
+  const dir = tempDir();
+  const k = await kernel();
+  const file = config(dir, { steps: 6, checkpointEvery: 2 });
+  const straight = join(dir, 'straight');
+  await run(k, { recipe: 'toy', configFile: file, out: straight });
+  const broken = join(dir, 'broken');
+  await run(k, { recipe: 'toy', configFile: file, out: broken, onBus: (bus) => bus.on('step', (e) => (e.step === 5 ? void process.emit('SIGINT', 'SIGINT') : undefined)) });
+  // The interruption saved step 5; truncate its optimizer state, as a full disk would.
+  const optimizer = join(broken, 'checkpoints', 'first-step-000005', 'optimizer.safetensors');
+  writeFileSync(optimizer, readFileSync(optimizer).subarray(0, 20));
+  const warnings: string[] = [];
+  assert.equal((await run(k, { recipe: 'toy', resume: broken, onBus: (bus) => bus.on('warning', (w) => warnings.push(w.message)) })).status, 'completed');
+  assert.ok(warnings.some((w) => /first-step-000005: optimizer\.safetensors has 20 bytes/.test(w)), warnings.join(' | '));
+  assert.ok(warnings.some((w) => /resuming from .*first-step-000004/.test(w)), warnings.join(' | '));
+  const pick = (rows: Record<string, number>[]) => rows.map((r) => [r.step, r.loss, r.grad_norm, r.lr]);
+  assert.deepEqual(pick(steps(broken)), pick(steps(straight)), 'steps 5–6 redone from step 4, each logged once');
+
+  const none = join(dir, 'none');
+  await run(k, { recipe: 'toy', configFile: file, out: none, onBus: (bus) => bus.on('step', (e) => (e.step === 3 ? void process.emit('SIGINT', 'SIGINT') : undefined)) });
+  rmSync(join(none, 'checkpoints'), { recursive: true, force: true });
+  assert.equal((await run(k, { recipe: 'toy', resume: none })).status, 'completed');
+  assert.deepEqual(pick(steps(none)), pick(steps(straight)), 'restarted from step 0 with no duplicate step rows');
+});
+
 test('a non-finite gradient stops the run naming the step', async () => {
   const dir = tempDir();
   await assert.rejects(run(await kernel(3), { recipe: 'toy', configFile: config(dir, { steps: 5 }), out: join(dir, 'run') }), /step 3/);

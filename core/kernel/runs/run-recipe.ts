@@ -13,6 +13,7 @@ import type { RunStatus } from '../events/event-types.js';
 import { attachConsoleSummary } from '../events/subscribers/console-summary.js';
 import { attachLogWriter } from '../events/subscribers/log-writer.js';
 import { attachMetricsWriter, rewindMetricsFile } from '../events/subscribers/metrics-writer.js';
+import { acquireRunLock } from './run-lock.js';
 import { attachProgressBar } from '../events/subscribers/progress-bar.js';
 import type { Kernel } from '../kernel.js';
 import type { ItemEnvironment } from '../item.js';
@@ -92,79 +93,89 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     };
     await writeFileAtomic(join(runDir, 'config.yaml'), toYaml(config));
   }
-  await writeManifest(runDir, manifest);
-
-  const bus = new EventBus();
-  const detach = [attachMetricsWriter(bus, join(runDir, 'metrics.jsonl')), attachLogWriter(bus, join(runDir, 'run.log'))];
-  if (options.interactive) detach.push(attachProgressBar(bus), attachConsoleSummary(bus));
-  options.onBus?.(bus);
-
-  const controller = new AbortController();
-  const releaseSignals = handleStopSignals(
-    controller,
-    () => writeManifestSync(runDir, { ...manifest, status: 'interrupted', endedAt: new Date().toISOString() }),
-    (text) => process.stderr.write(text),
-  );
-
-  // Items build the items their options reference through `env.create`; warnings name the item.
-  const baseDir = manifest.configFiles[0] ? dirname(manifest.configFiles[0]) : process.cwd();
-  const itemEnv = (origin: string): ItemEnvironment => ({
-    baseDir,
-    warn: (message) => bus.emit('warning', { message, origin }),
-    create: (inner) => kernel.create(inner, itemEnv(inner.use)),
-  });
-  const context: RunContext = {
-    recipe: recipeName,
-    runDir,
-    seed: manifest.seed,
-    events: bus,
-    signal: controller.signal,
-    resumed: Boolean(options.resume),
-    checkpoints: new CheckpointStore(join(runDir, 'checkpoints')),
-    stage: (name) => {
-      const index = recipe.stages.findIndex((s) => s.name === name);
-      if (index < 0) {
-        throw new RecipeError(`Recipe '${recipeName}' runs a stage '${name}' it does not declare.`, `Declared stages: ${recipe.stages.map((s) => s.name).join(', ') || '(none)'}; add it to the recipe's stages.`);
-      }
-      const count = recipe.stages.length;
-      return {
-        name,
-        index,
-        count,
-        start: (info = {}) => bus.emit('stage:start', { stage: name, index, count, ...info }),
-        end: (metrics) => bus.emit('stage:end', { stage: name, ...(metrics ? { metrics } : {}) }),
-      };
-    },
-    create: (ref) => kernel.create(ref, itemEnv(ref.use)),
-    writeArtifact: async (relativePath, data) => {
-      const path = join(runDir, relativePath);
-      await writeFileAtomic(path, data);
-      return path;
-    },
-    rewindMetrics: (stage, step) => rewindMetricsFile(join(runDir, 'metrics.jsonl'), stage, step),
-    log: (message) => bus.emit('log', { message }),
-    warn: (message) => bus.emit('warning', { message, origin: recipeName }),
-  };
-
-  const started = performance.now();
-  bus.emit('run:start', { recipe: recipeName, runDir, seed: manifest.seed, resumed: context.resumed });
-  let status: RunStatus = 'completed';
-  let result: RecipeResult | undefined;
-  let failure: unknown;
+  const lock = acquireRunLock(runDir);
   try {
-    result = await recipe.run(config, context);
-    if (controller.signal.aborted) status = 'interrupted';
-  } catch (error) {
-    status = controller.signal.aborted ? 'interrupted' : 'failed';
-    failure = error;
+    return await runLocked();
   } finally {
-    releaseSignals();
+    lock.release();
   }
-  const errorText = failure ? (failure instanceof Error ? failure.message : String(failure)) : undefined;
-  manifest = { ...manifest, status, endedAt: new Date().toISOString(), ...(errorText && { error: errorText }), ...(result && { metrics: result.metrics }) };
-  await writeManifest(runDir, manifest);
-  bus.emit('run:end', { status, durationMs: performance.now() - started, ...(errorText && { error: errorText }) });
-  detach.forEach((off) => off());
-  if (failure && status === 'failed') throw failure;
-  return { runDir, status, ...(result && { result }) };
+
+  async function runLocked(): Promise<RunOutcome> {
+    await writeManifest(runDir, manifest);
+
+    const bus = new EventBus();
+    const detach = [attachMetricsWriter(bus, join(runDir, 'metrics.jsonl')), attachLogWriter(bus, join(runDir, 'run.log'))];
+    if (options.interactive) detach.push(attachProgressBar(bus), attachConsoleSummary(bus));
+    options.onBus?.(bus);
+
+    const controller = new AbortController();
+    const releaseSignals = handleStopSignals(
+      controller,
+      () => writeManifestSync(runDir, { ...manifest, status: 'interrupted', endedAt: new Date().toISOString() }),
+      (text) => process.stderr.write(text),
+    );
+
+    // Items build the items their options reference through `env.create`; warnings name the item.
+    const baseDir = manifest.configFiles[0] ? dirname(manifest.configFiles[0]) : process.cwd();
+    const itemEnv = (origin: string): ItemEnvironment => ({
+      baseDir,
+      warn: (message) => bus.emit('warning', { message, origin }),
+      create: (inner) => kernel.create(inner, itemEnv(inner.use)),
+    });
+    const context: RunContext = {
+      recipe: recipeName,
+      runDir,
+      seed: manifest.seed,
+      events: bus,
+      signal: controller.signal,
+      resumed: Boolean(options.resume),
+      checkpoints: new CheckpointStore(join(runDir, 'checkpoints')),
+      stage: (name) => {
+        const index = recipe.stages.findIndex((s) => s.name === name);
+        if (index < 0) {
+          throw new RecipeError(`Recipe '${recipeName}' runs a stage '${name}' it does not declare.`, `Declared stages: ${recipe.stages.map((s) => s.name).join(', ') || '(none)'}; add it to the recipe's stages.`);
+        }
+        const count = recipe.stages.length;
+        return {
+          name,
+          index,
+          count,
+          start: (info = {}) => bus.emit('stage:start', { stage: name, index, count, ...info }),
+          end: (metrics) => bus.emit('stage:end', { stage: name, ...(metrics ? { metrics } : {}) }),
+        };
+      },
+      create: (ref) => kernel.create(ref, itemEnv(ref.use)),
+      writeArtifact: async (relativePath, data) => {
+        const path = join(runDir, relativePath);
+        await writeFileAtomic(path, data);
+        return path;
+      },
+      rewindMetrics: (stage, step) => rewindMetricsFile(join(runDir, 'metrics.jsonl'), stage, step),
+      log: (message) => bus.emit('log', { message }),
+      warn: (message) => bus.emit('warning', { message, origin: recipeName }),
+    };
+
+    const started = performance.now();
+    bus.emit('run:start', { recipe: recipeName, runDir, seed: manifest.seed, resumed: context.resumed });
+    if (lock.warning) bus.emit('warning', { message: `${runDir}: ${lock.warning}`, origin: 'run' });
+    let status: RunStatus = 'completed';
+    let result: RecipeResult | undefined;
+    let failure: unknown;
+    try {
+      result = await recipe.run(config, context);
+      if (controller.signal.aborted) status = 'interrupted';
+    } catch (error) {
+      status = controller.signal.aborted ? 'interrupted' : 'failed';
+      failure = error;
+    } finally {
+      releaseSignals();
+    }
+    const errorText = failure ? (failure instanceof Error ? failure.message : String(failure)) : undefined;
+    manifest = { ...manifest, status, endedAt: new Date().toISOString(), ...(errorText && { error: errorText }), ...(result && { metrics: result.metrics }) };
+    await writeManifest(runDir, manifest);
+    bus.emit('run:end', { status, durationMs: performance.now() - started, ...(errorText && { error: errorText }) });
+    detach.forEach((off) => off());
+    if (failure && status === 'failed') throw failure;
+    return { runDir, status, ...(result && { result }) };
+  }
 }
