@@ -124,6 +124,23 @@ describe('recipe configs compose the item option schemas', () => {
     assert.throws(() => resolveRecipeConfig(kernel, 'count-lines', recipe, { file }), /cfg\.yaml:4:11: key 'source\.options\.file': expected string, got number 3/);
   });
 
+  test("a --set key beside an item's `use` blames --set, once, and points under options", async () => {
+    const kernel = await fixtureKernel();
+    const recipe = kernel.registries.recipes.resolve('count-lines').value;
+    const dir = tempDir();
+    const file = join(dir, 'cfg.yaml');
+    writeFileSync(file, 'source: { use: fixture/lines, options: { file: a.txt } }\ntrainer: fixture/counting\n');
+    const overrides = [parseOverride('source.file=b.txt')];
+    assert.throws(
+      () => resolveRecipeConfig(kernel, 'count-lines', recipe, { file, overrides }),
+      (error: Error) => {
+        assert.match(error.message, /- --set source\.file=b\.txt: key 'source\.file': unknown key\. Item options go under 'options': did you mean 'source\.options\.file'\?/);
+        assert.equal(error.message.match(/- /g)?.length, 1, 'one problem, reported once');
+        return true;
+      },
+    );
+  });
+
   test('an unknown item reference suggests the right one', async () => {
     const kernel = await fixtureKernel();
     const recipe = kernel.registries.recipes.resolve('count-lines').value;

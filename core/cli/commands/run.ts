@@ -10,7 +10,7 @@ export function runCommand(yargs: Argv): Argv {
       y
         .positional('recipe', { type: 'string', demandOption: true, describe: 'recipe name (see attune list)' })
         .option('config', { type: 'string', array: true, describe: 'config file (YAML/JSON); several run one after another and are compared' })
-        .option('set', { type: 'string', array: true, describe: 'override a key: --set train.lr=2e-4' })
+        .option('set', { type: 'string', array: true, describe: 'override a key: --set trainer.options.lr=2e-4' })
         .option('plugin', { type: 'string', array: true, describe: 'load a plugin (path or npm package)' })
         .option('out', { type: 'string', describe: 'run directory (default runs/<recipe>-<timestamp>)' })
         .option('resume', { type: 'string', describe: 'continue an interrupted run from its directory' })

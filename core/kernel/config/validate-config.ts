@@ -45,6 +45,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
 export function validateConfig<Schema extends z.ZodType>(schema: Schema, data: unknown, origin: ConfigOrigin): z.output<Schema> {
   const problems: string[] = [];
   for (const unknown of findUnknownKeys(schema, data)) {
@@ -54,6 +60,18 @@ export function validateConfig<Schema extends z.ZodType>(schema: Schema, data: u
   const parsed = schema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        // One problem per key, at the key itself (so a `--set` that added it is blamed); beside an
+        // item's `use`, the key almost always belongs under its `options`.
+        const beside = valueAt(data, issue.path);
+        for (const key of issue.keys) {
+          const at = [...issue.path, key];
+          const isItem = typeof beside === 'object' && beside !== null && 'use' in beside;
+          const hint = isItem ? ` Item options go under 'options': did you mean '${formatKeyPath([...issue.path, 'options', key])}'?` : '';
+          problems.push(`${whereIs(at, origin)}: key '${formatKeyPath(at)}': unknown key.${hint}`);
+        }
+        continue;
+      }
       problems.push(`${whereIs(issue.path, origin)}: key '${formatKeyPath(issue.path)}': ${describeIssue(issue)}`);
     }
   }
