@@ -12,6 +12,7 @@ const benches: Record<string, { file: string; run: string }> = {
   primitives: { file: 'primitives.ts', run: 'runPrimitivesBench' },
   model: { file: 'model.ts', run: 'runModelBench' },
   sessions: { file: 'sessions.ts', run: 'runSessionsBench' },
+  'cross-encoder': { file: 'cross-encoder.ts', run: 'runCrossEncoderBench' },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
