@@ -156,7 +156,7 @@ export async function runStage(run: RunContext, request: StageRequest): Promise<
   }
   if (step < o.steps) {
     if (checkpointedAt !== step) await checkpoint();
-    handle.end(last);
+    handle.end(last, { interrupted: true });
     return { steps: step, metrics: last, interrupted: true };
   }
   if (!lastEval || o.evalEvery === 0 || step % o.evalEvery !== 0) lastEval = await evaluate();
@@ -165,7 +165,7 @@ export async function runStage(run: RunContext, request: StageRequest): Promise<
   await work.saveFinal(artifactsDir);
   const evalMetrics = Object.fromEntries(Object.entries(lastEval).map(([k, v]) => [`eval_${k}`, v]));
   const metrics = { ...last, ...evalMetrics };
-  handle.end(metrics);
+  handle.end(metrics, { interrupted: false });
   return { steps: step, metrics, artifactsDir, interrupted: false };
 }
 

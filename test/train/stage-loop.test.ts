@@ -176,6 +176,17 @@ test('a damaged latest checkpoint falls back to the previous one; with none left
   assert.deepEqual(pick(steps(none)), pick(steps(straight)), 'restarted from step 0 with no duplicate step rows');
 });
 
+test('a stop signal during the final eval and save leaves a completed run with its metrics', async () => {
+  const dir = tempDir();
+  const out = join(dir, 'run');
+  const outcome = await run(await kernel(), { recipe: 'toy', configFile: config(dir, { steps: 3 }), out, onBus: (bus) => bus.on('eval', (e) => (e.step === 3 ? void process.emit('SIGINT', 'SIGINT') : undefined)) });
+  assert.equal(outcome.status, 'completed');
+  const manifest = JSON.parse(readFileSync(join(out, 'run_manifest.json'), 'utf8')) as { status: string; metrics?: Record<string, number> };
+  assert.equal(manifest.status, 'completed');
+  assert.deepEqual(manifest.metrics, { steps: 3 });
+  assert.ok(existsSync(join(out, 'final', 'p.json')));
+});
+
 test('a non-finite gradient stops the run naming the step', async () => {
   const dir = tempDir();
   await assert.rejects(run(await kernel(3), { recipe: 'toy', configFile: config(dir, { steps: 5 }), out: join(dir, 'run') }), /step 3/);

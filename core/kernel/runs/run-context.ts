@@ -13,7 +13,8 @@ export interface StageHandle {
   readonly index: number;
   readonly count: number;
   start(info?: { totalSteps?: number; startStep?: number }): void;
-  end(metrics?: Record<string, number>): void;
+  /** `interrupted`: the stage stopped before its last step (a stop signal), so the run is resumable. */
+  end(metrics?: Record<string, number>, outcome?: { interrupted: boolean }): void;
 }
 
 export interface RunContext {
@@ -21,7 +22,11 @@ export interface RunContext {
   readonly runDir: string;
   readonly seed: number;
   readonly events: EventBus;
-  /** Aborted on the first SIGINT/SIGTERM: stop at the next step boundary, checkpoint, return. */
+  /**
+   * Aborted on the first SIGINT/SIGTERM: stop at the next step boundary, checkpoint, return.
+   * Recipes run their next stage anyway (its loop stops at once and ends it interrupted), so the
+   * run is marked interrupted rather than completed with stages missing.
+   */
   readonly signal: AbortSignal;
   /** True when the run continues an earlier one (`--resume`): trainers load the latest checkpoint. */
   readonly resumed: boolean;

@@ -101,19 +101,22 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
   }
 
   async function runLocked(): Promise<RunOutcome> {
-    await writeManifest(runDir, manifest);
-
-    const bus = new EventBus();
-    const detach = [attachMetricsWriter(bus, join(runDir, 'metrics.jsonl')), attachLogWriter(bus, join(runDir, 'run.log'))];
-    if (options.interactive) detach.push(attachProgressBar(bus), attachConsoleSummary(bus));
-    options.onBus?.(bus);
-
+    // Signals are handled before the manifest says `running`, so no Ctrl-C can leave it saying so.
     const controller = new AbortController();
     const releaseSignals = handleStopSignals(
       controller,
       () => writeManifestSync(runDir, { ...manifest, status: 'interrupted', endedAt: new Date().toISOString() }),
       (text) => process.stderr.write(text),
     );
+    await writeManifest(runDir, manifest);
+
+    const bus = new EventBus();
+    const detach = [attachMetricsWriter(bus, join(runDir, 'metrics.jsonl')), attachLogWriter(bus, join(runDir, 'run.log'))];
+    if (options.interactive) detach.push(attachProgressBar(bus), attachConsoleSummary(bus));
+    options.onBus?.(bus);
+    // How each stage that ran ended: a stop signal during a stage's final eval or save does not
+    // undo a stage that reached its last step.
+    const stageEnds: boolean[] = [];
 
     // Items build the items their options reference through `env.create`; warnings name the item.
     const baseDir = manifest.configFiles[0] ? dirname(manifest.configFiles[0]) : process.cwd();
@@ -141,7 +144,10 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
           index,
           count,
           start: (info = {}) => bus.emit('stage:start', { stage: name, index, count, ...info }),
-          end: (metrics) => bus.emit('stage:end', { stage: name, ...(metrics ? { metrics } : {}) }),
+          end: (metrics, outcome) => {
+            stageEnds.push(outcome?.interrupted ?? false);
+            bus.emit('stage:end', { stage: name, ...(metrics ? { metrics } : {}) });
+          },
         };
       },
       create: (ref) => kernel.create(ref, itemEnv(ref.use)),
@@ -163,7 +169,11 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     let failure: unknown;
     try {
       result = await recipe.run(config, context);
-      if (controller.signal.aborted) status = 'interrupted';
+      // After a stop signal the run counts as finished when the stages it ran all reached their last
+      // step (a later stage started after the signal stops at once and says interrupted); a recipe
+      // that ran no stage loop cannot say it finished, and is marked interrupted.
+      const finished = stageEnds.length > 0 && !stageEnds.some(Boolean);
+      if (controller.signal.aborted && !finished) status = 'interrupted';
     } catch (error) {
       status = controller.signal.aborted ? 'interrupted' : 'failed';
       failure = error;
