@@ -1,12 +1,13 @@
 /**
  * Evaluation on held-out items with the evaluation graph: every term's loss pooled exactly over
- * the split (Σ/count), LM perplexity, and accuracy / macro-F1 for each head's label.
+ * the split (Σ/count), LM perplexity, and accuracy / macro-F1 for each head's label beside the
+ * majority-class baseline of the same items.
  */
 import { IGNORE_INDEX } from '../base/ignore-index.js';
 import type { DecoderConfig } from '../model/folder/config.js';
 import { bucketLength, collate } from './collate.js';
 import type { TrainItem } from './collate.js';
-import { argmaxRows, classificationScores } from './metrics.js';
+import { argmaxRows, classificationScores, majorityBaseline } from './metrics.js';
 import type { SftModel } from './sft-model.js';
 import { outputNames } from './sft-graph.js';
 import { scalar } from './sft-model.js';
@@ -57,11 +58,15 @@ export async function evaluateItems(model: SftModel, items: readonly TrainItem[]
     const acc = sums.get(term.name);
     if (term.pooled && acc && acc.count > 0) metrics[`loss_${term.name}`] = acc.sum / acc.count;
     if (term.predicts) {
-      const scores = classificationScores(gold.get(term.name) ?? [], predicted.get(term.name) ?? []);
+      const labels = gold.get(term.name) ?? [];
+      const scores = classificationScores(labels, predicted.get(term.name) ?? []);
       if (scores.support > 0) {
+        const baseline = majorityBaseline(labels);
         metrics[`${term.predicts}_accuracy`] = scores.accuracy;
         metrics[`${term.predicts}_macro_f1`] = scores.macroF1;
         metrics[`${term.predicts}_support`] = scores.support;
+        metrics[`${term.predicts}_majority_accuracy`] = baseline.accuracy;
+        metrics[`${term.predicts}_majority_macro_f1`] = baseline.macroF1;
       }
     }
   }

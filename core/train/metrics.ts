@@ -33,6 +33,21 @@ export function classificationScores(gold: readonly number[], predicted: readonl
   return { accuracy: correct / gold.length, macroF1: f1Sum / classes.size, support: gold.length };
 }
 
+/**
+ * The majority-class baseline on the same gold labels: always predicting the split's most frequent
+ * class (ties to the smaller class id). A head that does not beat it has learned nothing usable.
+ */
+export function majorityBaseline(gold: readonly number[]): ClassificationScores {
+  const counts = new Map<number, number>();
+  for (const g of gold) counts.set(g, (counts.get(g) ?? 0) + 1);
+  let majority = 0;
+  let best = -1;
+  for (const [label, count] of counts) {
+    if (count > best || (count === best && label < majority)) [majority, best] = [label, count];
+  }
+  return classificationScores(gold, gold.map(() => majority));
+}
+
 /** Row-wise argmax of a [rows, classes] matrix. */
 export function argmaxRows(data: ArrayLike<number>, rows: number, classes: number): number[] {
   const out: number[] = [];

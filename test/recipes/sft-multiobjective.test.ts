@@ -28,8 +28,9 @@ function tempDir(): string {
 
 const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, source: `${path}=${JSON.stringify(value)}` });
 
-/** A few steps on the embedded model with short sequences: about a second per run. */
+/** A few steps on the tiny embedded model (the shipped configs use the small one) with short sequences: about a second per run. */
 const tiny = (steps: number, extra: Override[] = []): Override[] => [
+  set('model', 'attune-tiny-qwen2'),
   set('trainer.options.steps', steps),
   set('trainer.options.microBatchSize', 4),
   set('trainer.options.gradientAccumulation', 2),

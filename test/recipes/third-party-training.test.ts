@@ -60,6 +60,7 @@ test('a third-party source and objective train in the SFT recipe; context terms 
     out,
     interactive: false,
     overrides: [
+      set('model', 'attune-tiny-qwen2'),
       set('data.sources', [{ use: 'fixture/weighted-replies', options: { file: join(fixture, 'weighted.jsonl') } }]),
       set('objectives', [{ use: 'objectives/lm', options: { weight: 1 } }, { use: 'fixture/weighted-nll', options: { weight: 0.5 } }, 'probes/reference-nll', 'probes/logits-nll']),
       set('trainer.options.steps', 3),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bucketLength, collate } from '../../core/train/collate.js';
 import { feedNames } from '../../core/train/sft-graph.js';
-import { argmaxRows, classificationScores } from '../../core/train/metrics.js';
+import { argmaxRows, classificationScores, majorityBaseline } from '../../core/train/metrics.js';
 import { initialValues } from '../../core/train/init.js';
 import { IGNORE_INDEX } from '../../core/base/ignore-index.js';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
@@ -17,6 +17,17 @@ describe('classification metrics', () => {
     const f1 = [0.8, 2 / 3, 0, 0];
     assert.ok(Math.abs(s.macroF1 - f1.reduce((a, b) => a + b) / 4) < 1e-12);
     assert.equal(s.support, 5);
+  });
+
+  test('the majority baseline always predicts the most frequent gold class (ties to the smaller id)', () => {
+    // gold 2,2,2,0,1: always 2 → accuracy 3/5; F1 of class 2 = 2·3/(3+5) = 0.75, classes 0 and 1 score 0 → macro 0.25
+    const s = majorityBaseline([2, 2, 2, 0, 1]);
+    assert.equal(s.accuracy, 3 / 5);
+    assert.ok(Math.abs(s.macroF1 - 0.75 / 3) < 1e-12);
+    // a 2–2 tie between 4 and 1 goes to 1: accuracy 2/4, F1(1) = 2·2/(2+4), two classes
+    const tie = majorityBaseline([4, 1, 4, 1]);
+    assert.equal(tie.accuracy, 0.5);
+    assert.ok(Math.abs(tie.macroF1 - 4 / 6 / 2) < 1e-12);
   });
 
   test('argmax per row', () => {
