@@ -10,18 +10,18 @@ import type { Message } from 'attune';
 import { openModelFolder } from '../core/model/folder/open-model-folder.js';
 import type { ModelFolder } from '../core/model/folder/open-model-folder.js';
 import { readSourcesCorpus } from './embedded/corpus-sources.js';
-import { heldOutLoss, heldOutRows } from './embedded/pretrain.js';
+import { HeldOutScorer, heldOutRows } from './embedded/pretrain.js';
 import { EMBEDDED_SPECS } from './embedded/spec.js';
 
 const SEED = 20240607;
 const ROWS_PER_SOURCE = 24;
 
-async function measure(folder: ModelFolder, conversations: readonly Message[][], rows: number): Promise<{ loss: number; tokens: number; bitsPerByte: number }> {
-  const spec = { ...EMBEDDED_SPECS.small!, heldOutRows: rows };
-  const packed = heldOutRows(folder, spec, conversations, SEED);
+async function measure(folder: ModelFolder, scorer: HeldOutScorer, conversations: readonly Message[][], rows: number): Promise<{ loss: number; tokens: number; bitsPerByte: number }> {
+  const length = EMBEDDED_SPECS.small!.sequenceLength;
+  const packed = heldOutRows(folder, conversations, { length, rows }, SEED);
   const bytes = packed.reduce((total, row) => total + Buffer.byteLength(folder.tokenizer.decode(row)), 0);
-  const loss = await heldOutLoss(folder, packed, null, spec.batchRows);
-  const tokens = packed.length * spec.sequenceLength;
+  const loss = await scorer.loss(packed);
+  const tokens = packed.length * length;
   return { loss, tokens, bitsPerByte: (loss * tokens) / bytes / Math.LN2 };
 }
 
@@ -33,15 +33,17 @@ const corpus = await readSourcesCorpus(dataDir);
 const lines = ['| model | held out | tokens | loss (nats/token) | perplexity | bits per byte |', '|---|---|---|---|---|---|'];
 for (const name of models.length > 0 ? models : ['attune-tiny-qwen2', 'attune-small-qwen2']) {
   const folder = await openModelFolder(name);
-  const all = await measure(folder, corpus.heldOut, EMBEDDED_SPECS.small!.heldOutRows);
+  const scorer = await HeldOutScorer.open(folder, 'stored', EMBEDDED_SPECS.small!.batchRows);
+  const all = await measure(folder, scorer, corpus.heldOut, EMBEDDED_SPECS.small!.heldOutRows);
   lines.push(`| ${name} | all sources | ${all.tokens} | ${all.loss.toFixed(3)} | ${Math.exp(all.loss).toFixed(1)} | ${all.bitsPerByte.toFixed(3)} |`);
   let at = 0;
   for (const part of corpus.parts) {
     const conversations = corpus.heldOut.slice(at, at + part.heldOut);
     at += part.heldOut;
-    const m = await measure(folder, conversations, ROWS_PER_SOURCE);
+    const m = await measure(folder, scorer, conversations, ROWS_PER_SOURCE);
     if (m.tokens === 0) continue;
     lines.push(`| ${name} | ${part.name.split(' ')[0]} | ${m.tokens} | ${m.loss.toFixed(3)} | ${Math.exp(m.loss).toFixed(1)} | ${m.bitsPerByte.toFixed(3)} |`);
   }
+  await scorer.release();
 }
 console.log(lines.join('\n'));

@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/base/atomic-write.js';
 import { parseDecoderConfig } from '../core/model/folder/config.js';
 import { openModelFolder } from '../core/model/folder/open-model-folder.js';
-import { bfloat16ToFloat32, float32ToBfloat16 } from '../core/model/safetensors/half.js';
+import { float32ToBfloat16 } from '../core/model/safetensors/half.js';
 import { writeSafetensors } from '../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../core/model/safetensors/writer.js';
 import { countWords, trainBpe } from '../core/model/tokenizer/bpe/train-bpe.js';
@@ -28,7 +28,7 @@ import { buildTokenizerJson, specialTokenEntries } from '../core/model/tokenizer
 import { SPECIALS, generationConfig, modelConfig, tokenizerConfig } from './embedded/folder-files.js';
 import type { SpecialIds } from './embedded/folder-files.js';
 import { initialWeights } from './embedded/init-weights.js';
-import { heldOutLoss, heldOutRows, pretrain } from './embedded/pretrain.js';
+import { heldOutRows, pretrain } from './embedded/pretrain.js';
 import type { PretrainReport } from './embedded/pretrain.js';
 import { sourceMarkdown } from './embedded/source-md.js';
 import { EMBEDDED_SPECS } from './embedded/spec.js';
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     if (!facts) return;
     const digest = (file: string): string => createHash('sha256').update(readFileSync(join(dir, file))).digest('hex');
     const parameters = Object.values(weights).reduce((total, t) => total + t.data.length, 0);
-    await writeFileAtomic(join(dir, 'SOURCE.md'), sourceMarkdown({ spec, corpus, merges: bpe.merges.length, parameters, seed: SEED, report: facts.report, digest }));
+    await writeFileAtomic(join(dir, 'SOURCE.md'), sourceMarkdown({ model: which!, spec, corpus, merges: bpe.merges.length, parameters, seed: SEED, report: facts.report, digest }));
   };
 
   // The random init goes through a real model folder so pre-training uses exactly the path every user takes.
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   try {
     await writeFolder(initDir, init, null);
     const folder = await openModelFolder(initDir);
-    const heldOut = heldOutRows(folder, spec, corpus.heldOut, SEED);
+    const heldOut = heldOutRows(folder, corpus.heldOut, { length: spec.sequenceLength, rows: spec.heldOutRows }, SEED);
     const heldOutBytes = heldOut.reduce((total, row) => total + Buffer.byteLength(folder.tokenizer.decode(row)), 0);
     const resume = process.argv.includes('--resume');
     const runDir = resolve(argument(resume ? 'resume' : 'run', join(repo, 'runs', `${spec.name}-pretrain-${Date.now()}`))!);
@@ -90,9 +90,6 @@ async function main(): Promise<void> {
       console.error(`pre-training ${outcome.status}; continue with: npx tsx --conditions=attune-source scripts/make-embedded-model.ts --model ${which} --resume ${runDir}`);
       process.exit(130);
     }
-    // The committed weights are rounded once; their held-out loss is measured as stored.
-    const stored = outcome.params.map((p) => ({ ...p, data: spec.dtype === 'BF16' ? bfloat16ToFloat32(float32ToBfloat16(p.data)) : p.data }));
-    outcome.report.heldOutStored = await heldOutLoss(folder, heldOut, stored, spec.batchRows);
     const trained: Record<string, TensorToWrite> = {};
     for (const p of outcome.params) {
       trained[p.name] = spec.dtype === 'BF16' ? { dtype: 'BF16', shape: [...p.shape], data: float32ToBfloat16(p.data) } : { dtype: 'F32', shape: [...p.shape], data: p.data };

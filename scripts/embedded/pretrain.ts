@@ -21,6 +21,7 @@ import type { StageLoopOptions, StageWork } from '../../core/train/index.js';
 import { DECODER_OUTPUTS, buildDecoderProgram, padBatch, readFullParameters } from '../../core/model/decoder/index.js';
 import type { DecoderBatch } from '../../core/model/decoder/index.js';
 import type { ModelFolder } from '../../core/model/folder/open-model-folder.js';
+import { bfloat16ToFloat32, float32ToBfloat16 } from '../../core/model/safetensors/half.js';
 import type { EmbeddedSpec } from './spec.js';
 
 export interface PretrainReport {
@@ -35,8 +36,8 @@ export interface PretrainReport {
   /** Mean LM loss (nats/token) on the held-out rows before and after, and over the last 50 train steps. */
   heldOutBefore: number;
   heldOutAfter: number;
-  /** The same after rounding to the committed dtype (set by the caller). */
-  heldOutStored?: number;
+  /** The same after rounding to the committed dtype. */
+  heldOutStored: number;
   trainFinal: number;
   /** Held-out loss at each evaluation of the run, from metrics.jsonl. */
   curve: { step: number; loss: number }[];
@@ -62,9 +63,9 @@ function permutation(n: number, rng: Xoshiro128): number[] {
 }
 
 /** Held-out conversations in a seeded order, so the first rows sample every source rather than the first one. */
-export function heldOutRows(folder: ModelFolder, spec: EmbeddedSpec, conversations: readonly Message[][], seed: number): number[][] {
+export function heldOutRows(folder: ModelFolder, conversations: readonly Message[][], shape: { length: number; rows: number }, seed: number): number[][] {
   const order = permutation(conversations.length, Xoshiro128.fromSeed(seed));
-  return packRows(folder, order.map((i) => conversations[i]!), spec.sequenceLength).slice(0, spec.heldOutRows);
+  return packRows(folder, order.map((i) => conversations[i]!), shape.length).slice(0, shape.rows);
 }
 
 function lmBatch(folder: ModelFolder, rows: readonly number[][]): DecoderBatch {
@@ -75,23 +76,38 @@ function lmBatch(folder: ModelFolder, rows: readonly number[][]): DecoderBatch {
   );
 }
 
-export async function heldOutLoss(folder: ModelFolder, rows: readonly number[][], params: readonly Parameter[] | null, batchRows: number): Promise<number> {
-  const { program } = buildDecoderProgram(folder, { outputs: ['lmLoss'], trainable: params ? { kind: 'full' } : { kind: 'none' }, dropout: false });
-  const session = await EngineSession.create(program);
-  let lossSum = 0;
-  let count = 0;
-  try {
-    const weights = params ? Object.fromEntries(params.map((p) => [p.name, p.data])) : {};
-    for (let at = 0; at < rows.length; at += batchRows) {
-      const batch = lmBatch(folder, rows.slice(at, at + batchRows));
-      const out = await session.run({ ...batch.feeds, ...weights }, { dims: batch.dims });
+/**
+ * Mean LM loss (nats/token) of packed rows: one compiled forward and session, reused for every
+ * evaluation. `fed` weights come with each call (a model being trained); `stored`, the folder's own.
+ */
+export class HeldOutScorer {
+  private constructor(
+    private readonly folder: ModelFolder,
+    private readonly session: EngineSession,
+    private readonly batchRows: number,
+  ) {}
+
+  static async open(folder: ModelFolder, weights: 'fed' | 'stored', batchRows: number): Promise<HeldOutScorer> {
+    const { program } = buildDecoderProgram(folder, { outputs: ['lmLoss'], trainable: weights === 'fed' ? { kind: 'full' } : { kind: 'none' }, dropout: false });
+    return new HeldOutScorer(folder, await EngineSession.create(program), batchRows);
+  }
+
+  async loss(rows: readonly number[][], params: readonly Parameter[] = []): Promise<number> {
+    const weights = Object.fromEntries(params.map((p) => [p.name, p.data]));
+    let lossSum = 0;
+    let count = 0;
+    for (let at = 0; at < rows.length; at += this.batchRows) {
+      const batch = lmBatch(this.folder, rows.slice(at, at + this.batchRows));
+      const out = await this.session.run({ ...batch.feeds, ...weights }, { dims: batch.dims });
       lossSum += out[DECODER_OUTPUTS.lmLossSum]!.data[0] as number;
       count += out[DECODER_OUTPUTS.lmTokenCount]!.data[0] as number;
     }
-  } finally {
-    await session.release();
+    return lossSum / count;
   }
-  return lossSum / count;
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
 }
 
 export type PretrainOutcome = { status: 'completed'; params: Parameter[]; report: PretrainReport } | { status: string };
@@ -110,7 +126,24 @@ export async function pretrain(
   const heldOut = data.heldOut;
   if (train.length < batchRows || heldOut.length === 0) throw new Error(`corpus too small to pre-train: ${train.length} train and ${heldOut.length} held-out rows of ${length} tokens`);
   const params = await readFullParameters(folder);
-  const heldOutBefore = await heldOutLoss(folder, heldOut, params, batchRows);
+  const scorer = await HeldOutScorer.open(folder, 'fed', batchRows);
+  try {
+    return await trainAndReport(folder, spec, { train, heldOut, heldOutBytes: data.heldOutBytes, params, scorer }, run);
+  } finally {
+    await scorer.release();
+  }
+}
+
+async function trainAndReport(
+  folder: ModelFolder,
+  spec: EmbeddedSpec,
+  data: { train: readonly number[][]; heldOut: readonly number[][]; heldOutBytes: number; params: Parameter[]; scorer: HeldOutScorer },
+  run: { dir: string; resume: boolean; config: string },
+): Promise<PretrainOutcome> {
+  const { train, heldOut, params, scorer } = data;
+  const length = spec.sequenceLength;
+  const batchRows = spec.batchRows;
+  const heldOutBefore = await scorer.loss(heldOut, params);
   let seconds = 0;
   let used: StageLoopOptions | undefined;
   const recent: number[] = [];
@@ -142,7 +175,7 @@ export async function pretrain(
           const gradients: GradientMap = Object.fromEntries(params.map((p) => [p.name, out[p.name]!.data as Float32Array]));
           return { gradients, metrics: { loss }, tokens: batchRows * length, samples: batchRows };
         },
-        evaluate: async () => ({ loss: await heldOutLoss(folder, heldOut, params, batchRows) }),
+        evaluate: async () => ({ loss: await scorer.loss(heldOut, params) }),
         state: () => ({ rng: rng.state(), order, recent }),
         restore: (value) => {
           const state = value as { rng: RngState; order: number[]; recent: number[] };
@@ -184,10 +217,16 @@ export async function pretrain(
       heldOutBytes: data.heldOutBytes,
       heldOutBefore,
       heldOutAfter,
+      heldOutStored: await scorer.loss(heldOut, params.map((p) => ({ ...p, data: asStored(p.data, spec.dtype) }))),
       trainFinal,
       curve: evalCurve(join(outcome.runDir ?? run.dir, 'metrics.jsonl')),
     },
   };
+}
+
+/** Values as the committed dtype holds them (bf16 rounds to nearest even). */
+function asStored(data: Float32Array, dtype: EmbeddedSpec['dtype']): Float32Array {
+  return dtype === 'BF16' ? bfloat16ToFloat32(float32ToBfloat16(data)) : data;
 }
 
 /** The held-out loss at each evaluation (the last record per step wins, as a resumed run rewrites none). */

@@ -60,7 +60,7 @@ export function scoreCommand(yargs: Argv): Argv {
           advantage: result.advantages[i]!,
           completion: c.text,
         }));
-        const summary = names.map((name) => summarize(name, options.rewardWeights?.[names.indexOf(name)] ?? 1, result.scores[name]!));
+        const summary = names.map((name, k) => train.rewardSummary(name, options.rewardWeights?.[k] ?? 1, result.scores[name]!));
         if (argv.json) {
           for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
           process.stdout.write(`${JSON.stringify({ summary, metrics: result.metrics })}\n`);
@@ -81,11 +81,4 @@ export function scoreCommand(yargs: Argv): Argv {
       }
     },
   );
-}
-
-function summarize(name: string, weight: number, scores: readonly (number | null)[]) {
-  const values = scores.filter((s): s is number => s !== null);
-  const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
-  const std = values.length > 1 && mean !== null ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : null;
-  return { name, weight, scored: values.length, nulls: scores.length - values.length, mean, std, min: values.length ? Math.min(...values) : null, max: values.length ? Math.max(...values) : null };
 }

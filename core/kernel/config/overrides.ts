@@ -16,7 +16,7 @@ export interface Override {
 export function parseOverride(argument: string): Override {
   const eq = argument.indexOf('=');
   if (eq <= 0) {
-    throw new ConfigError(`--set '${argument}' is not of the form key.path=value.`, 'Example: --set train.lr=2e-4 --set data.sources.0.use=sources/esconv');
+    throw new ConfigError(`--set '${argument}' is not of the form key.path=value.`, 'Example: --set trainer.options.lr=2e-4 --set data.sources.0.use=sources/esconv');
   }
   const keyPath = argument.slice(0, eq).trim();
   const rawValue = argument.slice(eq + 1);

@@ -7,8 +7,8 @@
  * directories a killed save left behind are removed when the store opens.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { writeDirAtomic, writeJsonAtomic } from '../../base/atomic-write.js';
 
@@ -51,7 +51,12 @@ async function filesUnder(dir: string, root = dir): Promise<string[]> {
   return out.sort();
 }
 
-const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
+/** Streamed, so a multi-gigabyte optimizer state is never held in memory to be hashed. */
+async function sha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
 
 export class CheckpointStore {
   constructor(
@@ -74,7 +79,7 @@ export class CheckpointStore {
     });
     const info: CheckpointInfo = { step, path, stage };
     await writeJsonAtomic(join(this.dir, 'latest.json'), { step, stage, dir: stepDirName(stage, step) });
-    await this.prune();
+    await this.prune(path);
     return info;
   }
 
@@ -164,9 +169,9 @@ export class CheckpointStore {
     for (const entry of readdirSync(this.dir)) if (/^\..+\.tmp(\.old)?$/.test(entry)) rmSync(join(this.dir, entry), { recursive: true, force: true });
   }
 
-  private async prune(): Promise<void> {
+  /** Drops the oldest checkpoints beyond `keepLast`, never `latest` (the one just saved). */
+  private async prune(latest: string): Promise<void> {
     if (this.keepLast <= 0) return;
-    const latest = join(this.dir, JSON.parse(readFileSync(join(this.dir, 'latest.json'), 'utf8')).dir as string);
     const all = this.list().filter((c) => c.path !== latest);
     const ordered = all.map((c) => ({ ...c, sequence: this.readManifest(c.path)?.sequence ?? 0 })).sort((a, b) => a.sequence - b.sequence || a.step - b.step);
     const excess = ordered.slice(0, Math.max(0, ordered.length - (this.keepLast - 1)));

@@ -29,11 +29,14 @@ export function paddingId(config: ClassifierConfig): number {
 export function classifierBatch(config: ClassifierConfig, rows: readonly EncodedInput[], seq: number, side: PaddingSide = 'right'): ClassifierBatch {
   const batch = rows.length;
   const pad = paddingId(config);
-  const ids = new BigInt64Array(batch * seq).fill(BigInt(pad));
+  const padId = BigInt(pad);
+  const ids = new BigInt64Array(batch * seq).fill(padId);
   const mask = new BigInt64Array(batch * seq);
   const types = new BigInt64Array(batch * seq);
   const positions = new BigInt64Array(batch * seq);
   const last = new BigInt64Array(batch);
+  const robertaPositions = config.kind === 'encoder' && config.encoder.family !== 'bert';
+  const poolByPadId = config.kind === 'decoder' && config.decoder.padTokenId !== null;
   rows.forEach((row, b) => {
     if (row.ids.length > seq) throw new Error(`classifier batch: row ${b} has ${row.ids.length} tokens, more than the padded length ${seq}`);
     const offset = side === 'right' ? 0 : seq - row.ids.length;
@@ -42,19 +45,18 @@ export function classifierBatch(config: ClassifierConfig, rows: readonly Encoded
       mask[b * seq + offset + t] = 1n;
       types[b * seq + offset + t] = BigInt(row.typeIds[t] ?? 0);
     });
-    const encoderFamily = config.kind === 'encoder' ? config.encoder.family : null;
     let real = 0;
     let rightmost = 0;
     for (let t = 0; t < seq; t++) {
       const at = b * seq + t;
-      const isPad = ids[at] === BigInt(pad);
-      if (encoderFamily === 'roberta' || encoderFamily === 'xlm-roberta') {
+      const isPad = ids[at] === padId;
+      if (robertaPositions) {
         if (!isPad) real++;
         positions[at] = BigInt(isPad ? pad : pad + real);
       } else {
         positions[at] = BigInt(t);
       }
-      const counts = config.kind === 'decoder' && config.decoder.padTokenId !== null ? !isPad : mask[at] === 1n;
+      const counts = poolByPadId ? !isPad : mask[at] === 1n;
       if (counts) rightmost = t;
     }
     last[b] = BigInt(b * seq + rightmost);

@@ -7,12 +7,12 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkExpectedTensors } from '../folder/check-weights.js';
 import { ModelFolderError } from '../folder/errors.js';
+import { loadFittingTokenizer } from '../folder/folder-tokenizer.js';
 import { expectedTensors } from '../folder/expected-tensors.js';
 import { readJsonFile } from '../folder/json-file.js';
 import { resolveModelFolder } from '../folder/resolve.js';
 import type { ResolveOptions } from '../folder/resolve.js';
 import { INDEX_FILE, SINGLE_FILE, SafetensorsWeights } from '../safetensors/sharded.js';
-import { loadTokenizer } from '../tokenizer/load-tokenizer.js';
 import type { ModelTokenizer } from '../tokenizer/model-tokenizer.js';
 import { mergeClassifierAdapter } from './classifier-adapter.js';
 import { parseClassifierConfig } from './classifier-config.js';
@@ -67,11 +67,7 @@ export async function openClassifierFolder(nameOrPath: string, options: OpenClas
   const adapterDir = options.adapter === undefined ? undefined : resolve(options.baseDir ?? process.cwd(), options.adapter);
   const merged = adapterDir === undefined ? undefined : await mergeClassifierAdapter(baseWeights, adapterDir);
   const weights = merged?.weights ?? baseWeights;
-  const tokenizer = await loadTokenizer(dir);
-  const vocab = config.kind === 'encoder' ? config.encoder.vocabSize : config.decoder.vocabSize;
-  if (tokenizer.idLimit > vocab) {
-    throw new ModelFolderError(`${join(dir, 'tokenizer.json')}: token ids reach ${tokenizer.idLimit - 1} but ${configFile} has vocab_size ${vocab}`, 'the tokenizer and the weights come from different models');
-  }
+  const tokenizer = await loadFittingTokenizer(dir, config.kind === 'encoder' ? config.encoder.vocabSize : config.decoder.vocabSize, configFile);
   const tokenizerConfig = ((await readJsonFile(join(dir, 'tokenizer_config.json'), true)) ?? {}) as Record<string, unknown>;
   const framing = framingTokens(tokenizer, config, { cls: tokenName(tokenizerConfig.cls_token), sep: tokenName(tokenizerConfig.sep_token) });
   // RoBERTa's positions start after padding_idx, so its table holds max_position_embeddings − padding_idx − 1 tokens.

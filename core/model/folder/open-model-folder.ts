@@ -4,12 +4,11 @@
  */
 import { join } from 'node:path';
 import { SafetensorsWeights } from '../safetensors/sharded.js';
-import { loadTokenizer } from '../tokenizer/load-tokenizer.js';
 import type { ModelTokenizer } from '../tokenizer/model-tokenizer.js';
 import { checkWeights } from './check-weights.js';
+import { loadFittingTokenizer } from './folder-tokenizer.js';
 import { parseDecoderConfig } from './config.js';
 import type { DecoderConfig } from './config.js';
-import { ModelFolderError } from './errors.js';
 import { parseGenerationConfig } from './generation-config.js';
 import type { GenerationConfig } from './generation-config.js';
 import { readJsonFile } from './json-file.js';
@@ -38,13 +37,7 @@ export async function openModelFolder(nameOrPath?: string, options: ResolveOptio
   const generation = generationRaw === undefined ? null : parseGenerationConfig(generationRaw, generationFile);
   const weights = await SafetensorsWeights.openFolder(dir);
   const { unused } = checkWeights(config, weights, configFile);
-  const tokenizer = await loadTokenizer(dir);
-  if (tokenizer.idLimit > config.vocabSize) {
-    throw new ModelFolderError(
-      `${join(dir, 'tokenizer.json')}: token ids reach ${tokenizer.idLimit - 1} but ${configFile} has vocab_size ${config.vocabSize}`,
-      'the tokenizer and the weights come from different models',
-    );
-  }
+  const tokenizer = await loadFittingTokenizer(dir, config.vocabSize, configFile);
   const eos = generation && generation.eosTokenIds.length > 0 ? generation.eosTokenIds : config.eosTokenIds;
   const stop = new Set(eos);
   if (tokenizer.eos) stop.add(tokenizer.eos.id);

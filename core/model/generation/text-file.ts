@@ -2,36 +2,27 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { AttuneError } from '../../base/errors.js';
+import { readJsonlFile } from '../../base/jsonl-file.js';
 
 export async function readTexts(file: string, field = 'text'): Promise<string[]> {
   const ext = extname(file).toLowerCase();
   if (ext !== '.txt' && ext !== '.jsonl') throw new AttuneError(`${file}: unsupported file type '${ext || '(none)'}'`, 'use .txt (one text per line) or .jsonl (one JSON object per line with a text field)');
+  if (ext === '.jsonl') {
+    return (await readJsonlFile(file, 'texts')).map(({ line, value }) => {
+      const text = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined;
+      if (typeof text !== 'string') {
+        throw new AttuneError(`${file}:${line}: expected a string field "${field}", got ${text === undefined ? 'none' : typeof text}`, 'each line must be an object like {"text": "..."}');
+      }
+      return text;
+    });
+  }
   let content: string;
   try {
     content = await readFile(file, 'utf8');
   } catch (error) {
     throw new AttuneError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  const lines = content.split(/\r?\n/);
-  const texts: string[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    if (ext === '.txt') {
-      texts.push(line);
-      return;
-    }
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch (error) {
-      throw new AttuneError(`${file}:${i + 1}: not valid JSON (${(error as Error).message})`);
-    }
-    const value = typeof row === 'object' && row !== null ? (row as Record<string, unknown>)[field] : undefined;
-    if (typeof value !== 'string') {
-      throw new AttuneError(`${file}:${i + 1}: expected a string field "${field}", got ${value === undefined ? 'none' : typeof value}`, 'each line must be an object like {"text": "..."}');
-    }
-    texts.push(value);
-  });
+  const texts = content.split(/\r?\n/).filter((line) => line.trim() !== '');
   if (texts.length === 0) throw new AttuneError(`${file}: no texts (the file is empty or has only blank lines)`);
   return texts;
 }

@@ -39,6 +39,35 @@ export function nanStd(values: readonly (number | null)[]): number {
   return n < 2 ? Number.NaN : Math.sqrt(squares / (n - 1));
 }
 
+export interface RewardSummary {
+  name: string;
+  weight: number;
+  /** Completions the reward scored, and those it left null. */
+  scored: number;
+  nulls: number;
+  /** Over the non-null scores (null when there are too few): the statistics the runner logs. */
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+/** One reward's column summarized with the runner's nanMean / nanStd. */
+export function rewardSummary(name: string, weight: number, scores: readonly (number | null)[]): RewardSummary {
+  const values = scores.filter((s): s is number => s !== null);
+  const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+  return {
+    name,
+    weight,
+    scored: values.length,
+    nulls: scores.length - values.length,
+    mean: orNull(nanMean(scores)),
+    std: orNull(nanStd(scores)),
+    min: values.length ? Math.min(...values) : null,
+    max: values.length ? Math.max(...values) : null,
+  };
+}
+
 /** The completion indices of each group, groups in order of first appearance. */
 export function groupIndices(groups: readonly number[]): number[][] {
   const byGroup = new Map<number, number[]>();

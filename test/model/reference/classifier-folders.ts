@@ -16,6 +16,7 @@ import { resolveModelFolder } from '../../../core/model/folder/resolve.js';
 import { writeSafetensors } from '../../../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../../../core/model/safetensors/writer.js';
 import { bytesToUnicode } from '../../../core/model/tokenizer/bpe/byte-level.js';
+import { tinyLlamaConfig } from './random-folder.js';
 
 export const BERT_WORDS = ['i', 'feel', 'so', 'alone', 'lately', 'that', 'sounds', 'hard', 'you', 'are', 'not', 'my', 'friend', 'moved', 'away', 'sad', '.', ',', '?', '!', '##s', '##ly', '##ed'];
 const BERT_SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
@@ -69,25 +70,16 @@ export function robertaConfig(extra: Record<string, unknown> = {}): Record<strin
   };
 }
 
+/** The decoder tests' tiny config as a Qwen2 `score` classifier (no LM head, two labels). */
 export function qwen2ClassifierConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+  return tinyLlamaConfig({
     architectures: ['Qwen2ForSequenceClassification'],
     model_type: 'qwen2',
-    hidden_size: 16,
-    intermediate_size: 24,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    hidden_act: 'silu',
     rms_norm_eps: 1e-6,
-    rope_theta: 10000,
-    max_position_embeddings: 128,
-    vocab_size: 3072,
-    tie_word_embeddings: false,
     pad_token_id: 3069,
     id2label: { 0: 'low', 1: 'high' },
     ...extra,
-  };
+  });
 }
 
 const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });

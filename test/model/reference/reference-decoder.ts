@@ -29,7 +29,8 @@ function tensor(t: ReferenceTensors, name: string): Float64Array {
 }
 
 /** x [n, in] · W[out, in]ᵀ + b, plus LoRA when given. */
-function linearRows(x: Float64Array, n: number, inDim: number, w: Float64Array, outDim: number, bias: Float64Array | undefined, lora: { a: Float64Array; b: Float64Array; r: number; scale: number } | undefined): Float64Array {
+/** y = x·Wᵀ + b (+ PEFT LoRA) for each of n rows; W is [out, in] row-major. */
+export function linearRows(x: Float64Array, n: number, inDim: number, w: Float64Array, outDim: number, bias: Float64Array | undefined, lora: { a: Float64Array; b: Float64Array; r: number; scale: number } | undefined): Float64Array {
   const y = new Float64Array(n * outDim);
   for (let i = 0; i < n; i++) {
     for (let o = 0; o < outDim; o++) {

@@ -8,6 +8,7 @@
  *   RoBERTa head tanh(dense(h[<s>])) → out_proj.
  */
 import type { EncoderConfig } from '../../../core/model/classifier/classifier-config.js';
+import { linearRows } from './reference-decoder.js';
 
 export type ReferenceTensors = ReadonlyMap<string, Float64Array>;
 
@@ -34,18 +35,7 @@ export function referenceErf(x: number): number {
 const gelu = (x: number, approx: 'erf' | 'tanh'): number =>
   approx === 'erf' ? 0.5 * x * (1 + referenceErf(x / Math.SQRT2)) : 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
 
-/** y[i] = W x[i] + b for each of `rows` rows; W is [out, in] row-major. */
-function linear(x: Float64Array, rows: number, inDim: number, w: Float64Array, b: Float64Array | undefined, outDim: number): Float64Array {
-  const y = new Float64Array(rows * outDim);
-  for (let r = 0; r < rows; r++) {
-    for (let o = 0; o < outDim; o++) {
-      let s = b ? (b[o] as number) : 0;
-      for (let i = 0; i < inDim; i++) s += (w[o * inDim + i] as number) * (x[r * inDim + i] as number);
-      y[r * outDim + o] = s;
-    }
-  }
-  return y;
-}
+const linear = (x: Float64Array, rows: number, inDim: number, w: Float64Array, b: Float64Array | undefined, outDim: number): Float64Array => linearRows(x, rows, inDim, w, outDim, b, undefined);
 
 function layerNorm(x: Float64Array, rows: number, dim: number, w: Float64Array, b: Float64Array, eps: number): Float64Array {
   const y = new Float64Array(rows * dim);
