@@ -4,6 +4,7 @@
  */
 import { definePlugin } from 'attune';
 import { dataReport } from './data-report.js';
+import { rewardModel } from './reward-model.js';
 import { sftMultiobjective } from './sft-multiobjective.js';
 
 export const builtinRecipes = definePlugin({
@@ -13,5 +14,6 @@ export const builtinRecipes = definePlugin({
   register(ctx) {
     ctx.recipes.register('data-report', dataReport);
     ctx.recipes.register('sft-multiobjective', sftMultiobjective);
+    ctx.recipes.register('reward-model', rewardModel);
   },
 });

@@ -25,3 +25,4 @@ export type { ChatTokenCounter, SplitReport } from './inspect/inspect-split.js';
 export { formatSplitReport } from './inspect/format-report.js';
 export { checkLeakage } from './inspect/leakage.js';
 export type { LeakageReport } from './inspect/leakage.js';
+export * from './reward-rows/index.js';

@@ -19,3 +19,4 @@ export { writeLossCurves } from '../report/loss-curves.js';
 export * from './stage-options.js';
 export * from './stage-loop.js';
 export * from './rewards/index.js';
+export * from './reward-model/index.js';

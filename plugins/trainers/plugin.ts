@@ -1,5 +1,6 @@
 /** The built-in trainers, as an ordinary plugin: items are `trainers/<name>`. */
 import { definePlugin } from 'attune';
+import { rewardModelTrainer } from './reward-model/index.js';
 import { sftTrainer } from './sft/index.js';
 
 export const trainersPlugin = definePlugin({
@@ -7,5 +8,6 @@ export const trainersPlugin = definePlugin({
   version: '0.1.0',
   register(ctx) {
     ctx.trainers.register('sft', sftTrainer);
+    ctx.trainers.register('reward-model', rewardModelTrainer);
   },
 });

@@ -24,6 +24,7 @@ describe('gradcheck: elementwise ops (float64 vs central differences)', () => {
   test('gelu (erf form): float64 forward computed in float32, gradient exact', () =>
     // The float32 forward makes tiny-step differences noisy; a 1e-3 step keeps them meaningful.
     checkOp({ params: { a: [B, N] }, eps: 1e-3, atol: 2e-4, rtol: 1e-3, build: (p) => ops.gelu(t(p, 'a')) }));
+  test('softplus (the stable form whose gradient is sigmoid)', () => checkOp({ params: { a: [B, N] }, build: (p) => ops.softplus(ops.mul(t(p, 'a'), 4)) }));
   test('abs', () => checkOp({ params: { a: [B, N] }, build: (p) => ops.abs(t(p, 'a')) }));
   test('sin and cos', () => checkOp({ params: { a: [B, N] }, build: (p) => ops.mul(ops.sin(t(p, 'a')), ops.cos(t(p, 'a'))) }));
   test('clamp passes gradient only inside the range', () => checkOp({ params: { a: [B, N, 3] }, build: (p) => ops.clamp(t(p, 'a'), -0.4, 0.5) }));

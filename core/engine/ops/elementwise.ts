@@ -68,6 +68,17 @@ export function gelu(x: Tensor, approximate: 'erf' | 'tanh' = 'erf'): Tensor {
   return mul(mul(x, 0.5), add(tanh(inner), 1));
 }
 
+/**
+ * softplus(x) = log(1 + eˣ), stable for any x: max(x, 0) + log(1 + e^(−|x|)). The sign is taken as a
+ * constant mask (x ≥ 0), so the gradient is exactly sigmoid(x), 0.5 at x = 0 included.
+ * −log σ(m) = softplus(−m) is the Bradley–Terry and DPO loss; BCE with logits is softplus(x) − x·y.
+ */
+export function softplus(x: Tensor): Tensor {
+  const nonNegative = cast(greaterEqual(x, 0), x.dtype);
+  const sign = sub(mul(nonNegative, 2), 1);
+  return add(mul(x, nonNegative), log(add(exp(neg(mul(x, sign))), 1)));
+}
+
 /** Clamps into [lo, hi]; either bound may be omitted. Gradient passes only inside the range. */
 export function clamp(x: Tensor, lo?: number, hi?: number): Tensor {
   const g = x.graph;

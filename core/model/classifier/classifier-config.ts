@@ -23,6 +23,11 @@ const DECODER_CLASSES: Record<string, string> = {
   mistral: 'MistralForSequenceClassification',
 };
 
+/** The `…ForSequenceClassification` class of a decoder model_type (`qwen2` → `Qwen2ForSequenceClassification`). */
+export function decoderClassifierClass(modelType: string): string | undefined {
+  return DECODER_CLASSES[modelType];
+}
+
 export interface EncoderConfig {
   family: EncoderFamily;
   hiddenSize: number;

@@ -16,3 +16,6 @@ export type { MergedClassifierWeights } from './classifier-adapter.js';
 export { SequenceClassifier, activate } from './sequence-classifier.js';
 export type { Classification, SequenceClassifierOptions } from './sequence-classifier.js';
 export { readClassifierInputs } from './input-file.js';
+export { classifierConfigJson, writeSequenceClassifier } from './export-classifier.js';
+export type { ClassifierExport, ClassifierHead } from './export-classifier.js';
+export { decoderClassifierClass } from './classifier-config.js';

@@ -15,3 +15,4 @@ export type { SaveAdapterOptions } from './peft-save.js';
 export { loadLoraAdapter, parseAdapterConfig } from './peft-load.js';
 export type { LoadedAdapter } from './peft-load.js';
 export { writeMergedModel, mergeProjection } from './merge.js';
+export type { MergeOptions } from './merge.js';

@@ -4,7 +4,7 @@
  * Shards are rewritten one at a time under their original names, so the index stays valid and
  * only one shard's tensors are in memory at once. Each tensor keeps its stored dtype.
  */
-import { copyFile, readdir, stat } from 'node:fs/promises';
+import { copyFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeDirAtomic } from '../../base/atomic-write.js';
 import type { ModelFolder } from '../folder/open-model-folder.js';
@@ -61,15 +61,29 @@ function pairsByWeightName(state: LoraState, folder: ModelFolder): Map<string, {
   return map;
 }
 
+export interface MergeOptions {
+  /** Tensors added to the model (written into the last shard), e.g. a classifier's `score.weight`. */
+  readonly extraTensors?: Readonly<Record<string, TensorToWrite>>;
+  /** Base tensors left out, e.g. a causal LM's `lm_head.weight` in a sequence classifier. */
+  readonly dropTensors?: readonly string[];
+  /** Files written instead of the base folder's, by name (e.g. a classifier's `config.json`); null leaves the file out. */
+  readonly replaceFiles?: Readonly<Record<string, string | null>>;
+}
+
 /** Writes `outDir`: the base folder's files with every adapted projection merged. */
-export async function writeMergedModel(folder: ModelFolder, state: LoraState, outDir: string): Promise<void> {
+export async function writeMergedModel(folder: ModelFolder, state: LoraState, outDir: string, options: MergeOptions = {}): Promise<void> {
   const pairs = pairsByWeightName(state, folder);
   const scale = state.scale;
   const merged = new Set<string>();
+  const dropped = new Set(options.dropTensors ?? []);
+  const extra = options.extraTensors ?? {};
+  const replaced = options.replaceFiles ?? {};
+  const files = folder.weights.files;
   await writeDirAtomic(outDir, async (temp) => {
-    for (const file of folder.weights.files) {
+    for (const [i, file] of files.entries()) {
       const tensors: Record<string, TensorToWrite> = {};
       for (const name of file.names()) {
+        if (dropped.has(name)) continue;
         const t = await file.read(name);
         const pair = pairs.get(name);
         if (!pair) {
@@ -80,15 +94,30 @@ export async function writeMergedModel(folder: ModelFolder, state: LoraState, ou
         tensors[name] = { dtype: t.dtype, shape: t.shape, data: storeAs(t.dtype, values) };
         merged.add(name);
       }
+      if (i === files.length - 1) Object.assign(tensors, extra);
       await writeSafetensors(join(temp, basename(file.path)), tensors, { metadata: { ...file.metadata, format: 'pt' } });
     }
     const missing = [...pairs.keys()].filter((name) => !merged.has(name));
     if (missing.length > 0) throw new LoraError(`merge: ${folder.dir} has no tensor "${missing[0]}" to merge the adapter into`);
     for (const entry of await readdir(folder.dir)) {
       const from = join(folder.dir, entry);
-      if (entry.startsWith('.') || WEIGHT_FILE.test(entry) || !(await stat(from)).isFile()) continue;
+      if (entry.startsWith('.') || entry in replaced || WEIGHT_FILE.test(entry) || !(await stat(from)).isFile()) continue;
       await copyFile(from, join(temp, entry));
     }
-    if (folder.weights.files.length > 1) await copyFile(folder.weights.source, join(temp, basename(folder.weights.source)));
+    for (const [name, text] of Object.entries(replaced)) if (text !== null) await writeFile(join(temp, name), text);
+    if (files.length > 1) await writeShardIndex(folder.weights.source, join(temp, basename(folder.weights.source)), dropped, Object.keys(extra), basename(files.at(-1)!.path));
   });
+}
+
+/** The base's shard index with dropped tensors removed and added ones mapped to `lastShard`. */
+async function writeShardIndex(from: string, to: string, dropped: ReadonlySet<string>, added: readonly string[], lastShard: string): Promise<void> {
+  if (dropped.size === 0 && added.length === 0) {
+    await copyFile(from, to);
+    return;
+  }
+  const index = JSON.parse(await readFile(from, 'utf8')) as { metadata?: unknown; weight_map: Record<string, string> };
+  const map = Object.fromEntries(Object.entries(index.weight_map).filter(([name]) => !dropped.has(name)));
+  for (const name of added) map[name] = lastShard;
+  // total_size would be stale; transformers does not need it.
+  await writeFile(to, `${JSON.stringify({ metadata: {}, weight_map: map }, null, 2)}\n`);
 }
