@@ -14,7 +14,7 @@ import { annomiPreferencePairs, classRows, counselChatPreferencePairs, preferenc
 import type { PairRow, PointRow, RewardRows } from 'attune/data';
 import { classifierConfigJson, loraConfig, loraConfigInputSchema, openModelFolder, parseClassifierConfig, SequenceClassifier } from 'attune/model';
 import type { ClassifierHead } from 'attune/model';
-import { binaryMetrics, classMetrics, pairMetrics, regressionMetrics, writeLossCurves } from 'attune/train';
+import { binaryMetrics, classMetrics, heldOutSample, pairMetrics, regressionMetrics, writeLossCurves } from 'attune/train';
 import { CLASSIFIER_DIR } from '../plugins/trainers/reward-model/index.js';
 import type { RewardModelTrainer, RewardStageInput } from '../plugins/trainers/reward-model/index.js';
 
@@ -72,12 +72,12 @@ async function loadSplit(run: RunContext, refs: readonly ItemRef<'sources'>[], s
 }
 
 /** The task's held-out metrics from the exported classifier's logits. */
-async function exportedMetrics(dir: string, rows: RewardRows, o: { evalExamples: number; maxLength: number }, loss: string): Promise<Record<string, number>> {
+async function exportedMetrics(dir: string, rows: RewardRows, o: { evalExamples: number; maxLength: number }, loss: string, seed: number): Promise<Record<string, number>> {
   // Truncated as in training, so any difference is the export's (bf16 rounding of merged weights).
   const classifier = await SequenceClassifier.open(dir, { maxLength: o.maxLength });
   const limit = o.evalExamples;
   try {
-    const taken = rows.rows.slice(0, limit);
+    const taken: readonly (PointRow | PairRow)[] = heldOutSample<PointRow | PairRow>(rows.rows, limit, seed);
     if (rows.task === 'preference') {
       const pairs = taken as PairRow[];
       const chosen = await classifier.classify(pairs.map((p) => p.chosen));
@@ -135,9 +135,9 @@ export const rewardModel = defineRecipe({
 
     const exported = join(result.artifactsDir, CLASSIFIER_DIR);
     run.log(`classifier: ${exported} (attune classify --model ${exported} --text "…")`);
-    const checked: Record<string, number> = {};
+    const checked: Record<string, number> = { train_rows: train.rows.length, eval_rows: evaluation?.rows.length ?? 0 };
     if (evaluation && evaluation.rows.length > 0) {
-      const metrics = await exportedMetrics(exported, evaluation, trainer.options, trainer.lossFor(train.task));
+      const metrics = await exportedMetrics(exported, evaluation, trainer.options, trainer.lossFor(train.task), run.seed);
       const line = Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)} (training graph ${(result.metrics[`eval_${k}`] ?? Number.NaN).toFixed(4)})`);
       run.log(`exported classifier on ${evalSplit}: ${line.join(', ')}`);
       for (const [k, v] of Object.entries(metrics)) checked[`exported_${k}`] = v;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { binaryMetrics, classMetrics, pairMetrics, pearson, ranks, regressionMetrics, rocAuc, spearman } from '../../core/train/reward-model/index.js';
+import { binaryMetrics, classMetrics, heldOutSample, pairMetrics, pearson, ranks, regressionMetrics, rocAuc, spearman } from '../../core/train/reward-model/index.js';
 
 const close = (a: number, b: number, tol = 1e-12): void => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
 
@@ -37,5 +37,17 @@ describe('reward-model metrics (hand-worked values)', () => {
     close(p.pair_accuracy!, 1 / 3, 1e-12);
     close(p.margin!, 0);
     close(p.bradley_terry!, (Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(1)) + Math.log(2)) / 3);
+  });
+
+  test('held-out sample: every row up to the limit, else a seeded subset in file order', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => i);
+    assert.deepEqual(heldOutSample(rows.slice(0, 10), 10, 1), rows.slice(0, 10));
+    const sample = heldOutSample(rows, 20, 1);
+    assert.equal(sample.length, 20);
+    assert.deepEqual(sample, [...sample].sort((a, b) => a - b), 'kept in file order');
+    assert.equal(new Set(sample).size, 20);
+    assert.ok(sample.at(-1)! > 50, 'drawn from the whole split, not its head');
+    assert.deepEqual(heldOutSample(rows, 20, 1), sample, 'the seed decides');
+    assert.notDeepEqual(heldOutSample(rows, 20, 2), sample);
   });
 });

@@ -58,7 +58,8 @@ export async function writeSequenceClassifier(outDir: string, e: ClassifierExpor
   await writeMergedModel(e.folder, e.lora, outDir, {
     extraTensors: { 'score.weight': { dtype: 'F32', shape: [numLabels, hidden], data: e.score } },
     dropTensors: ['lm_head.weight'],
-    // The base's SOURCE.md describes the base, not this classifier; whoever publishes it writes one.
-    replaceFiles: { 'config.json': `${JSON.stringify(config, null, 2)}\n`, 'SOURCE.md': null },
+    // The base's SOURCE.md describes the base, not this classifier (whoever publishes it writes one);
+    // a classifier generates nothing, so the base's generation_config.json does not apply either.
+    replaceFiles: { 'config.json': `${JSON.stringify(config, null, 2)}\n`, 'SOURCE.md': null, 'generation_config.json': null },
   });
 }

@@ -19,6 +19,7 @@ import {
   defaultLoss,
   encodePair,
   encodePoint,
+  heldOutSample,
   loadTrainables,
   lossesFor,
   pairBatch,
@@ -140,7 +141,7 @@ export class RewardModelTrainer implements Trainer<RewardStageInput> {
           samples: perStep,
         };
       },
-      ...(input.eval && input.eval.rows.length > 0 ? { evaluate: () => this.evaluate(model, input.eval as RewardRows, encoder, loss, shape) } : {}),
+      ...(input.eval && input.eval.rows.length > 0 ? { evaluate: () => this.evaluate(model, input.eval as RewardRows, encoder, loss, shape, run.seed) } : {}),
       state: (): RewardState => ({ walker: walker.state(), rng: rng.state(), ...identity }),
       restore: (value, file) => {
         const state = value as RewardState;
@@ -162,9 +163,9 @@ export class RewardModelTrainer implements Trainer<RewardStageInput> {
     };
   }
 
-  private async evaluate(model: RewardModel, rows: RewardRows, encoder: RewardEncoder, loss: RewardLoss, shape: { bucket: number; maxLength: number }): Promise<Record<string, number>> {
+  private async evaluate(model: RewardModel, rows: RewardRows, encoder: RewardEncoder, loss: RewardLoss, shape: { bucket: number; maxLength: number }, seed: number): Promise<Record<string, number>> {
     const o = this.options;
-    const taken = rows.rows.slice(0, o.evalExamples);
+    const taken: readonly (PointRow | PairRow)[] = heldOutSample<PointRow | PairRow>(rows.rows, o.evalExamples, seed);
     const n = model.options.numLabels;
     if (rows.task === 'preference') {
       const chosen: number[] = [];
