@@ -4,16 +4,18 @@
  */
 import { definePlugin } from 'attune';
 import { dataReport } from './data-report.js';
+import { grpoEmpathy } from './grpo-empathy.js';
 import { rewardModel } from './reward-model.js';
 import { sftMultiobjective } from './sft-multiobjective.js';
 
 export const builtinRecipes = definePlugin({
   name: 'recipes',
   version: '0.1.0',
-  requires: { sources: '^0.1.0', objectives: '^0.1.0', trainers: '^0.1.0' },
+  requires: { sources: '^0.1.0', objectives: '^0.1.0', trainers: '^0.1.0', rewards: '^0.1.0', decoding: '^0.1.0' },
   register(ctx) {
     ctx.recipes.register('data-report', dataReport);
     ctx.recipes.register('sft-multiobjective', sftMultiobjective);
     ctx.recipes.register('reward-model', rewardModel);
+    ctx.recipes.register('grpo-empathy', grpoEmpathy);
   },
 });

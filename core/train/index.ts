@@ -20,3 +20,4 @@ export * from './stage-options.js';
 export * from './stage-loop.js';
 export * from './rewards/index.js';
 export * from './reward-model/index.js';
+export * from './rollout/index.js';

@@ -1,6 +1,7 @@
-/** The built-in SFT objectives, as an ordinary plugin: items are `objectives/<name>`. */
+/** The built-in objectives (SFT terms and the GRPO policy loss), as an ordinary plugin: items are `objectives/<name>`. */
 import { definePlugin } from 'attune';
 import { emotionHeadObjective } from './emotion-head.js';
+import { grpoObjective } from './grpo.js';
 import { lmObjective } from './lm.js';
 import { safetyKlObjective } from './safety-kl.js';
 import { strategyHeadObjective } from './strategy-head.js';
@@ -13,5 +14,6 @@ export const objectivesPlugin = definePlugin({
     ctx.objectives.register('emotion-head', emotionHeadObjective);
     ctx.objectives.register('strategy-head', strategyHeadObjective);
     ctx.objectives.register('safety-kl', safetyKlObjective);
+    ctx.objectives.register('grpo', grpoObjective);
   },
 });

@@ -1,5 +1,6 @@
 /** The built-in trainers, as an ordinary plugin: items are `trainers/<name>`. */
 import { definePlugin } from 'attune';
+import { grpoTrainer } from './grpo/index.js';
 import { rewardModelTrainer } from './reward-model/index.js';
 import { sftTrainer } from './sft/index.js';
 
@@ -9,5 +10,6 @@ export const trainersPlugin = definePlugin({
   register(ctx) {
     ctx.trainers.register('sft', sftTrainer);
     ctx.trainers.register('reward-model', rewardModelTrainer);
+    ctx.trainers.register('grpo', grpoTrainer);
   },
 });

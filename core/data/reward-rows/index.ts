@@ -5,3 +5,5 @@ export { classRows, scoreRows } from './point-rows.js';
 export { relevanceRows } from './relevance-pairs.js';
 export type { RelevanceOptions } from './relevance-pairs.js';
 export { preferenceRows } from './preference-rows.js';
+export { conversationPrompts } from './conversation-prompts.js';
+export type { ConversationPromptOptions } from './conversation-prompts.js';

@@ -63,6 +63,21 @@ export interface DecodedReply {
   intervention?: { kind: string; reason: string };
 }
 
+/** What a policy's parser made of one generated text (rollout trainers score and count it). */
+export interface ParsedReply {
+  /** The part a user sees and content rewards score; null when the expected structure is absent. */
+  answer: string | null;
+  /** How the text matched the policy's format (`ok`, or the fallback taken), counted in logs. */
+  status: string;
+}
+
 export interface DecodingPolicy {
   respond(conversations: Message[][], generator: TextGenerator): Promise<DecodedReply[]>;
+  /**
+   * The conversation the model is actually given (e.g. with the policy's system instructions).
+   * Rollout trainers sample from exactly this, so training and serving prompt the same way.
+   */
+  prompt?(conversation: readonly Message[]): Message[];
+  /** Extracts the answer from one generated text (rollout trainers fill RewardCompletion.answer with it). */
+  parse?(text: string): ParsedReply;
 }

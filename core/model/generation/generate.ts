@@ -12,7 +12,7 @@ import { checkTokenIds, padBatch } from '../decoder/index.js';
 import { CACHED_INPUTS, CACHED_OUTPUTS } from './cached-graph.js';
 import type { InferenceModel } from './inference-model.js';
 import type { FinishReason } from '../../kernel/extension-points/decoding-policy.js';
-import { pickToken } from './logits-processing.js';
+import { logSoftmaxAt, pickToken } from './logits-processing.js';
 import type { SamplingSettings } from './logits-processing.js';
 import { padIdOf } from './padding.js';
 import { RowText } from './text-stream.js';
@@ -58,6 +58,12 @@ export interface GenerateOptions {
   /** Apply the loaded adapter (default true); false gives the base model (the reference policy). */
   readonly useAdapter?: boolean;
   readonly onToken?: (event: TokenEvent) => void;
+  /**
+   * Also record, per sampled token (the end token included), log softmax(raw logits / T) at this
+   * temperature: the policy's own log-prob as a training graph computes it (GRPO's ℓ), without the
+   * repetition penalty, top-k or top-p that shaped the sampling distribution.
+   */
+  readonly scoreTemperature?: number;
   /** Raw logits [B, V] before any processing, at each step (step 0 comes from the prefill). */
   readonly onLogits?: (step: number, logits: Float32Array) => void;
 }
@@ -74,6 +80,10 @@ export interface GeneratedRow {
   readonly logProbs: number[];
   /** Length of the row's prompt in tokens (without padding). */
   readonly promptTokens: number;
+  /** The end token that finished the row (finishReason `eos`), which `tokens` leaves out. */
+  readonly endToken?: number;
+  /** With `scoreTemperature`: log softmax(logits / T) of each of `tokens`, then of `endToken` when there is one. */
+  readonly scoredLogProbs?: number[];
   /** Decoded new tokens (special tokens skipped), cut before the stop string. */
   readonly text: string;
   readonly finishReason: FinishReason;
@@ -96,6 +106,8 @@ interface RowState {
   readonly seen: Set<number>;
   readonly tokens: number[];
   readonly logProbs: number[];
+  readonly scored: number[];
+  endToken?: number;
   readonly text: RowText;
   readonly rng: Xoshiro128;
   readonly sampling: SamplingSettings;
@@ -154,6 +166,10 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
   const pastMask = new BigInt64Array(B * C);
 
   const [seedLo, seedHi] = seedWords(options.seed ?? randomSeed());
+  const scoreTemperature = options.scoreTemperature;
+  if (scoreTemperature !== undefined && !(scoreTemperature > 0 && Number.isFinite(scoreTemperature))) {
+    throw new AttuneError(`generation: scoreTemperature must be a positive number, got ${scoreTemperature}`);
+  }
   const rows: RowState[] = prompts.map((p, r) => {
     const own = perRow[r];
     const stops = (own?.stopStrings ?? options.stopStrings ?? []).filter((s) => s.length > 0);
@@ -163,6 +179,7 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
       seen: new Set(p),
       tokens: [],
       logProbs: [],
+      scored: [],
       text: new RowText(stops),
       rng,
       sampling: rowSampling[r] as SamplingSettings,
@@ -183,6 +200,8 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
         text: row.cut === undefined ? text : text.slice(0, row.cut),
         finishReason: row.finishReason,
         ...(row.stop !== undefined ? { stop: row.stop } : {}),
+        ...(row.endToken !== undefined ? { endToken: row.endToken } : {}),
+        ...(scoreTemperature !== undefined ? { scoredLogProbs: row.scored } : {}),
       };
     });
   if (signal?.aborted) return result();
@@ -226,11 +245,16 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
         stepIds[b] = BigInt(padId);
         continue;
       }
-      const { token, logProb } = pickToken(logits.subarray(b * V, (b + 1) * V), row.seen, row.sampling, row.rng);
+      const rowLogits = logits.subarray(b * V, (b + 1) * V);
+      // pickToken rewrites the logits (repetition penalty): score from a copy of the raw ones.
+      const raw = scoreTemperature !== undefined ? rowLogits.slice() : undefined;
+      const { token, logProb } = pickToken(rowLogits, row.seen, row.sampling, row.rng);
       stepIds[b] = BigInt(token);
+      if (raw) row.scored.push(logSoftmaxAt(raw, token, scoreTemperature));
       if (eos.has(token)) {
         row.done = true;
         row.finishReason = 'eos';
+        row.endToken = token;
         options.onToken?.({ row: b, token, text: row.text.delta(tokenizer.decode(row.tokens, { skipSpecialTokens: true }), true) });
         continue;
       }

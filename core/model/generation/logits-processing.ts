@@ -148,12 +148,12 @@ export interface ChosenToken {
 }
 
 /** Log-softmax of `logits` at `id`, in float64. */
-export function logSoftmaxAt(logits: Float32Array, id: number): number {
+export function logSoftmaxAt(logits: Float32Array, id: number, temperature = 1): number {
   let max = -Infinity;
   for (const v of logits) if (v > max) max = v;
   let z = 0;
-  for (const v of logits) z += Math.exp(v - max);
-  return (logits[id] as number) - max - Math.log(z);
+  for (const v of logits) z += Math.exp((v - max) / temperature);
+  return ((logits[id] as number) - max) / temperature - Math.log(z);
 }
 
 /** The next token of one row and its log-probability. `logits` is modified (repetition penalty). */

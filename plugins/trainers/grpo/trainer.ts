@@ -1,0 +1,278 @@
+/**
+ * The `grpo` trainer (kind `rollout`): TRL's GRPOTrainer on the shared stage loop. Each generation
+ * batch draws `promptsPerStep` prompts, samples G completions of each from the current adapter
+ * (one KV-cache batch), scores them with the reward set, turns rewards into group advantages, and
+ * is then used for μ optimizer steps, each one pass over the batch in micro-batches with the loss
+ * type's exact normalization. On the first step the graph's log-probs of the sampled tokens must
+ * equal the generator's, or the run stops: a silent mismatch ruins GRPO.
+ */
+import { AttuneError, seedWords, Xoshiro128 } from 'attune';
+import type { CanonicalExample, DecodingPolicy, Message, RewardCompletion, RunContext, Trainer, TrainerResult } from 'attune';
+import { EpochWalker } from 'attune/data';
+import type { LoraConfig, ModelFolder } from 'attune/model';
+import {
+  completionLogProbs,
+  createRewardRunner,
+  loadTrainables,
+  rolloutMicroBatch,
+  rolloutNormalizer,
+  rolloutRow,
+  rolloutRowWeights,
+  RolloutModel,
+  runStage,
+  saveTrainables,
+} from 'attune/train';
+import type { RewardRunner, RolloutMicroBatch, RolloutObjective, RolloutRow, StageWork } from 'attune/train';
+import { logCompletions, rewindCompletions } from './completions-log.js';
+import type { CompletionRecord } from './completions-log.js';
+import type { GrpoTrainerOptions } from './config.js';
+import { addRatios, completionMetrics, emptyRatios, ratioMetrics } from './rollout-metrics.js';
+
+export interface GrpoStageInput {
+  readonly stage: string;
+  readonly model: ModelFolder;
+  readonly modelName: string;
+  readonly lora: LoraConfig;
+  readonly objectives: readonly RolloutObjective[];
+  /** Prompt examples: `messages` is the conversation so far (ending with the user's turn). */
+  readonly prompts: readonly CanonicalExample[];
+}
+
+const WALK_STREAM = 0x6e70;
+const ROLLOUT_STREAM = 0x5a11;
+
+/** One generation batch, kept (and checkpointed) until its μ iterations are done. */
+interface Generation {
+  readonly index: number;
+  readonly rows: RolloutRow[];
+  iteration: number;
+  /** Metrics of the rollout itself (rewards, lengths, timings), logged with each of its steps. */
+  readonly metrics: Record<string, number>;
+  /** The generator's log softmax(logits / T) per completion token: the first step checks the graph against it. */
+  generatorLogProbs?: number[][];
+}
+
+interface GrpoState {
+  readonly walker: { epoch: number; position: number };
+  readonly generations: number;
+  readonly pending: Generation | null;
+  readonly identity: string;
+  /** Optimizer steps done when the state was taken (the completions log is rewound to it). */
+  readonly step: number;
+}
+
+export class GrpoTrainer implements Trainer<GrpoStageInput> {
+  readonly kind = 'rollout';
+
+  constructor(readonly options: GrpoTrainerOptions) {}
+
+  async train(input: GrpoStageInput, run: RunContext): Promise<TrainerResult> {
+    const o = this.options;
+    if (input.objectives.length === 0) throw new AttuneError('grpo: no objective with a non-zero weight.', 'Add objectives/grpo.');
+    const lossTypes = new Set(input.objectives.map((x) => x.lossType));
+    if (lossTypes.size > 1) throw new AttuneError(`grpo: the objectives ask for different loss types (${[...lossTypes].join(', ')}).`, 'One normalization per stage: give every rollout objective the same lossType.');
+    const policy = o.decoding ? await run.create(o.decoding) : null;
+    const runner = await createRewardRunner(o, (ref) => run.create(ref));
+    const model = new RolloutModel(input.model, input.lora, {
+      objectives: input.objectives,
+      temperature: o.temperature,
+      feedOldLogProbs: o.numIterations > 1,
+      seed: run.seed,
+      ...(o.intraOpThreads ? { session: { intraOpThreads: o.intraOpThreads } } : {}),
+    });
+    try {
+      return await runStage(run, { stage: input.stage, options: o, work: this.work(input, run, model, runner, policy), evalSplit: 'rollouts' });
+    } finally {
+      await model.release();
+      await runner.dispose();
+    }
+  }
+
+  private work(input: GrpoStageInput, run: RunContext, model: RolloutModel, runner: RewardRunner, policy: DecodingPolicy | null): StageWork {
+    const o = this.options;
+    const tokenizer = input.model.tokenizer;
+    const lossType = input.objectives[0]!.lossType;
+    const eps = this.clipRange(input.objectives);
+    const usesReference = model.train.usesReference;
+    const padId = tokenizer.pad?.id ?? tokenizer.eos?.id ?? 0;
+    const conversation = (e: CanonicalExample): Message[] => (policy?.prompt ? policy.prompt(e.messages) : e.messages.map((m) => ({ ...m })));
+    const encoded = new Map<number, number[] | null>();
+    let tooLong = 0;
+    const promptIds = (i: number): number[] | null => {
+      if (!encoded.has(i)) {
+        const ids = tokenizer.encodeChat(conversation(input.prompts[i]!), { addGenerationPrompt: true });
+        encoded.set(i, ids.length <= o.maxPromptLength ? ids : null);
+        if (ids.length > o.maxPromptLength) tooLong++;
+      }
+      return encoded.get(i) ?? null;
+    };
+    if (input.prompts.length === 0) throw new AttuneError('grpo: no prompts.', 'The recipe found no prompt examples in the train split of its sources.');
+    const walker = new EpochWalker(input.prompts.length, [...seedWords(run.seed), WALK_STREAM]);
+    let generations = 0;
+    let pending: Generation | null = null;
+    let checked = false;
+    let stepsDone = 0;
+    const identity = `${input.prompts.length} prompts, G ${o.numGenerations}, μ ${o.numIterations}, ${lossType}`;
+
+    const drawPrompts = (): number[] => {
+      const picked: number[] = [];
+      for (let tries = 0; picked.length < o.promptsPerStep; tries++) {
+        if (tries > 10_000) throw new AttuneError(`grpo: 10000 draws in a row gave no prompt within maxPromptLength ${o.maxPromptLength}.`, 'Raise trainer.options.maxPromptLength.');
+        const i = walker.next().index;
+        if (promptIds(i)) picked.push(i);
+      }
+      return picked;
+    };
+
+    const generate = async (step: number): Promise<Generation> => {
+      const t0 = performance.now();
+      const picked = drawPrompts();
+      const G = o.numGenerations;
+      const rowsOf = picked.flatMap((i) => Array.from({ length: G }, () => i));
+      const prompts = rowsOf.map((i) => promptIds(i) as number[]);
+      // The rollout seed depends on the run seed and the generation's index alone, so a resumed run samples the same.
+      const seed = Xoshiro128.fromWords([...seedWords(run.seed), ROLLOUT_STREAM, generations]).nextUint32();
+      const results = await model.generate(prompts, {
+        maxNewTokens: o.maxCompletionLength,
+        sampling: { doSample: true, temperature: o.temperature, topK: o.topK, topP: o.topP, repetitionPenalty: 1 },
+        seed,
+        scoreTemperature: o.temperature,
+      });
+      const t1 = performance.now();
+      const parsed = results.map((r) => (policy?.parse ? policy.parse(r.text) : null));
+      const completions: RewardCompletion[] = results.map((r, k) => ({ text: r.text, tokenIds: r.tokens, ...(parsed[k] ? { answer: parsed[k]!.answer } : {}) }));
+      const examples = rowsOf.map((i) => input.prompts[i]!);
+      const groups = rowsOf.map((_, k) => Math.floor(k / G));
+      const scored = await runner.score({ prompts: rowsOf.map((i) => conversation(input.prompts[i]!)), completions, examples, groups, state: { stage: input.stage, step: step - 1, totalSteps: o.steps } });
+      const t2 = performance.now();
+      const rows = results.map((r, k) => rolloutRow(prompts[k]!, r.tokens, r.endToken, scored.advantages[k]!, o.maskTruncatedCompletions));
+      if (o.numIterations > 1) {
+        for (const batch of this.microBatches(rows, padId, lossType)) {
+          const grid = await model.oldLogProbs(batch);
+          completionLogProbs(batch, rows, grid).forEach((lp, b) => (rows[batch.rows[b]!]!.oldLogProbs = lp));
+        }
+      }
+      const statuses: Record<string, number> = {};
+      for (const p of parsed) if (p) statuses[`format/${p.status}`] = (statuses[`format/${p.status}`] ?? 0) + 1 / parsed.length;
+      const newTokens = results.reduce((n, r) => n + r.tokens.length + (r.endToken === undefined ? 0 : 1), 0);
+      const metrics = {
+        ...scored.metrics,
+        ...completionMetrics({ lengths: rows.map((r) => r.completion.length), terminated: results.map((r) => r.endToken !== undefined) }),
+        ...statuses,
+        'time/generate_s': (t1 - t0) / 1000,
+        'time/score_s': (t2 - t1) / 1000,
+        generate_tokens_per_s: newTokens / ((t1 - t0) / 1000),
+      };
+      if (o.logCompletionsEvery > 0 && (step - 1) % o.logCompletionsEvery === 0) {
+        const records: CompletionRecord[] = results.map((r, k) => ({
+          step,
+          group: groups[k]!,
+          prompt: conversation(examples[k]!).filter((m) => m.role !== 'system').at(-1)?.content ?? '',
+          completion: r.text,
+          answer: parsed[k] ? parsed[k]!.answer : r.text,
+          status: parsed[k]?.status ?? 'plain',
+          rewards: Object.fromEntries(Object.entries(scored.scores).map(([name, s]) => [name, s[k] ?? null])),
+          reward: scored.combined[k]!,
+          advantage: scored.advantages[k]!,
+        }));
+        await logCompletions(run.runDir, records);
+      }
+      const generation: Generation = { index: generations, rows, iteration: 0, metrics, ...(checked ? {} : { generatorLogProbs: results.map((r) => r.scoredLogProbs ?? []) }) };
+      generations++;
+      return generation;
+    };
+
+    return {
+      parameters: model.parameters,
+      accumulation: 'none',
+      runStep: async ({ step, accumulator }) => {
+        if (!pending || pending.iteration >= o.numIterations) pending = await generate(step);
+        const generation = pending;
+        const t0 = performance.now();
+        const batches = this.microBatches(generation.rows, padId, lossType);
+        const activeTokens = generation.rows.reduce((n, r) => n + r.activeTokens, 0);
+        const ratios = emptyRatios();
+        const check: Record<string, number> = {};
+        let sum = 0;
+        for (const batch of batches) {
+          const counts = { rowTokens: batch.rows.map((i) => generation.rows[i]!.activeTokens) };
+          const norm = rolloutNormalizer(lossType, counts, { microBatches: batches.length, activeTokens, maxCompletionLength: o.maxCompletionLength });
+          const result = await model.trainStep(batch, norm);
+          sum += result.sum * norm;
+          accumulator.add(result.gradients);
+          const lp = completionLogProbs(batch, generation.rows, result.logProbs);
+          const ref = result.refLogProbs ? completionLogProbs(batch, generation.rows, result.refLogProbs) : undefined;
+          lp.forEach((l, b) => addRatios(ratios, generation.rows[batch.rows[b]!]!, l, eps, ref?.[b]));
+          if (generation.generatorLogProbs) check.logprob_check_max_abs_diff = Math.max(check.logprob_check_max_abs_diff ?? 0, this.checkLogProbs(batch, generation, lp));
+        }
+        if (generation.generatorLogProbs) {
+          delete generation.generatorLogProbs;
+          checked = true;
+        }
+        generation.iteration++;
+        stepsDone = step;
+        return {
+          gradients: accumulator.finish(),
+          metrics: { loss: sum, ...generation.metrics, ...check, ...ratioMetrics(ratios, usesReference), 'time/update_s': (performance.now() - t0) / 1000, num_tokens: activeTokens },
+          tokens: activeTokens,
+          samples: generation.rows.length,
+        };
+      },
+      state: (): GrpoState => ({ walker: walker.state(), generations, pending, identity, step: stepsDone }),
+      restore: (value, file) => {
+        const state = value as GrpoState;
+        if (state.identity !== identity) throw new AttuneError(`${file}: the checkpoint was trained with ${state.identity}; this run has ${identity}.`, 'Resume with the config and data the run started with.');
+        walker.restore(state.walker, file);
+        generations = state.generations;
+        pending = state.pending;
+        checked = true;
+        stepsDone = state.step;
+        rewindCompletions(run.runDir, state.step);
+      },
+      saveWeights: (dir) => saveTrainables(dir, { lora: model.lora, heads: [] }, input.modelName),
+      loadWeights: (dir) => loadTrainables(dir, { lora: model.lora, heads: [] }, input.model.config),
+      saveFinal: (dir) => saveTrainables(dir, { lora: model.lora, heads: [] }, input.modelName),
+      finish: () => {
+        if (tooLong > 0) run.warn(`${input.stage}: ${tooLong} prompts were longer than maxPromptLength ${o.maxPromptLength} and were skipped`);
+      },
+    };
+  }
+
+  /** The graph's ℓ of the sampled tokens must be the generator's (same weights, same temperature). */
+  private checkLogProbs(batch: RolloutMicroBatch, generation: Generation, graph: readonly number[][]): number {
+    let worst = { diff: 0, row: -1, token: -1, graph: 0, generator: 0 };
+    batch.rows.forEach((i, b) => {
+      const row = generation.rows[i]!;
+      if (row.activeTokens === 0) return;
+      const expected = generation.generatorLogProbs![i]!;
+      graph[b]!.forEach((l, j) => {
+        const diff = Math.abs(l - (expected[j] as number));
+        if (diff > worst.diff) worst = { diff, row: i, token: j, graph: l, generator: expected[j] as number };
+      });
+    });
+    if (worst.diff > this.options.logProbTolerance) {
+      throw new AttuneError(
+        `grpo: the training graph's log-prob of sampled token ${worst.token} of completion ${worst.row} is ${worst.graph.toFixed(6)}, the generator's ${worst.generator.toFixed(6)} (|Δ| ${worst.diff.toExponential(2)} > ${this.options.logProbTolerance}).`,
+        'The policy being trained is not the one that sampled: check the temperature, the chat template and the adapter; a real bug otherwise — please report it.',
+      );
+    }
+    return worst.diff;
+  }
+
+  private clipRange(objectives: readonly RolloutObjective[]): { low: number; high: number } {
+    const grpo = objectives.find((x) => 'options' in x) as (RolloutObjective & { options?: { epsilon: number; epsilonHigh?: number } }) | undefined;
+    const low = grpo?.options?.epsilon ?? 0.2;
+    return { low, high: grpo?.options?.epsilonHigh ?? low };
+  }
+
+  private microBatches(rows: readonly RolloutRow[], padId: number, lossType: RolloutObjective['lossType']): RolloutMicroBatch[] {
+    const o = this.options;
+    const out: RolloutMicroBatch[] = [];
+    for (let start = 0; start < rows.length; start += o.microBatchSize) {
+      const indices = Array.from({ length: Math.min(o.microBatchSize, rows.length - start) }, (_, k) => start + k);
+      const rowWeights = rolloutRowWeights(lossType, { rowTokens: indices.map((i) => rows[i]!.activeTokens) });
+      out.push(rolloutMicroBatch(rows, indices, o.microBatchSize, { padId, bucket: o.bucket, maxLength: o.maxPromptLength + o.maxCompletionLength + 1, rowWeights, withOld: o.numIterations > 1 }));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Recipe `grpo-empathy` on the tiny embedded policy and the shipped WASSA slice: a short run leaves
+ * TRL's metrics, the completions table and the adapter; the graph's log-probs of the sampled tokens
+ * equal the generator's (and a tolerance below fp32 noise stops the run, naming the token); β = 0
+ * traces no reference forward while β > 0 logs the KL; kill + resume in the middle of a generation
+ * batch (μ = 2) repeats the uninterrupted run.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { Kernel } from '../../core/kernel/kernel.js';
+import { fromPackageRoot } from '../../core/base/paths.js';
+import { runRecipe } from '../../core/kernel/runs/run-recipe.js';
+import type { RunOptions } from '../../core/kernel/runs/run-recipe.js';
+import { readMetrics } from '../../core/kernel/events/subscribers/metrics-writer.js';
+import type { Override } from '../../core/kernel/config/overrides.js';
+import { builtinPlugins } from '../../plugins/index.js';
+
+const configs = fromPackageRoot('configs', 'grpo-empathy');
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-grpo-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, source: `${path}=${JSON.stringify(value)}` });
+/** The tiny policy, two prompts × G 3, 12 new tokens, a length reward (no model to load): about a second per step. */
+const tiny = (steps: number, extra: Override[] = []): Override[] => [
+  set('model', 'attune-tiny-qwen2'),
+  set('trainer.options.steps', steps),
+  set('trainer.options.promptsPerStep', 2),
+  set('trainer.options.numGenerations', 3),
+  set('trainer.options.maxCompletionLength', 12),
+  set('trainer.options.microBatchSize', 4),
+  set('trainer.options.checkpointEvery', 2),
+  set('trainer.options.logCompletionsEvery', 1),
+  set('trainer.options.rewards', [{ use: 'rewards/length', options: { unit: 'tokens', min: 6, max: 12, buffer: 4 } }]),
+  set('trainer.options.rewardWeights', [1]),
+  ...extra,
+];
+const kernel = (): Promise<Kernel> => new Kernel().load({ builtins: builtinPlugins });
+const run = async (k: Kernel, options: RunOptions) => runRecipe(k, { ...options, interactive: false });
+const steps = (dir: string) => readMetrics(join(dir, 'metrics.jsonl')).filter((r) => r.type === 'step') as unknown as Record<string, number>[];
+
+describe('recipe grpo-empathy', () => {
+  test('a short run logs rewards, lengths, clip ratios and timings, the completions table and the adapter', async () => {
+    const out = join(tempDir(), 'run');
+    const outcome = await run(await kernel(), { recipe: 'grpo-empathy', configFile: join(configs, 'cpu-smoke.yaml'), overrides: tiny(3), out });
+    assert.equal(outcome.status, 'completed');
+    const s = steps(out);
+    assert.equal(s.length, 3);
+    for (const key of ['reward', 'reward_std', 'rewards/length/mean', 'frac_reward_zero_std', 'completions/mean_length', 'completions/clipped_ratio', 'clip_ratio/region_mean', 'time/generate_s', 'time/score_s', 'time/update_s', 'generate_tokens_per_s', 'grad_norm']) {
+      assert.ok(Number.isFinite(s[2]![key]), `${key} logged`);
+    }
+    assert.ok(s[0]!.logprob_check_max_abs_diff! < 1e-4, `graph vs generator log-probs: ${s[0]!.logprob_check_max_abs_diff}`);
+    assert.equal(s[0]!.kl, undefined, 'β = 0: no KL, no reference forward');
+    const lines = readFileSync(join(out, 'completions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; rewards: Record<string, number> });
+    assert.deepEqual([...new Set(lines.map((l) => l.step))], [1, 2, 3]);
+    assert.equal(lines.filter((l) => l.step === 1).length, 6, 'two prompts × three completions');
+    assert.ok(typeof lines[0]!.rewards.length === 'number');
+    assert.ok(readFileSync(join(out, 'completions.md'), 'utf8').startsWith('# Completions at step 3'));
+    assert.ok(existsSync(join(out, 'final', 'adapter', 'adapter_config.json')));
+  });
+
+  test('β > 0 logs the k3 KL to the adapter-off reference', async () => {
+    const out = join(tempDir(), 'run');
+    const outcome = await run(await kernel(), { recipe: 'grpo-empathy', configFile: join(configs, 'cpu-smoke.yaml'), overrides: tiny(2, [set('objectives', [{ use: 'objectives/grpo', options: { beta: 0.1 } }]), set('trainer.options.lr', 5e-3)]), out });
+    assert.equal(outcome.status, 'completed');
+    const s = steps(out);
+    assert.equal(s[0]!.kl, 0, 'a fresh adapter (B = 0) is the reference: KL 0 exactly');
+    assert.ok(s[1]!.kl! > 0, `after an update the policy has moved: KL ${s[1]!.kl}`);
+  });
+
+  test('a graph that disagrees with the generator stops the run, naming the token', async () => {
+    await assert.rejects(
+      run(await kernel(), { recipe: 'grpo-empathy', configFile: join(configs, 'cpu-smoke.yaml'), overrides: tiny(1, [set('trainer.options.logProbTolerance', 1e-12)]), out: join(tempDir(), 'run') }),
+      /training graph's log-prob of sampled token \d+ of completion \d+ is -?\d+\.\d+, the generator's/,
+    );
+  });
+
+  test('kill and resume in the middle of a generation batch (μ = 2) repeats the uninterrupted run', async () => {
+    const dir = tempDir();
+    const k = await kernel();
+    const overrides = tiny(4, [set('trainer.options.numIterations', 2), set('trainer.options.checkpointEvery', 0), set('trainer.options.lr', 5e-3)]);
+    const straight = join(dir, 'straight');
+    assert.equal((await run(k, { recipe: 'grpo-empathy', configFile: join(configs, 'cpu-smoke.yaml'), overrides, out: straight })).status, 'completed');
+    const broken = join(dir, 'broken');
+    const first = await run(k, {
+      recipe: 'grpo-empathy',
+      configFile: join(configs, 'cpu-smoke.yaml'),
+      overrides,
+      out: broken,
+      onBus: (bus) => bus.on('step', (e) => (e.step === 3 ? void process.emit('SIGINT', 'SIGINT') : undefined)),
+    });
+    assert.equal(first.status, 'interrupted');
+    assert.equal((await run(k, { recipe: 'grpo-empathy', resume: broken })).status, 'completed');
+    const pick = (rows: Record<string, number>[]) => rows.map((r) => [r.step, r.loss, r.reward, r.grad_norm, r['clip_ratio/region_mean'], r['completions/mean_length']]);
+    assert.deepEqual(pick(steps(broken)), pick(steps(straight)));
+    const lines = (d: string) => readFileSync(join(d, 'completions.jsonl'), 'utf8');
+    assert.equal(lines(broken), lines(straight), 'the completions log is rewound and rewritten, not duplicated');
+  });
+});
