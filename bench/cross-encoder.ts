@@ -8,12 +8,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineSession, Graph, ops } from '../core/engine/index.js';
+import { EngineSession } from '../core/engine/index.js';
 import { buildClassifierProgram, classifierBatch, encoderTensorNames, parseClassifierConfig } from '../core/model/classifier/index.js';
 import { SafetensorsWeights } from '../core/model/safetensors/sharded.js';
 import { writeSafetensors } from '../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../core/model/safetensors/writer.js';
 import { stats } from './stats.js';
+import { enginePeakGflops } from './peak.js';
 
 const BATCH = 16;
 const SEQ = 128;
@@ -24,24 +25,6 @@ const INTER = 3072;
 
 /** Multiply–adds ×2 of one batch: q/k/v/o and the MLP per token, QKᵀ and PV per token pair, per layer. */
 const FLOP = LAYERS * BATCH * SEQ * (2 * 4 * H * H + 2 * 2 * H * INTER + 2 * 2 * SEQ * H);
-
-async function enginePeakGflops(): Promise<number> {
-  // 2048³: steadier than 1024³ on this noisy machine class, and the size of the model's largest GEMMs.
-  const n = 2048;
-  const g = new Graph();
-  const session = await EngineSession.create(g.compile({ outputs: { c: ops.matmul(g.input('a', 'float32', [n, n]), g.input('b', 'float32', [n, n])) } }));
-  const a = Float32Array.from({ length: n * n }, () => Math.random() - 0.5);
-  const b = Float32Array.from({ length: n * n }, () => Math.random() - 0.5);
-  await session.run({ a, b });
-  const ms: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const t0 = performance.now();
-    await session.run({ a, b });
-    ms.push(performance.now() - t0);
-  }
-  await session.release();
-  return (2 * n ** 3) / (stats(ms).min / 1000) / 1e9;
-}
 
 export async function runCrossEncoderBench(): Promise<void> {
   const raw = {

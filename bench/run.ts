@@ -13,6 +13,7 @@ const benches: Record<string, { file: string; run: string }> = {
   model: { file: 'model.ts', run: 'runModelBench' },
   sessions: { file: 'sessions.ts', run: 'runSessionsBench' },
   'cross-encoder': { file: 'cross-encoder.ts', run: 'runCrossEncoderBench' },
+  grpo: { file: 'grpo.ts', run: 'runGrpoBench' },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

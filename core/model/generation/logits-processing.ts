@@ -74,22 +74,28 @@ export function filteredCandidates(logits: Float32Array, s: SamplingSettings): {
     if ((p[i] as number) >= floor) ids[count++] = i;
     else below += p[i] as number;
   }
+  // Only top-p needs the candidates in order; sampling itself does not (sorting 50k candidates per
+  // row per step would cost more than the batched forward).
+  if (s.topP >= 1) {
+    const kept = ids.slice(0, count);
+    const weights = new Float64Array(count);
+    for (let j = 0; j < count; j++) weights[j] = p[kept[j] as number] as number;
+    return { ids: kept, weights };
+  }
   const sorted = ids.subarray(0, count).sort((a, b) => (p[b] as number) - (p[a] as number) || a - b);
   let keep = count;
-  if (s.topP < 1) {
-    let kept = 0;
-    for (let j = 0; j < keep; j++) kept += p[sorted[j] as number] as number;
-    // Walk up from the least likely kept token, dropping while the dropped mass stays ≤ 1 − top_p
-    // of the distribution top-p sees: the top-k survivors (renormalized), else every token, whose
-    // tail below the floor is dropped already.
-    const limit = topK ? (1 - s.topP) * kept : (1 - s.topP) * (kept + below);
-    let dropped = topK ? 0 : below;
-    while (keep > 1) {
-      const next = dropped + (p[sorted[keep - 1] as number] as number);
-      if (next > limit) break;
-      dropped = next;
-      keep--;
-    }
+  let kept = 0;
+  for (let j = 0; j < keep; j++) kept += p[sorted[j] as number] as number;
+  // Walk up from the least likely kept token, dropping while the dropped mass stays ≤ 1 − top_p
+  // of the distribution top-p sees: the top-k survivors (renormalized), else every token, whose
+  // tail below the floor is dropped already.
+  const limit = topK ? (1 - s.topP) * kept : (1 - s.topP) * (kept + below);
+  let dropped = topK ? 0 : below;
+  while (keep > 1) {
+    const next = dropped + (p[sorted[keep - 1] as number] as number);
+    if (next > limit) break;
+    dropped = next;
+    keep--;
   }
   const out = Int32Array.from(sorted.subarray(0, keep));
   const weights = new Float64Array(keep);
