@@ -6,27 +6,15 @@
  * batch (μ = 2) repeats the uninterrupted run.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { Kernel } from '../../core/kernel/kernel.js';
+import { describe, test } from 'node:test';
 import { fromPackageRoot } from '../../core/base/paths.js';
-import { runRecipe } from '../../core/kernel/runs/run-recipe.js';
-import type { RunOptions } from '../../core/kernel/runs/run-recipe.js';
-import { readMetrics } from '../../core/kernel/events/subscribers/metrics-writer.js';
 import type { Override } from '../../core/kernel/config/overrides.js';
-import { builtinPlugins } from '../../plugins/index.js';
+import { kernel, run, set, steps, tempDir } from './harness.js';
 
 const configs = fromPackageRoot('configs', 'grpo-empathy');
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'attune-grpo-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, source: `${path}=${JSON.stringify(value)}` });
 /** The tiny policy, two prompts × G 3, 12 new tokens, a length reward (no model to load): about a second per step. */
 const tiny = (steps: number, extra: Override[] = []): Override[] => [
   set('model', 'attune-tiny-qwen2'),
@@ -41,9 +29,6 @@ const tiny = (steps: number, extra: Override[] = []): Override[] => [
   set('trainer.options.rewardWeights', [1]),
   ...extra,
 ];
-const kernel = (): Promise<Kernel> => new Kernel().load({ builtins: builtinPlugins });
-const run = async (k: Kernel, options: RunOptions) => runRecipe(k, { ...options, interactive: false });
-const steps = (dir: string) => readMetrics(join(dir, 'metrics.jsonl')).filter((r) => r.type === 'step') as unknown as Record<string, number>[];
 
 describe('recipe grpo-empathy', () => {
   test('a short run logs rewards, lengths, clip ratios and timings, the completions table and the adapter', async () => {

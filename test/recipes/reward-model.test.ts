@@ -5,28 +5,16 @@
  * loss that does not fit the task is a located error.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { Kernel } from '../../core/kernel/kernel.js';
+import { describe, test } from 'node:test';
 import { fromPackageRoot } from '../../core/base/paths.js';
-import { runRecipe } from '../../core/kernel/runs/run-recipe.js';
-import type { RunOptions } from '../../core/kernel/runs/run-recipe.js';
-import { readMetrics } from '../../core/kernel/events/subscribers/metrics-writer.js';
 import type { Override } from '../../core/kernel/config/overrides.js';
+import { kernel, run, set, steps, tempDir } from './harness.js';
 import { runCli } from '../../core/cli/main.js';
-import { builtinPlugins } from '../../plugins/index.js';
 
 const configs = fromPackageRoot('configs', 'reward-model');
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'attune-rm-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, source: `${path}=${JSON.stringify(value)}` });
 const tiny = (steps: number, extra: Override[] = []): Override[] => [
   set('model', 'attune-tiny-qwen2'),
   set('trainer.options.steps', steps),
@@ -37,9 +25,6 @@ const tiny = (steps: number, extra: Override[] = []): Override[] => [
   set('trainer.options.warmupSteps', 0),
   ...extra,
 ];
-const kernel = (): Promise<Kernel> => new Kernel().load({ builtins: builtinPlugins });
-const run = async (k: Kernel, options: RunOptions) => runRecipe(k, { ...options, interactive: false });
-const steps = (dir: string) => readMetrics(join(dir, 'metrics.jsonl')).filter((r) => r.type === 'step') as unknown as Record<string, number>[];
 
 async function attune(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

@@ -1,32 +1,21 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { defineItem, definePlugin } from '../../core/kernel/index.js';
-import { Kernel } from '../../core/kernel/kernel.js';
 import { fromPackageRoot } from '../../core/base/paths.js';
-import { runRecipe } from '../../core/kernel/runs/run-recipe.js';
-import type { RunOptions } from '../../core/kernel/runs/run-recipe.js';
 import { readMetrics } from '../../core/kernel/events/subscribers/metrics-writer.js';
 import type { Override } from '../../core/kernel/config/overrides.js';
+import { kernel, run, set, steps, tempDir } from './harness.js';
 import { ops } from '../../core/engine/index.js';
 import { SafetensorsFile } from '../../core/model/safetensors/reader.js';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
 import { loadLoraAdapter } from '../../core/model/lora/index.js';
 import type { SftObjective } from '../../core/train/objective.js';
-import { builtinPlugins } from '../../plugins/index.js';
 
 const configs = fromPackageRoot('configs', 'sft-multiobjective');
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'attune-sft-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, source: `${path}=${JSON.stringify(value)}` });
 
 /** A few steps on the tiny embedded model (the shipped configs use the small one) with short sequences: about a second per run. */
 const tiny = (steps: number, extra: Override[] = []): Override[] => [
@@ -43,15 +32,6 @@ const tiny = (steps: number, extra: Override[] = []): Override[] => [
   ...extra,
 ];
 
-async function kernel(extra: ReturnType<typeof definePlugin>[] = []): Promise<Kernel> {
-  return new Kernel().load({ builtins: [...builtinPlugins, ...extra] });
-}
-
-function steps(runDir: string): Record<string, number>[] {
-  return readMetrics(join(runDir, 'metrics.jsonl')).filter((r) => r.type === 'step') as unknown as Record<string, number>[];
-}
-
-const run = async (k: Kernel, options: RunOptions) => runRecipe(k, { ...options, interactive: false });
 
 describe('recipe sft-multiobjective', () => {
   test('the training loss falls over a short run and the run leaves its artifacts', async () => {
