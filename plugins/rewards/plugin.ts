@@ -2,6 +2,7 @@
 import { definePlugin } from 'attune';
 import { empathyReward } from './empathy.js';
 import { lengthReward } from './length.js';
+import { lmRelevanceReward } from './lm-relevance.js';
 import { semanticSimilarityReward } from './semantic-similarity.js';
 import { xmlFormatReward } from './xml-format.js';
 
@@ -13,5 +14,6 @@ export const rewardsPlugin = definePlugin({
     ctx.rewards.register('empathy', empathyReward);
     ctx.rewards.register('xml-format', xmlFormatReward);
     ctx.rewards.register('length', lengthReward);
+    ctx.rewards.register('lm-relevance', lmRelevanceReward);
   },
 });
