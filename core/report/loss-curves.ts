@@ -15,13 +15,24 @@ interface Point {
   series: string;
 }
 
+/** Which metrics a chart draws: losses, or a rollout stage's rewards and KL. */
+export interface CurveKind {
+  readonly name: 'losses' | 'rewards';
+  readonly match: RegExp;
+  readonly axis: string;
+}
+
+export const LOSS_CURVES: CurveKind = { name: 'losses', match: /loss/, axis: 'loss' };
+/** TRL's headline rollout curves: the total reward, each reward's mean, and the KL to the reference. */
+export const REWARD_CURVES: CurveKind = { name: 'rewards', match: /^(reward|rewards\/.+\/mean|kl)$/, axis: 'reward / KL' };
+
 /** Every numeric metric whose name says it is a loss, per step; eval losses as their own series. */
-export function lossSeries(records: readonly MetricRecord[], stage: string): Point[] {
+export function lossSeries(records: readonly MetricRecord[], stage: string, kind: CurveKind = LOSS_CURVES): Point[] {
   const points: Point[] = [];
   for (const r of records) {
     if (r.stage !== stage || typeof r.step !== 'number') continue;
     for (const [key, value] of Object.entries(r)) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || !/loss/.test(key)) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value) || !kind.match.test(key)) continue;
       if (r.type === 'step') points.push({ step: r.step, value, series: key });
       else if (r.type === 'eval') points.push({ step: r.step, value, series: `eval ${String(r.split)} ${key}` });
     }
@@ -34,14 +45,14 @@ export function lossSeries(records: readonly MetricRecord[], stage: string): Poi
  * (faint) and as a trailing mean over about a twentieth of the run (solid), as TensorBoard's
  * smoothing does; evaluation points are dots.
  */
-function chartSpec(stage: string, points: Point[]): TopLevelSpec {
+function chartSpec(stage: string, points: Point[], kind: CurveKind): TopLevelSpec {
   const lastStep = points.reduce((max, p) => Math.max(max, p.step), 0);
   const window = Math.max(1, Math.round(lastStep / 20));
   const stepLines = "indexof(datum.series, 'eval ') !== 0";
   const color = { field: 'series', type: 'nominal', title: 'term', legend: { labelLimit: 320 } } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${stage}: losses${window > 1 ? ` (solid: mean of the last ${window} steps)` : ''}`,
+    title: `${stage}: ${kind.name}${window > 1 ? ` (solid: mean of the last ${window} steps)` : ''}`,
     width: 640,
     height: 320,
     background: 'white',
@@ -52,7 +63,7 @@ function chartSpec(stage: string, points: Point[]): TopLevelSpec {
         mark: { type: 'line', strokeWidth: 1, opacity: window > 1 ? 0.25 : 1 },
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'step' },
-          y: { field: 'value', type: 'quantitative', title: 'loss', scale: { zero: false } },
+          y: { field: 'value', type: 'quantitative', title: kind.axis, scale: { zero: false } },
           color,
         },
       },
@@ -92,16 +103,19 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** Writes `plots/<stage>-losses.svg` and `.png` for every stage with loss metrics; returns the files. */
+/**
+ * Writes `plots/<stage>-losses.svg` and `.png` for every stage with loss metrics, and
+ * `plots/<stage>-rewards.*` for every stage that logged rewards (rollout stages); returns the files.
+ */
 export async function writeLossCurves(runDir: string): Promise<string[]> {
   const records = readMetrics(join(runDir, 'metrics.jsonl'));
   const stages = [...new Set(records.map((r) => r.stage).filter((s): s is string => typeof s === 'string'))];
   const written: string[] = [];
-  for (const stage of stages) {
-    const points = lossSeries(records, stage);
+  for (const stage of stages) for (const kind of [LOSS_CURVES, REWARD_CURVES]) {
+    const points = lossSeries(records, stage, kind);
     if (points.length === 0) continue;
-    const svg = await renderSvg(chartSpec(stage, points));
-    const base = join(runDir, 'plots', `${stage}-losses`);
+    const svg = await renderSvg(chartSpec(stage, points, kind));
+    const base = join(runDir, 'plots', `${stage}-${kind.name}`);
     await writeFileAtomic(`${base}.svg`, svg);
     const { default: sharp } = await import('sharp');
     await writeFileAtomic(`${base}.png`, await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer());

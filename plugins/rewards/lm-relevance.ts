@@ -24,16 +24,22 @@ const options = z.strictObject({
   missingAnswer: missingAnswerOption,
 });
 
-/** Token ids of [user, assistant] and where the assistant's part starts (the prompt with its generation header). */
+/**
+ * Token ids of [user, assistant] and where the reply's tokens start: after the longest prefix
+ * shared with the prompt and its generation header (a reply starting with a space or newline can
+ * merge with the header's last token, so the boundary token then counts as the reply's).
+ */
 function rendered(model: InferenceModel, user: string, reply: string, maxLength: number): { ids: number[]; start: number } {
   const tokenizer = model.folder.tokenizer;
   const prompt: Message[] = [{ role: 'user', content: user }];
   const head = tokenizer.encodeChat(prompt, { addGenerationPrompt: true });
   const ids = tokenizer.encodeChat([...prompt, { role: 'assistant', content: reply }], { addGenerationPrompt: false });
-  if (head.some((id, i) => ids[i] !== id)) {
+  let start = 0;
+  while (start < head.length && ids[start] === head[start]) start++;
+  if (start < head.length - 1) {
     throw new PluginError(`rewards/lm-relevance: ${model.folder.dir}'s chat template does not render the reply after the prompt's generation header`, 'use a model whose template appends the assistant turn to the rendered prompt (Qwen2, Llama 3 and the embedded models do)');
   }
-  return { ids: ids.slice(0, Math.max(maxLength, head.length + 1)), start: head.length };
+  return { ids: ids.slice(0, Math.max(maxLength, start + 1)), start: Math.min(start, ids.length - 1) };
 }
 
 const meanFrom = (values: Float64Array, start: number): number => {

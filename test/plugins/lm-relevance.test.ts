@@ -38,6 +38,9 @@ describe('rewards/lm-relevance', () => {
       const [none, missing] = await reward.score(batch([completion(reply), completion('x', { answer: null })], [[{ role: 'system', content: 'no user here' }], user]));
       assert.equal(none, null, 'no user turn: not applicable');
       assert.equal(missing, 0, 'no answer: 0 by default');
+      // A reply starting with a space or newline merges with the header's last token: still scored (a GRPO run once stopped here).
+      const edge = await reward.score(batch([completion(' my sad day'), completion('\n\nok'), completion('')]));
+      assert.ok(edge.every((v) => typeof v === 'number' && v > 0 && v < 1), `scores ${edge.join(', ')}`);
     } finally {
       await reward.dispose?.();
       await model.release();

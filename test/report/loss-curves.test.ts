@@ -36,3 +36,14 @@ test('writes an SVG naming every term and a PNG of real size per stage', async (
   assert.equal(meta.format, 'png');
   assert.ok(meta.width! > 600 && meta.height! > 300, `${meta.width}x${meta.height}`);
 });
+
+test('a rollout stage also gets a reward chart: the total reward, each reward mean and the KL', async () => {
+  const dir = tempDir();
+  const lines = Array.from({ length: 6 }, (_, i) => JSON.stringify({ type: 'step', stage: 'grpo', step: i + 1, loss: 0.1, reward: 0.4 + i * 0.05, 'rewards/empathy/mean': 0.4 + i * 0.05, 'rewards/empathy/std': 0.1, kl: i * 0.01, lr: 1e-4 }));
+  writeFileSync(join(dir, 'metrics.jsonl'), `${lines.join('\n')}\n`);
+  const files = await writeLossCurves(dir);
+  assert.deepEqual(files.map((f) => f.slice(dir.length + 1)), ['plots/grpo-losses.svg', 'plots/grpo-losses.png', 'plots/grpo-rewards.svg', 'plots/grpo-rewards.png']);
+  const svg = readFileSync(files[2]!, 'utf8');
+  for (const series of ['rewards/empathy/mean', 'kl']) assert.ok(svg.includes(series), `${series} drawn`);
+  assert.ok(!svg.includes('rewards/empathy/std'), 'stds are not drawn as curves');
+});

@@ -169,6 +169,7 @@ export function pickToken(logits: Float32Array, seen: ReadonlySet<number>, s: Sa
     const token = argmax(logits);
     return { token, logProb: logSoftmaxAt(logits, token) };
   }
+  if (s.topK === 0 && s.topP >= 1) return sampleFull(logits, 1 / s.temperature, rng);
   const { ids, weights } = filteredCandidates(logits, s);
   let total = 0;
   for (const w of weights) total += w;
@@ -179,5 +180,37 @@ export function pickToken(logits: Float32Array, seen: ReadonlySet<number>, s: Sa
     if (r < 0) return chosen(j);
   }
   return chosen(ids.length - 1);
+}
+
+let weightBuffer = new Float64Array(0);
+
+/**
+ * Sampling from the whole softmax (no top-k, no top-p) without candidate arrays: the same draw as
+ * filteredCandidates + the walk in pickToken (tokens in id order, r = u·Σw), in two passes over a
+ * reused buffer — at batch 32 and a 50k vocabulary the per-row arrays cost as much as the forward.
+ */
+function sampleFull(logits: Float32Array, invT: number, rng: Xoshiro128): ChosenToken {
+  const n = logits.length;
+  if (weightBuffer.length < n) weightBuffer = new Float64Array(n);
+  const w = weightBuffer;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if ((logits[i] as number) > max) max = logits[i] as number;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const e = Math.exp(((logits[i] as number) - max) * invT);
+    w[i] = e;
+    total += e;
+  }
+  let r = rng.nextFloat() * total;
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    const e = w[i] as number;
+    // filteredCandidates drops weights that underflow to 0; so does this walk.
+    if (e < Number.MIN_VALUE) continue;
+    last = i;
+    r -= e;
+    if (r < 0) return { token: i, logProb: Math.log(e) - Math.log(total) };
+  }
+  return { token: last, logProb: Math.log(w[last] as number) - Math.log(total) };
 }
 
