@@ -87,4 +87,38 @@ describe('recipe grpo-empathy', () => {
     const lines = (d: string) => readFileSync(join(d, 'completions.jsonl'), 'utf8');
     assert.equal(lines(broken), lines(straight), 'the completions log is rewound and rewritten, not duplicated');
   });
+
+  test('an XML warm-up stage runs first and GRPO starts from its adapter; a resume after it goes straight on', async () => {
+    const dir = tempDir();
+    const k = await kernel();
+    const overrides = tiny(3, [
+      set('trainer.options.decoding', 'decoding/xml-reasoning'),
+      set('trainer.options.checkpointEvery', 0),
+      set('objectives', [{ use: 'objectives/grpo', options: { beta: 0.1 } }]),
+      set('warmup.trainer.options.steps', 3),
+      set('warmup.trainer.options.warmupSteps', 0),
+    ]);
+    const straight = join(dir, 'straight');
+    assert.equal((await run(k, { recipe: 'grpo-empathy', configFile: join(configs, 'xml-warmup.yaml'), overrides, out: straight })).status, 'completed');
+    const s = steps(straight);
+    assert.deepEqual(s.filter((r) => r.stage === ('sft-warmup' as unknown as number)).length, 3);
+    const grpo = s.filter((r) => r.stage === ('grpo' as unknown as number));
+    assert.ok(grpo[0]!.kl! > 0, `the warmed-up adapter is not the reference: KL ${grpo[0]!.kl} at GRPO's first step`);
+    assert.ok(Number.isFinite(grpo[0]!['format/missing'] ?? grpo[0]!['format/ok']), 'format statuses logged');
+    for (const f of ['sft-warmup/final/adapter/adapter_config.json', 'final/adapter/adapter_config.json']) assert.ok(existsSync(join(straight, f)), `${f} exists`);
+
+    const broken = join(dir, 'broken');
+    const first = await run(k, {
+      recipe: 'grpo-empathy',
+      configFile: join(configs, 'xml-warmup.yaml'),
+      overrides,
+      out: broken,
+      onBus: (bus) => bus.on('step', (e) => (e.stage === 'grpo' && e.step === 1 ? void process.emit('SIGINT', 'SIGINT') : undefined)),
+    });
+    assert.equal(first.status, 'interrupted');
+    assert.equal((await run(k, { recipe: 'grpo-empathy', resume: broken })).status, 'completed');
+    assert.match(readFileSync(join(broken, 'run.log'), 'utf8'), /sft-warmup: finished before; GRPO starts from/);
+    const pick = (rows: Record<string, number>[]) => rows.map((r) => [r.stage, r.step, r.loss, r.reward, r.kl]);
+    assert.deepEqual(pick(steps(broken)), pick(s));
+  });
 });

@@ -7,3 +7,4 @@ export type { RelevanceOptions } from './relevance-pairs.js';
 export { preferenceRows } from './preference-rows.js';
 export { conversationPrompts } from './conversation-prompts.js';
 export type { ConversationPromptOptions } from './conversation-prompts.js';
+export { warmupReasoning, xmlWarmupExamples } from './xml-warmup.js';

@@ -36,6 +36,10 @@ export interface GrpoStageInput {
   readonly objectives: readonly RolloutObjective[];
   /** Prompt examples: `messages` is the conversation so far (ending with the user's turn). */
   readonly prompts: readonly CanonicalExample[];
+  /** A stage directory whose `adapter/` the policy starts from (a warm-up stage's final), instead of PEFT's fresh init. */
+  readonly startFrom?: string;
+  /** Final artifacts, relative to the run directory (default: `final`, or `<stage>/final` after the first stage). */
+  readonly finalDir?: string;
 }
 
 const WALK_STREAM = 0x6e70;
@@ -81,7 +85,9 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
       ...(o.intraOpThreads ? { session: { intraOpThreads: o.intraOpThreads } } : {}),
     });
     try {
-      return await runStage(run, { stage: input.stage, options: o, work: this.work(input, run, model, runner, policy), evalSplit: 'rollouts' });
+      // A checkpoint of this stage, when resuming, overwrites these values.
+      if (input.startFrom) await loadTrainables(input.startFrom, { lora: model.lora, heads: [] }, input.model.config);
+      return await runStage(run, { stage: input.stage, options: o, work: this.work(input, run, model, runner, policy), evalSplit: 'rollouts', ...(input.finalDir ? { finalDir: input.finalDir } : {}) });
     } finally {
       await model.release();
       await runner.dispose();

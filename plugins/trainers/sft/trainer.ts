@@ -24,6 +24,8 @@ export interface SftStageInput {
   readonly objectives: readonly SftObjective[];
   readonly train: readonly SourceSplit[];
   readonly eval: readonly SourceSplit[];
+  /** Final artifacts, relative to the run directory (default: `final`, or `<stage>/final` after the first stage). */
+  readonly finalDir?: string;
 }
 
 const DROPOUT_STREAM = 0xd80f;
@@ -49,7 +51,7 @@ export class SftTrainer implements Trainer<SftStageInput> {
     const o = this.options;
     const model = new SftModel(input.model, input.lora, input.objectives, run.seed, o.intraOpThreads ? { intraOpThreads: o.intraOpThreads } : {});
     try {
-      return await runStage(run, { stage: input.stage, options: o, work: this.work(input, run, model), evalSplit: o.evalSplit });
+      return await runStage(run, { stage: input.stage, options: o, work: this.work(input, run, model), evalSplit: o.evalSplit, ...(input.finalDir ? { finalDir: input.finalDir } : {}) });
     } finally {
       await model.release();
     }
