@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fromPackageRoot } from '../../core/base/paths.js';
 import type { Override } from '../../core/kernel/config/overrides.js';
-import { kernel, run, set, steps, tempDir } from './harness.js';
+import { kernel, run, set, steps, straightAndResumed, tempDir } from './harness.js';
 
 const configs = fromPackageRoot('configs', 'grpo-empathy');
 
@@ -67,21 +67,8 @@ describe('recipe grpo-empathy', () => {
   });
 
   test('kill and resume in the middle of a generation batch (μ = 2) repeats the uninterrupted run', async () => {
-    const dir = tempDir();
-    const k = await kernel();
     const overrides = tiny(4, [set('trainer.options.numIterations', 2), set('trainer.options.checkpointEvery', 0), set('trainer.options.lr', 5e-3)]);
-    const straight = join(dir, 'straight');
-    assert.equal((await run(k, { recipe: 'grpo-empathy', configFile: join(configs, 'cpu-smoke.yaml'), overrides, out: straight })).status, 'completed');
-    const broken = join(dir, 'broken');
-    const first = await run(k, {
-      recipe: 'grpo-empathy',
-      configFile: join(configs, 'cpu-smoke.yaml'),
-      overrides,
-      out: broken,
-      onBus: (bus) => bus.on('step', (e) => (e.step === 3 ? void process.emit('SIGINT', 'SIGINT') : undefined)),
-    });
-    assert.equal(first.status, 'interrupted');
-    assert.equal((await run(k, { recipe: 'grpo-empathy', resume: broken })).status, 'completed');
+    const { straight, broken } = await straightAndResumed({ recipe: 'grpo-empathy', configFile: join(configs, 'cpu-smoke.yaml'), overrides }, (e) => e.step === 3);
     const pick = (rows: Record<string, number>[]) => rows.map((r) => [r.step, r.loss, r.reward, r.grad_norm, r['clip_ratio/region_mean'], r['completions/mean_length']]);
     assert.deepEqual(pick(steps(broken)), pick(steps(straight)));
     const lines = (d: string) => readFileSync(join(d, 'completions.jsonl'), 'utf8');
@@ -89,8 +76,6 @@ describe('recipe grpo-empathy', () => {
   });
 
   test('an XML warm-up stage runs first and GRPO starts from its adapter; a resume after it goes straight on', async () => {
-    const dir = tempDir();
-    const k = await kernel();
     const overrides = tiny(3, [
       set('trainer.options.decoding', 'decoding/xml-reasoning'),
       set('trainer.options.checkpointEvery', 0),
@@ -98,25 +83,13 @@ describe('recipe grpo-empathy', () => {
       set('warmup.trainer.options.steps', 3),
       set('warmup.trainer.options.warmupSteps', 0),
     ]);
-    const straight = join(dir, 'straight');
-    assert.equal((await run(k, { recipe: 'grpo-empathy', configFile: join(configs, 'xml-warmup.yaml'), overrides, out: straight })).status, 'completed');
+    const { straight, broken } = await straightAndResumed({ recipe: 'grpo-empathy', configFile: join(configs, 'xml-warmup.yaml'), overrides }, (e) => e.stage === 'grpo' && e.step === 1);
     const s = steps(straight);
-    assert.deepEqual(s.filter((r) => r.stage === ('sft-warmup' as unknown as number)).length, 3);
+    assert.equal(s.filter((r) => r.stage === ('sft-warmup' as unknown as number)).length, 3);
     const grpo = s.filter((r) => r.stage === ('grpo' as unknown as number));
     assert.ok(grpo[0]!.kl! > 0, `the warmed-up adapter is not the reference: KL ${grpo[0]!.kl} at GRPO's first step`);
-    assert.ok(Number.isFinite(grpo[0]!['format/missing'] ?? grpo[0]!['format/ok']), 'format statuses logged');
+    assert.ok(Object.keys(grpo[0]!).some((k) => k.startsWith('format/')), 'format statuses logged');
     for (const f of ['sft-warmup/final/adapter/adapter_config.json', 'final/adapter/adapter_config.json']) assert.ok(existsSync(join(straight, f)), `${f} exists`);
-
-    const broken = join(dir, 'broken');
-    const first = await run(k, {
-      recipe: 'grpo-empathy',
-      configFile: join(configs, 'xml-warmup.yaml'),
-      overrides,
-      out: broken,
-      onBus: (bus) => bus.on('step', (e) => (e.stage === 'grpo' && e.step === 1 ? void process.emit('SIGINT', 'SIGINT') : undefined)),
-    });
-    assert.equal(first.status, 'interrupted');
-    assert.equal((await run(k, { recipe: 'grpo-empathy', resume: broken })).status, 'completed');
     assert.match(readFileSync(join(broken, 'run.log'), 'utf8'), /sft-warmup: finished before; GRPO starts from/);
     const pick = (rows: Record<string, number>[]) => rows.map((r) => [r.stage, r.step, r.loss, r.reward, r.kl]);
     assert.deepEqual(pick(steps(broken)), pick(s));

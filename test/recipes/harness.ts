@@ -24,3 +24,23 @@ export const kernel = (extra: PluginDefinition[] = []): Promise<Kernel> => new K
 export const run = async (k: Kernel, options: RunOptions) => runRecipe(k, { ...options, interactive: false });
 
 export const steps = (runDir: string): Record<string, number>[] => readMetrics(join(runDir, 'metrics.jsonl')).filter((r) => r.type === 'step') as unknown as Record<string, number>[];
+
+/**
+ * The exact-resume check every trainer needs: the same config run straight, and run again with a
+ * Ctrl-C at the first step event `stopAt` accepts, then resumed. Returns both run directories
+ * after asserting the statuses; the caller compares what must be identical.
+ */
+export async function straightAndResumed(options: { recipe: string; configFile: string; overrides: Override[] }, stopAt: (event: { stage: string; step: number }) => boolean): Promise<{ straight: string; broken: string }> {
+  const dir = tempDir();
+  const k = await kernel();
+  const straight = join(dir, 'straight');
+  const broken = join(dir, 'broken');
+  const status = async (p: Promise<{ status: string }>, want: string, what: string): Promise<void> => {
+    const got = (await p).status;
+    if (got !== want) throw new Error(`${what} ended ${got}, expected ${want}`);
+  };
+  await status(run(k, { ...options, out: straight }), 'completed', 'the straight run');
+  await status(run(k, { ...options, out: broken, onBus: (bus) => bus.on('step', (e) => (stopAt(e) ? void process.emit('SIGINT', 'SIGINT') : undefined)) }), 'interrupted', 'the interrupted run');
+  await status(run(k, { recipe: options.recipe, resume: broken }), 'completed', 'the resumed run');
+  return { straight, broken };
+}

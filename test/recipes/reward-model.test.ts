@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fromPackageRoot } from '../../core/base/paths.js';
 import type { Override } from '../../core/kernel/config/overrides.js';
-import { kernel, run, set, steps, tempDir } from './harness.js';
+import { kernel, run, set, steps, straightAndResumed, tempDir } from './harness.js';
 import { runCli } from '../../core/cli/main.js';
 
 const configs = fromPackageRoot('configs', 'reward-model');
@@ -79,21 +79,7 @@ describe('recipe reward-model', () => {
   });
 
   test('kill and resume reproduces the uninterrupted run step for step', async () => {
-    const dir = tempDir();
-    const k = await kernel();
-    const overrides = tiny(6, [set('lora.dropout', 0.1)]);
-    const straight = join(dir, 'straight');
-    assert.equal((await run(k, { recipe: 'reward-model', configFile: join(configs, 'cpu-smoke.yaml'), overrides, out: straight })).status, 'completed');
-    const broken = join(dir, 'broken');
-    const first = await run(k, {
-      recipe: 'reward-model',
-      configFile: join(configs, 'cpu-smoke.yaml'),
-      overrides,
-      out: broken,
-      onBus: (bus) => bus.on('step', (e) => (e.step === 3 ? void process.emit('SIGINT', 'SIGINT') : undefined)),
-    });
-    assert.equal(first.status, 'interrupted');
-    assert.equal((await run(k, { recipe: 'reward-model', resume: broken })).status, 'completed');
+    const { straight, broken } = await straightAndResumed({ recipe: 'reward-model', configFile: join(configs, 'cpu-smoke.yaml'), overrides: tiny(6, [set('lora.dropout', 0.1)]) }, (e) => e.step === 3);
     const pick = (rows: Record<string, number>[]) => rows.map((r) => [r.step, r.loss, r.grad_norm, r.lr]);
     assert.deepEqual(pick(steps(broken)), pick(steps(straight)));
   });

@@ -7,7 +7,7 @@ import { defineItem, definePlugin } from '../../core/kernel/index.js';
 import { fromPackageRoot } from '../../core/base/paths.js';
 import { readMetrics } from '../../core/kernel/events/subscribers/metrics-writer.js';
 import type { Override } from '../../core/kernel/config/overrides.js';
-import { kernel, run, set, steps, tempDir } from './harness.js';
+import { kernel, run, set, steps, straightAndResumed, tempDir } from './harness.js';
 import { ops } from '../../core/engine/index.js';
 import { SafetensorsFile } from '../../core/model/safetensors/reader.js';
 import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
@@ -84,8 +84,6 @@ describe('recipe sft-multiobjective', () => {
   });
 
   test('kill and resume reproduces the uninterrupted run step for step', async () => {
-    const dir = tempDir();
-    const k = await kernel();
     // Dropout on, safety KL on: resume must restore the dropout stream, sampler, optimizer and heads.
     const overrides = tiny(6, [
       set('objectives', [
@@ -95,20 +93,7 @@ describe('recipe sft-multiobjective', () => {
         { use: 'objectives/safety-kl', options: { weight: 0.1 } },
       ]),
     ]);
-    const straight = join(dir, 'straight');
-    assert.equal((await run(k, { recipe: 'sft-multiobjective', configFile: join(configs, 'example.yaml'), overrides, out: straight })).status, 'completed');
-    const broken = join(dir, 'broken');
-    const first = await run(k, {
-      recipe: 'sft-multiobjective',
-      configFile: join(configs, 'example.yaml'),
-      overrides,
-      out: broken,
-      onBus: (bus) => bus.on('step', (e) => (e.step === 3 ? void process.emit('SIGINT', 'SIGINT') : undefined)),
-    });
-    assert.equal(first.status, 'interrupted');
-    assert.deepEqual(steps(broken).map((r) => r.step), [1, 2, 3]);
-    const resumed = await run(k, { recipe: 'sft-multiobjective', resume: broken });
-    assert.equal(resumed.status, 'completed');
+    const { straight, broken } = await straightAndResumed({ recipe: 'sft-multiobjective', configFile: join(configs, 'example.yaml'), overrides }, (e) => e.step === 3);
     const keys = ['loss', 'loss_lm', 'loss_emotion', 'loss_strategy', 'loss_safety_kl', 'objective', 'grad_norm', 'lr'];
     const pick = (rows: Record<string, number>[]) => rows.map((r) => Object.fromEntries(keys.map((key) => [key, r[key]])));
     assert.deepEqual(pick(steps(broken)), pick(steps(straight)));
