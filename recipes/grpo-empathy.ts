@@ -23,7 +23,7 @@ const STAGE = 'grpo';
 const WARMUP_FINAL = join(WARMUP, 'final');
 
 export const grpoEmpathy = defineRecipe({
-  description: 'GRPO with relevance (cross-encoder) and empathy (regressor) rewards on conversation turns',
+  description: 'GRPO on conversation turns with relevance and empathy rewards (embedded reward models by default), optionally after an XML warm-up',
   stages: [
     { name: WARMUP, description: 'optional: supervised XML <reasoning>/<answer> targets built from the data (warmup in the config)' },
     { name: STAGE, description: 'sample G replies per prompt from the adapter, score them, update on group advantages' },
