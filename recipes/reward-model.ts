@@ -9,12 +9,13 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AttuneError, defineRecipe } from 'attune';
-import type { CanonicalExample, ItemRef, RunContext } from 'attune';
+import type { CanonicalExample, DatasetSource, ItemRef, RunContext } from 'attune';
 import { annomiPreferencePairs, classRows, counselChatPreferencePairs, preferenceRows, relevanceRows, scoreRows } from 'attune/data';
-import type { PairRow, PointRow, RewardRows } from 'attune/data';
+import type { RewardRows } from 'attune/data';
 import { classifierConfigJson, loraConfig, loraConfigInputSchema, openModelFolder, parseClassifierConfig, SequenceClassifier } from 'attune/model';
 import type { ClassifierHead } from 'attune/model';
-import { binaryMetrics, classMetrics, heldOutSample, pairMetrics, regressionMetrics, writeLossCurves } from 'attune/train';
+import { heldOutMetrics, writeLossCurves } from 'attune/train';
+import type { RewardLoss } from 'attune/train';
 import { CLASSIFIER_DIR } from '../plugins/trainers/reward-model/index.js';
 import type { RewardModelTrainer, RewardStageInput } from '../plugins/trainers/reward-model/index.js';
 
@@ -56,11 +57,16 @@ function rowsOf(t: TaskConfig, examples: readonly CanonicalExample[], seed: numb
   }
 }
 
-async function loadSplit(run: RunContext, refs: readonly ItemRef<'sources'>[], split: string): Promise<CanonicalExample[] | null> {
+interface OpenedSource {
+  readonly ref: ItemRef<'sources'>;
+  readonly source: DatasetSource;
+}
+
+/** Every source's examples of `split`; null when no source has that split. */
+async function loadSplit(run: RunContext, sources: readonly OpenedSource[], split: string): Promise<CanonicalExample[] | null> {
   const examples: CanonicalExample[] = [];
   let found = false;
-  for (const ref of refs) {
-    const source = await run.create(ref);
+  for (const { ref, source } of sources) {
     if (!source.splits.includes(split)) {
       if (split !== 'train') run.warn(`${ref.use} has no '${split}' split; it is not evaluated`);
       continue;
@@ -72,25 +78,11 @@ async function loadSplit(run: RunContext, refs: readonly ItemRef<'sources'>[], s
 }
 
 /** The task's held-out metrics from the exported classifier's logits. */
-async function exportedMetrics(dir: string, rows: RewardRows, o: { evalExamples: number; maxLength: number }, loss: string, seed: number): Promise<Record<string, number>> {
+async function exportedMetrics(dir: string, rows: RewardRows, o: { evalExamples: number; maxLength: number }, loss: RewardLoss, seed: number): Promise<Record<string, number>> {
   // Truncated as in training, so any difference is the export's (bf16 rounding of merged weights).
   const classifier = await SequenceClassifier.open(dir, { maxLength: o.maxLength });
-  const limit = o.evalExamples;
   try {
-    const taken: readonly (PointRow | PairRow)[] = heldOutSample<PointRow | PairRow>(rows.rows, limit, seed);
-    if (rows.task === 'preference') {
-      const pairs = taken as PairRow[];
-      const chosen = await classifier.classify(pairs.map((p) => p.chosen));
-      const rejected = await classifier.classify(pairs.map((p) => p.rejected));
-      return pairMetrics(chosen.map((c) => c.logits[0]!), rejected.map((r) => r.logits[0]!));
-    }
-    const points = taken as PointRow[];
-    const logits = (await classifier.classify(points.map((p) => p.input))).map((c) => c.logits);
-    const gold = points.map((p) => p.target);
-    if (rows.task === 'classification') return classMetrics(logits, gold);
-    const first = logits.map((l) => l[0]!);
-    if (rows.task === 'binary') return loss === 'bce' ? binaryMetrics(first, gold) : regressionMetrics(first, gold);
-    return regressionMetrics(loss === 'bce' ? first.map((s) => 1 / (1 + Math.exp(-s))) : first, gold);
+    return await heldOutMetrics(rows, loss, { limit: o.evalExamples, seed }, async (inputs) => (await classifier.classify(inputs)).map((c) => c.logits));
   } finally {
     await classifier.release();
   }
@@ -116,8 +108,10 @@ export const rewardModel = defineRecipe({
     if (typeof trainer.lossFor !== 'function') throw new AttuneError(`trainer: ${config.trainer.use} is not a reward-model trainer.`, 'Use trainers/reward-model.');
     const evalSplit = trainer.options.evalSplit;
 
-    const train = rowsOf(config.data.rows, (await loadSplit(run, config.data.sources, 'train')) ?? [], run.seed);
-    const held = await loadSplit(run, config.data.sources, evalSplit);
+    const sources: OpenedSource[] = [];
+    for (const ref of config.data.sources) sources.push({ ref, source: await run.create(ref) });
+    const train = rowsOf(config.data.rows, (await loadSplit(run, sources, 'train')) ?? [], run.seed);
+    const held = await loadSplit(run, sources, evalSplit);
     const evaluation = held ? rowsOf(config.data.rows, held, run.seed, train.labels) : null;
     run.log(`${train.task} rows: ${train.rows.length} train${evaluation ? `, ${evaluation.rows.length} ${evalSplit}` : ''}${train.skipped ? ` (${train.skipped} train examples had no usable label and were skipped)` : ''}`);
 

@@ -8,9 +8,10 @@ import { z } from 'zod';
 import { PluginError, defineItem } from 'attune';
 import type { Reward } from 'attune';
 import { activate } from 'attune/model';
+import { lastUserContent } from 'attune/data';
 import { classifierOptions, openRewardClassifier, scoreRows } from './classifier-reward.js';
 import type { RewardRow } from './classifier-reward.js';
-import { lastUserTurn, missingAnswerOption, replyOf } from './reply.js';
+import { missingAnswerOption, replyOf } from './reply.js';
 
 const options = z
   .strictObject({
@@ -54,7 +55,7 @@ export const empathyReward = defineItem({
           const reply = replyOf(completion, o.missingAnswer);
           if ('score' in reply) return { fixed: reply.score };
           if (o.input === 'reply') return { input: { text: reply.text } };
-          const user = lastUserTurn(batch.prompts[i] ?? []);
+          const user = lastUserContent(batch.prompts[i] ?? []);
           return user === undefined ? { fixed: null } : { input: { text: user, pair: reply.text } };
         });
         return scoreRows(classifier, rows, toScore);

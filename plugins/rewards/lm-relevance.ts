@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { defineItem, PluginError } from 'attune';
 import type { Message, Reward } from 'attune';
 import { InferenceModel, openModelFolder, tokenLogProbs } from 'attune/model';
-import { lastUserTurn, missingAnswerOption, replyOf } from './reply.js';
+import { lastUserContent } from 'attune/data';
+import { missingAnswerOption, replyOf } from './reply.js';
 
 const options = z.strictObject({
   model: z.string().min(1).default('attune-small-qwen2').describe('a causal-LM folder (or embedded model) whose chat template renders the turns'),
@@ -65,7 +66,7 @@ export const lmRelevanceReward = defineItem({
             out[i] = reply.score;
             return;
           }
-          const user = lastUserTurn(batch.prompts[i] ?? []);
+          const user = lastUserContent(batch.prompts[i] ?? []);
           if (user !== undefined) wanted.push({ i, user, reply: reply.text });
         });
         if (wanted.length === 0) return out;

@@ -3,7 +3,7 @@
  * has one), the user turn it answers, and the reference reply of the source example.
  */
 import { z } from 'zod';
-import type { CanonicalExample, Message, RewardCompletion } from 'attune';
+import type { CanonicalExample, RewardCompletion } from 'attune';
 
 export const missingAnswerOption = z
   .enum(['zero', 'null', 'full-text'])
@@ -18,11 +18,6 @@ export function replyOf(completion: RewardCompletion, missing: MissingAnswer): {
   if (completion.answer !== null) return { text: completion.answer };
   if (missing === 'full-text') return { text: completion.text };
   return { score: missing === 'zero' ? 0 : null };
-}
-
-export function lastUserTurn(prompt: readonly Message[]): string | undefined {
-  for (let i = prompt.length - 1; i >= 0; i--) if (prompt[i]!.role === 'user') return prompt[i]!.content;
-  return undefined;
 }
 
 /** The example's reference reply: its final assistant message, when it ends with one. */

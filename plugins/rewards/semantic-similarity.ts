@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { PluginError, defineItem } from 'attune';
 import type { Reward } from 'attune';
+import { lastUserContent } from 'attune/data';
 import { classifierOptions, openRewardClassifier, scoreRows } from './classifier-reward.js';
 import type { RewardRow } from './classifier-reward.js';
-import { lastUserTurn, missingAnswerOption, referenceReply, replyOf } from './reply.js';
+import { missingAnswerOption, referenceReply, replyOf } from './reply.js';
 
 const options = z.strictObject({
   ...classifierOptions,
@@ -31,7 +32,7 @@ export const semanticSimilarityReward = defineItem({
         const rows: RewardRow[] = batch.completions.map((completion, i) => {
           const reply = replyOf(completion, o.missingAnswer);
           if ('score' in reply) return { fixed: reply.score };
-          const anchor = o.against === 'user-turn' ? lastUserTurn(batch.prompts[i] ?? []) : referenceReply(batch.examples[i]);
+          const anchor = o.against === 'user-turn' ? lastUserContent(batch.prompts[i] ?? []) : referenceReply(batch.examples[i]);
           return anchor === undefined ? { fixed: null } : { input: { text: anchor, pair: reply.text } };
         });
         return scoreRows(classifier, rows, ([logit]) => 1 / (1 + Math.exp(-(logit as number) / o.temperature)));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { binaryMetrics, classMetrics, heldOutSample, pairMetrics, pearson, ranks, regressionMetrics, rocAuc, spearman } from '../../core/train/reward-model/index.js';
+import { seededSample as heldOutSample } from '../../core/data/formats/sample.js';
+import { binaryMetrics, classMetrics, pairMetrics, pearson, ranks, regressionMetrics, rocAuc, spearman } from '../../core/train/reward-model/index.js';
 
 const close = (a: number, b: number, tol = 1e-12): void => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
 

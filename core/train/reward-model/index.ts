@@ -7,5 +7,4 @@ export { RewardModel } from './reward-model.js';
 export type { RewardModelOptions } from './reward-model.js';
 export { encodeInput, encodePair, encodePoint, pairBatch, pointBatch } from './reward-batches.js';
 export type { EncodedPair, EncodedPoint, RewardBatch, RewardEncoder } from './reward-batches.js';
-export { binaryMetrics, classMetrics, pairMetrics, pearson, ranks, regressionMetrics, rocAuc, spearman } from './reward-metrics.js';
-export { heldOutSample } from './held-out.js';
+export { binaryMetrics, classMetrics, heldOutMetrics, pairMetrics, pearson, ranks, regressionMetrics, rocAuc, spearman } from './reward-metrics.js';

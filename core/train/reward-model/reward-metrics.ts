@@ -5,7 +5,10 @@
  *   classification  ce, accuracy, macro-F1, and the majority-class baseline's
  *   preference      Bradley–Terry loss, pair accuracy (chosen scored strictly higher), mean margin
  */
+import { seededSample } from '../../data/formats/sample.js';
+import type { PairRow, PointRow, RewardInput, RewardRows } from '../../data/reward-rows/index.js';
 import { classificationScores, majorityBaseline } from '../metrics.js';
+import type { RewardLoss } from './reward-loss.js';
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
@@ -99,3 +102,26 @@ export function pairMetrics(chosen: readonly number[], rejected: readonly number
     margin: mean(margins),
   };
 }
+
+/**
+ * The task's held-out metrics, whoever computes the logits (the training graph, or the exported
+ * folder): all rows up to `limit`, else a seeded sample kept in file order, so a limit does not
+ * just take the first source's rows. `score` returns one logits row per input.
+ */
+export async function heldOutMetrics(rows: RewardRows, loss: RewardLoss, o: { limit: number; seed: number }, score: (inputs: readonly RewardInput[]) => Promise<number[][]>): Promise<Record<string, number>> {
+  if (rows.task === 'preference') {
+    const pairs = seededSample(rows.rows as readonly PairRow[], o.limit, o.seed);
+    const chosen = await score(pairs.map((p) => p.chosen));
+    const rejected = await score(pairs.map((p) => p.rejected));
+    return pairMetrics(chosen.map((l) => l[0]!), rejected.map((l) => l[0]!));
+  }
+  const points = seededSample(rows.rows as readonly PointRow[], o.limit, o.seed);
+  const logits = await score(points.map((p) => p.input));
+  const gold = points.map((p) => p.target);
+  if (rows.task === 'classification') return classMetrics(logits, gold);
+  const first = logits.map((l) => l[0]!);
+  // A regression scored with bce predicts σ(logit); a binary task scored with mse predicts the value itself.
+  if (rows.task === 'binary') return loss === 'bce' ? binaryMetrics(first, gold) : regressionMetrics(first, gold);
+  return regressionMetrics(loss === 'bce' ? first.map((s) => 1 / (1 + Math.exp(-s))) : first, gold);
+}
+

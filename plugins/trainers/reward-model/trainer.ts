@@ -14,18 +14,15 @@ import type { PairRow, PointRow, RewardRows } from 'attune/data';
 import type { ClassifierConfig, ClassifierHead, LoraConfig, ModelFolder } from 'attune/model';
 import { loraDropoutFeeds, writeSequenceClassifier } from 'attune/model';
 import {
-  binaryMetrics,
-  classMetrics,
   defaultLoss,
   encodePair,
   encodePoint,
-  heldOutSample,
+  encodeInput,
+  heldOutMetrics,
   loadTrainables,
   lossesFor,
   pairBatch,
-  pairMetrics,
   pointBatch,
-  regressionMetrics,
   RewardModel,
   runStage,
   saveTrainables,
@@ -163,37 +160,18 @@ export class RewardModelTrainer implements Trainer<RewardStageInput> {
     };
   }
 
-  private async evaluate(model: RewardModel, rows: RewardRows, encoder: RewardEncoder, loss: RewardLoss, shape: { bucket: number; maxLength: number }, seed: number): Promise<Record<string, number>> {
+  /** The held-out metrics through the training graph (no dropout), in micro-batches of single inputs. */
+  private evaluate(model: RewardModel, rows: RewardRows, encoder: RewardEncoder, loss: RewardLoss, shape: { bucket: number; maxLength: number }, seed: number): Promise<Record<string, number>> {
     const o = this.options;
-    const taken: readonly (PointRow | PairRow)[] = heldOutSample<PointRow | PairRow>(rows.rows, o.evalExamples, seed);
     const n = model.options.numLabels;
-    if (rows.task === 'preference') {
-      const chosen: number[] = [];
-      const rejected: number[] = [];
-      for (let i = 0; i < taken.length; i += o.microBatchSize) {
-        const chunk = (taken.slice(i, i + o.microBatchSize) as PairRow[]).map((r) => encodePair(encoder, r));
-        const logits = await model.logits(pairBatch(encoder.config, chunk, o.microBatchSize, shape));
-        chunk.forEach((_, k) => {
-          chosen.push(logits[k] as number);
-          rejected.push(logits[o.microBatchSize + k] as number);
-        });
+    return heldOutMetrics(rows, loss, { limit: o.evalExamples, seed }, async (inputs) => {
+      const out: number[][] = [];
+      for (let i = 0; i < inputs.length; i += o.microBatchSize) {
+        const chunk = inputs.slice(i, i + o.microBatchSize).map((input) => ({ id: '', input: encodeInput(encoder, input), target: 0 }));
+        const logits = await model.logits(pointBatch(encoder.config, chunk, o.microBatchSize, loss, shape));
+        chunk.forEach((_, k) => out.push(Array.from(logits.subarray(k * n, (k + 1) * n))));
       }
-      return pairMetrics(chosen, rejected);
-    }
-    const outputs: number[][] = [];
-    const gold: number[] = [];
-    for (let i = 0; i < taken.length; i += o.microBatchSize) {
-      const chunk = (taken.slice(i, i + o.microBatchSize) as PointRow[]).map((r) => encodePoint(encoder, r));
-      const logits = await model.logits(pointBatch(encoder.config, chunk, o.microBatchSize, loss, shape));
-      chunk.forEach((row, k) => {
-        outputs.push(Array.from(logits.subarray(k * n, (k + 1) * n)));
-        gold.push(row.target);
-      });
-    }
-    if (rows.task === 'classification') return classMetrics(outputs, gold);
-    const first = outputs.map((row) => row[0] as number);
-    // A regression scored with bce predicts σ(logit); a binary task scored with mse predicts the value itself.
-    if (rows.task === 'binary') return loss === 'bce' ? binaryMetrics(first, gold) : regressionMetrics(first, gold);
-    return regressionMetrics(loss === 'bce' ? first.map((s) => 1 / (1 + Math.exp(-s))) : first, gold);
+      return out;
+    });
   }
 }
