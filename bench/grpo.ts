@@ -12,10 +12,10 @@ import { expectedTensors, openModelFolder } from '../core/model/index.js';
 import { loraConfig, LORA_TARGET_MODULES } from '../core/model/lora/index.js';
 import { rolloutMicroBatch, rolloutNormalizer, rolloutRow, rolloutRowWeights, RolloutModel } from '../core/train/rollout/index.js';
 import type { RolloutObjective } from '../core/train/rollout/index.js';
-import { grpoOptions, grpoPerToken } from '../plugins/objectives/grpo.js';
+import { grpoObjective, grpoOptions } from '../plugins/objectives/grpo.js';
 import { writeModel } from './model.js';
 import { enginePeakGflops } from './peak.js';
-import { stats } from './stats.js';
+import { r1, stats } from './stats.js';
 
 const SMOL = { name: 'smol', hidden: 576, layers: 30, heads: 9, kvHeads: 3, intermediate: 1536, vocab: 49152, tied: true } as const;
 const PROMPTS = 4;
@@ -24,13 +24,12 @@ const PROMPT = 64;
 const NEW = 64;
 const MICRO = 8;
 const ROUNDS = 2;
-const r1 = (x: number): number => Math.round(x * 10) / 10;
 
 export async function runGrpoBench(): Promise<void> {
   const dir = await writeModel(SMOL);
   const folder = await openModelFolder(dir);
   const o = grpoOptions.parse({});
-  const objective: RolloutObjective = { kind: 'rollout', name: 'grpo', weight: 1, usesReference: false, lossType: o.lossType, build: (ctx) => ({ perToken: grpoPerToken(ctx, o) }) };
+  const objective = (await grpoObjective.create(o, { baseDir: process.cwd(), warn: () => {} })) as RolloutObjective;
   const model = new RolloutModel(folder, loraConfig({ r: 8, alpha: 16, targetModules: [...LORA_TARGET_MODULES] }), { objectives: [objective], temperature: 1, feedOldLogProbs: false, seed: 1 });
   const prompts = Array.from({ length: PROMPTS * G }, (_, k) => Array.from({ length: PROMPT }, (_, t) => 100 + ((Math.floor(k / G) * 977 + t * 131) % 2900)));
   const split = { generate: [] as number[], decode: [] as number[], update: [] as number[] };

@@ -25,7 +25,7 @@ import type { LoraState } from '../core/model/lora/index.js';
 import { InferenceModel } from '../core/model/generation/inference-model.js';
 import { generateTokens } from '../core/model/generation/generate.js';
 import { EngineSession as Session } from '../core/engine/index.js';
-import { stats } from './stats.js';
+import { r1, stats } from './stats.js';
 
 interface BenchConfig {
   readonly name: 'tiny' | 'smol';
@@ -67,7 +67,6 @@ function noise(n: number, std: number, seed: number): Float32Array {
   return a;
 }
 
-const r1 = (x: number): number => Math.round(x * 10) / 10;
 const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
 export async function writeModel(c: Pick<BenchConfig, 'name' | 'hidden' | 'layers' | 'heads' | 'kvHeads' | 'intermediate' | 'vocab' | 'tied'>): Promise<string> {

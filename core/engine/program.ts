@@ -50,6 +50,16 @@ export class Program {
     this.key = parts.key;
   }
 
+  /**
+   * The feeds this program reads, out of a larger set (a training batch fed to its evaluation
+   * twin): sessions reject unknown names, so a caller that shares one batch between programs picks.
+   */
+  pickFeeds<F>(feeds: Readonly<Record<string, F>>): Record<string, F> {
+    const out: Record<string, F> = {};
+    for (const { name } of this.inputs) if (name in feeds) out[name] = feeds[name] as F;
+    return out;
+  }
+
   /** Bytes of the frozen weights read from files (external data), e.g. a model's safetensors. */
   get fileBackedBytes(): number {
     let bytes = 0;

@@ -42,13 +42,13 @@ export const grpoObjective = defineItem({
   kind: 'rollout',
   description: 'GRPO clipped policy loss on sampled completions (TRL semantics: loss types, ε low/high, δ, token or sequence ratios, k3 KL with β)',
   options: grpoOptions,
-  create: (o): RolloutObjective & { options: GrpoOptions } => ({
+  create: (o): RolloutObjective => ({
     kind: 'rollout',
     name: 'grpo',
     weight: o.weight,
     usesReference: o.beta > 0,
     lossType: o.lossType,
-    options: o,
+    clip: { low: o.epsilon, high: o.epsilonHigh ?? o.epsilon },
     build: (ctx) => ({ perToken: grpoPerToken(ctx, o) }),
   }),
 });

@@ -112,6 +112,16 @@ describe('generation results on a random llama folder', () => {
     }
   });
 
+  test('scoreTemperature records log softmax(raw logits / T) of each sampled token, whatever shaped the draw', async () => {
+    const T = 0.8;
+    const policy = { doSample: true, temperature: T, topK: 0, topP: 1, repetitionPenalty: 1 };
+    for (const settings of [policy, { doSample: true, temperature: 0.6, topK: 5, topP: 0.9, repetitionPenalty: 1.3 }]) {
+      const rows = await generateTokens(model, prompts, { maxNewTokens: 5, eosTokenIds: [], sampling: settings, seed: 11, scoreTemperature: T });
+      // The scored log-probs are the policy's: no penalty, no filtering, temperature T.
+      checkAgainstReference(rows.map((r) => ({ tokens: r.tokens, logProbs: r.scoredLogProbs! })), policy);
+    }
+  });
+
   test('rows of one batch keep their own settings: a greedy row equals a greedy-only call, a seeded row its solo run', async () => {
     const generator = new ModelTextGenerator(model);
     const a: Message[] = [{ role: 'user', content: 'I feel alone tonight.' }];

@@ -12,7 +12,7 @@ import { checkTokenIds, padBatch } from '../decoder/index.js';
 import { CACHED_INPUTS, CACHED_OUTPUTS } from './cached-graph.js';
 import type { InferenceModel } from './inference-model.js';
 import type { FinishReason } from '../../kernel/extension-points/decoding-policy.js';
-import { logSoftmaxAt, pickToken } from './logits-processing.js';
+import { logSoftmaxAt, pickToken, scoredAsDrawn } from './logits-processing.js';
 import type { SamplingSettings } from './logits-processing.js';
 import { padIdOf } from './padding.js';
 import { RowText } from './text-stream.js';
@@ -246,11 +246,13 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
         continue;
       }
       const rowLogits = logits.subarray(b * V, (b + 1) * V);
-      // pickToken rewrites the logits (repetition penalty): score from a copy of the raw ones.
-      const raw = scoreTemperature !== undefined ? rowLogits.slice() : undefined;
+      const scoring = scoreTemperature === undefined ? 'none' : scoredAsDrawn(row.sampling, scoreTemperature) ? 'drawn' : 'raw';
+      // pickToken rewrites the logits only for a repetition penalty: then score a copy of the raw ones.
+      const raw = scoring === 'raw' && row.sampling.repetitionPenalty !== 1 ? rowLogits.slice() : rowLogits;
       const { token, logProb } = pickToken(rowLogits, row.seen, row.sampling, row.rng);
       stepIds[b] = BigInt(token);
-      if (raw) row.scored.push(logSoftmaxAt(raw, token, scoreTemperature));
+      if (scoring === 'drawn') row.scored.push(logProb);
+      else if (scoring === 'raw') row.scored.push(logSoftmaxAt(raw, token, scoreTemperature));
       if (eos.has(token)) {
         row.done = true;
         row.finishReason = 'eos';

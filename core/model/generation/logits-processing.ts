@@ -162,6 +162,15 @@ export function logSoftmaxAt(logits: Float32Array, id: number, temperature = 1):
   return ((logits[id] as number) - max) / temperature - Math.log(z);
 }
 
+/**
+ * Whether pickToken's log-prob under `s` already is log softmax(logits / T): sampling at that
+ * temperature from the whole, unpenalized softmax (a GRPO rollout's usual settings), so a caller
+ * that wants the policy's log-probs needs no second pass over the vocabulary.
+ */
+export function scoredAsDrawn(s: SamplingSettings, temperature: number): boolean {
+  return s.doSample && s.temperature === temperature && s.topK === 0 && s.topP >= 1 && s.repetitionPenalty === 1;
+}
+
 /** The next token of one row and its log-probability. `logits` is modified (repetition penalty). */
 export function pickToken(logits: Float32Array, seen: ReadonlySet<number>, s: SamplingSettings, rng: Xoshiro128): ChosenToken {
   applyRepetitionPenalty(logits, seen, s.repetitionPenalty);

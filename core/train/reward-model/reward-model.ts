@@ -73,9 +73,7 @@ export class RewardModel {
     const program = this.eval.program;
     const session = await this.session(program, batch);
     // The evaluation graph reads no targets or weights.
-    const wanted = new Set(program.inputs.map((i) => i.name));
-    const feeds = Object.fromEntries(Object.entries(this.feeds(batch)).filter(([name]) => wanted.has(name)));
-    const out = await session.run(feeds, { dims: { batch: batch.batch, seq: batch.seq } });
+    const out = await session.run(program.pickFeeds(this.feeds(batch)), { dims: { batch: batch.batch, seq: batch.seq } });
     return out[rewardOutputs.logits]!.data as Float32Array;
   }
 

@@ -81,8 +81,7 @@ export class RolloutModel {
   async oldLogProbs(batch: RolloutMicroBatch): Promise<Float32Array> {
     if (!this.old) throw new Error('rollout model: built without a π_old program (numIterations is 1)');
     const program = this.old.program;
-    const wanted = new Set(program.inputs.map((i) => i.name));
-    const feeds: Record<string, Feed> = Object.fromEntries(Object.entries({ ...batch.feeds, ...this.parameterFeeds() }).filter(([name]) => wanted.has(name)));
+    const feeds = program.pickFeeds<Feed>({ ...batch.feeds, ...this.parameterFeeds() });
     const session = await this.sessions.get(program, { ...this.options.session, staticDims: { batch: batch.batch, seq: batch.seq } });
     return (await session.run(feeds, { dims: { batch: batch.batch, seq: batch.seq } }))[rolloutOutputs.logProbs]!.data as Float32Array;
   }

@@ -32,6 +32,8 @@ export interface RolloutObjective extends Objective<RolloutBuildContext, Rollout
   readonly usesReference: boolean;
   /** How the trainer normalizes Σ m·L (TRL's loss types; see rolloutNormalizer). */
   readonly lossType: RolloutLossType;
+  /** The ratio's clip range, when the term clips: the trainer's clip_ratio metrics count against it. */
+  readonly clip?: { readonly low: number; readonly high: number };
 }
 
 export const rolloutLossTypes = ['grpo', 'bnpo', 'dr_grpo', 'dapo'] as const;

@@ -98,19 +98,22 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
     const o = this.options;
     const tokenizer = input.model.tokenizer;
     const lossType = input.objectives[0]!.lossType;
-    const eps = this.clipRange(input.objectives);
+    // TRL's defaults (ε 0.2) when no term clips: the metrics then count against the usual range.
+    const eps = input.objectives.find((x) => x.clip)?.clip ?? { low: 0.2, high: 0.2 };
     const usesReference = model.train.usesReference;
     const padId = tokenizer.pad?.id ?? tokenizer.eos?.id ?? 0;
-    const conversation = (e: CanonicalExample): Message[] => (policy?.prompt ? policy.prompt(e.messages) : e.messages.map((m) => ({ ...m })));
-    const encoded = new Map<number, number[] | null>();
+    /** A prompt as the policy gives it to the model, and its token ids; null when too long. Made once per prompt. */
+    const rendered = new Map<number, { messages: Message[]; ids: number[] } | null>();
     let tooLong = 0;
-    const promptIds = (i: number): number[] | null => {
-      if (!encoded.has(i)) {
-        const ids = tokenizer.encodeChat(conversation(input.prompts[i]!), { addGenerationPrompt: true });
-        encoded.set(i, ids.length <= o.maxPromptLength ? ids : null);
+    const promptOf = (i: number): { messages: Message[]; ids: number[] } | null => {
+      if (!rendered.has(i)) {
+        const e = input.prompts[i]!;
+        const messages = policy?.prompt ? policy.prompt(e.messages) : e.messages.map((m) => ({ ...m }));
+        const ids = tokenizer.encodeChat(messages, { addGenerationPrompt: true });
+        rendered.set(i, ids.length <= o.maxPromptLength ? { messages, ids } : null);
         if (ids.length > o.maxPromptLength) tooLong++;
       }
-      return encoded.get(i) ?? null;
+      return rendered.get(i) ?? null;
     };
     if (input.prompts.length === 0) throw new AttuneError('grpo: no prompts.', 'The recipe found no prompt examples in the train split of its sources.');
     const walker = new EpochWalker(input.prompts.length, [...seedWords(run.seed), WALK_STREAM]);
@@ -125,7 +128,7 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
       for (let tries = 0; picked.length < o.promptsPerStep; tries++) {
         if (tries > 10_000) throw new AttuneError(`grpo: 10000 draws in a row gave no prompt within maxPromptLength ${o.maxPromptLength}.`, 'Raise trainer.options.maxPromptLength.');
         const i = walker.next().index;
-        if (promptIds(i)) picked.push(i);
+        if (promptOf(i)) picked.push(i);
       }
       return picked;
     };
@@ -135,7 +138,8 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
       const picked = drawPrompts();
       const G = o.numGenerations;
       const rowsOf = picked.flatMap((i) => Array.from({ length: G }, () => i));
-      const prompts = rowsOf.map((i) => promptIds(i) as number[]);
+      const rendering = rowsOf.map((i) => promptOf(i)!);
+      const prompts = rendering.map((r) => r.ids);
       // The rollout seed depends on the run seed and the generation's index alone, so a resumed run samples the same.
       const seed = Xoshiro128.fromWords([...seedWords(run.seed), ROLLOUT_STREAM, generations]).nextUint32();
       const results = await model.generate(prompts, {
@@ -149,7 +153,7 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
       const completions: RewardCompletion[] = results.map((r, k) => ({ text: r.text, tokenIds: r.tokens, ...(parsed[k] ? { answer: parsed[k]!.answer } : {}) }));
       const examples = rowsOf.map((i) => input.prompts[i]!);
       const groups = rowsOf.map((_, k) => Math.floor(k / G));
-      const scored = await runner.score({ prompts: rowsOf.map((i) => conversation(input.prompts[i]!)), completions, examples, groups, state: { stage: input.stage, step: step - 1, totalSteps: o.steps } });
+      const scored = await runner.score({ prompts: rendering.map((r) => r.messages), completions, examples, groups, state: { stage: input.stage, step: step - 1, totalSteps: o.steps } });
       const t2 = performance.now();
       const rows = results.map((r, k) => rolloutRow(prompts[k]!, r.tokens, r.endToken, scored.advantages[k]!, o.maskTruncatedCompletions));
       if (o.numIterations > 1) {
@@ -173,7 +177,7 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
         const records: CompletionRecord[] = results.map((r, k) => ({
           step,
           group: groups[k]!,
-          prompt: conversation(examples[k]!).filter((m) => m.role !== 'system').at(-1)?.content ?? '',
+          prompt: rendering[k]!.messages.filter((m) => m.role !== 'system').at(-1)?.content ?? '',
           completion: r.text,
           answer: parsed[k] ? parsed[k]!.answer : r.text,
           status: parsed[k]?.status ?? 'plain',
@@ -263,12 +267,6 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
       );
     }
     return worst.diff;
-  }
-
-  private clipRange(objectives: readonly RolloutObjective[]): { low: number; high: number } {
-    const grpo = objectives.find((x) => 'options' in x) as (RolloutObjective & { options?: { epsilon: number; epsilonHigh?: number } }) | undefined;
-    const low = grpo?.options?.epsilon ?? 0.2;
-    return { low, high: grpo?.options?.epsilonHigh ?? low };
   }
 
   private microBatches(rows: readonly RolloutRow[], padId: number, lossType: RolloutObjective['lossType']): RolloutMicroBatch[] {
