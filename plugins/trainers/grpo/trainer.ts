@@ -47,7 +47,6 @@ const ROLLOUT_STREAM = 0x5a11;
 
 /** One generation batch, kept (and checkpointed) until its μ iterations are done. */
 interface Generation {
-  readonly index: number;
   readonly rows: RolloutRow[];
   iteration: number;
   /** Metrics of the rollout itself (rewards, lengths, timings), logged with each of its steps. */
@@ -187,7 +186,7 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
         }));
         await logCompletions(run.runDir, records);
       }
-      const generation: Generation = { index: generations, rows, iteration: 0, metrics, ...(checked ? {} : { generatorLogProbs: results.map((r) => r.scoredLogProbs ?? []) }) };
+      const generation: Generation = { rows, iteration: 0, metrics, ...(checked ? {} : { generatorLogProbs: results.map((r) => r.scoredLogProbs ?? []) }) };
       generations++;
       return generation;
     };
