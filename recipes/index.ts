@@ -4,6 +4,7 @@
  */
 import { definePlugin } from 'attune';
 import { dataReport } from './data-report.js';
+import { dpo } from './dpo.js';
 import { grpoEmpathy } from './grpo-empathy.js';
 import { rewardModel } from './reward-model.js';
 import { sftMultiobjective } from './sft-multiobjective.js';
@@ -17,5 +18,6 @@ export const builtinRecipes = definePlugin({
     ctx.recipes.register('sft-multiobjective', sftMultiobjective);
     ctx.recipes.register('reward-model', rewardModel);
     ctx.recipes.register('grpo-empathy', grpoEmpathy);
+    ctx.recipes.register('dpo', dpo);
   },
 });

@@ -21,3 +21,4 @@ export * from './stage-loop.js';
 export * from './rewards/index.js';
 export * from './reward-model/index.js';
 export * from './rollout/index.js';
+export * from './preference/index.js';

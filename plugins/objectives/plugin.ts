@@ -1,5 +1,6 @@
-/** The built-in objectives (SFT terms and the GRPO policy loss), as an ordinary plugin: items are `objectives/<name>`. */
+/** The built-in objectives (SFT terms, the DPO losses and the GRPO policy loss), as an ordinary plugin: items are `objectives/<name>`. */
 import { definePlugin } from 'attune';
+import { dpoObjective } from './dpo.js';
 import { emotionHeadObjective } from './emotion-head.js';
 import { grpoObjective } from './grpo.js';
 import { lmObjective } from './lm.js';
@@ -14,6 +15,7 @@ export const objectivesPlugin = definePlugin({
     ctx.objectives.register('emotion-head', emotionHeadObjective);
     ctx.objectives.register('strategy-head', strategyHeadObjective);
     ctx.objectives.register('safety-kl', safetyKlObjective);
+    ctx.objectives.register('dpo', dpoObjective);
     ctx.objectives.register('grpo', grpoObjective);
   },
 });

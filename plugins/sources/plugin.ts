@@ -8,6 +8,9 @@ import { edSource } from './ed/index.js';
 import { esconvSource } from './esconv/index.js';
 import { goEmotionsSource } from './goemotions/index.js';
 import { wassaSource } from './wassa/index.js';
+import { annomiPairsSource } from './preferences/annomi-pairs.js';
+import { counselChatPairsSource } from './preferences/counselchat-pairs.js';
+import { preferenceFileSource } from './preferences/preference-file.js';
 
 export const sourcesPlugin = definePlugin({
   name: 'sources',
@@ -19,5 +22,8 @@ export const sourcesPlugin = definePlugin({
     ctx.sources.register('wassa', wassaSource);
     ctx.sources.register('counselchat', counselChatSource);
     ctx.sources.register('annomi', annomiSource);
+    ctx.sources.register('counselchat-pairs', counselChatPairsSource);
+    ctx.sources.register('annomi-pairs', annomiPairsSource);
+    ctx.sources.register('preference-file', preferenceFileSource);
   },
 });
