@@ -41,18 +41,33 @@ export async function saveTrainables(dir: string, params: TrainableSet, baseMode
  * naming the tensor or setting before anything is written.
  */
 export async function loadTrainables(dir: string, params: TrainableSet, model: DecoderConfig): Promise<void> {
-  requireCheckpointFile(dir, checkpointFiles.adapterWeights);
   if (params.heads.length > 0) requireCheckpointFile(dir, checkpointFiles.heads);
-  const adapter = await loadLoraAdapter(join(dir, checkpointFiles.adapterDir), model);
-  const saved = adapter.state.config;
-  const now = params.lora.config;
-  if (saved.r !== now.r || saved.alpha !== now.alpha || saved.useRslora !== now.useRslora || saved.targetModules.join() !== now.targetModules.join()) {
-    throw new AttuneError(
-      `Checkpoint ${dir} holds a LoRA adapter with r=${saved.r}, alpha=${saved.alpha}, targets [${saved.targetModules.join(', ')}]; this run has r=${now.r}, alpha=${now.alpha}, targets [${now.targetModules.join(', ')}].`,
-      'Resume with the config the run started with.',
-    );
-  }
+  const adapter = await readMatchingAdapter(dir, params.lora, model);
   // Each loader checks every name and shape before it copies.
   loadParameters(params.lora.parameters, exportParameters(adapter.state.parameters), join(dir, checkpointFiles.adapterWeights));
   loadParameters(params.heads, exportParameters(adapter.extraTensors), join(dir, checkpointFiles.heads));
+}
+
+/**
+ * The LoRA factors of an earlier stage's `dir` (its final or a checkpoint) as the start of this
+ * one: the adapter must have this stage's LoRA config; heads saved beside it are not this stage's
+ * business and are left alone (a later stage may train other heads, or none).
+ */
+export async function loadStartAdapter(dir: string, lora: LoraState, model: DecoderConfig): Promise<void> {
+  const adapter = await readMatchingAdapter(dir, lora, model);
+  loadParameters(lora.parameters, exportParameters(adapter.state.parameters), join(dir, checkpointFiles.adapterWeights));
+}
+
+async function readMatchingAdapter(dir: string, lora: LoraState, model: DecoderConfig): ReturnType<typeof loadLoraAdapter> {
+  requireCheckpointFile(dir, checkpointFiles.adapterWeights);
+  const adapter = await loadLoraAdapter(join(dir, checkpointFiles.adapterDir), model);
+  const saved = adapter.state.config;
+  const now = lora.config;
+  if (saved.r !== now.r || saved.alpha !== now.alpha || saved.useRslora !== now.useRslora || saved.targetModules.join() !== now.targetModules.join()) {
+    throw new AttuneError(
+      `Checkpoint ${dir} holds a LoRA adapter with r=${saved.r}, alpha=${saved.alpha}, targets [${saved.targetModules.join(', ')}]; this run has r=${now.r}, alpha=${now.alpha}, targets [${now.targetModules.join(', ')}].`,
+      'Resume with the config the run started with (or, for a stage that continues another, give both the same lora settings).',
+    );
+  }
+  return adapter;
 }

@@ -1,17 +1,19 @@
 /**
  * `attune generate`, `perplexity` and `chat` end to end on the embedded model: in this process
- * through runCli, and interactive chat (piped stdin) as a spawned bin/attune.js.
+ * through runCli, and interactive chat (piped stdin) as a spawned bin/attune.js; `merge` folds the
+ * adapter in (the merged folder scores tokens like base + adapter, in the dtype asked for).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromPackageRoot } from '../../core/base/paths.js';
 import { writeSafetensors } from '../../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../../core/model/safetensors/writer.js';
-import { InferenceModel, ModelTextGenerator, perplexity } from '../../core/model/generation/index.js';
+import { InferenceModel, ModelTextGenerator, perplexity, tokenLogProbs } from '../../core/model/generation/index.js';
+import { SafetensorsFile } from '../../core/model/safetensors/reader.js';
 import { runCli } from '../../core/cli/main.js';
 
 const bin = fromPackageRoot('bin', 'attune.js');
@@ -163,5 +165,55 @@ describe('model commands', () => {
     assert.match(r.stderr, /status interrupted\) has no adapter: expected a folder with adapter_config\.json and adapter_model\.safetensors \(PEFT layout\)/);
     const notRun = await attune(['chat', '--run', join(dir, 'nowhere'), '--prompt', 'hi']);
     assert.match(notRun.stderr, /run directory .*nowhere does not exist/);
+  });
+
+  /** Per-token log-probs of a fixed text under a model folder, without any adapter. */
+  async function folderLogProbs(folder: string, useAdapterOf?: InferenceModel): Promise<Float64Array> {
+    const text = 'I hear how hard this week has been for you.';
+    if (useAdapterOf) return (await tokenLogProbs(useAdapterOf, [useAdapterOf.folder.tokenizer.encode(text)]))[0]!;
+    const m = await InferenceModel.open(folder);
+    try {
+      return (await tokenLogProbs(m, [m.folder.tokenizer.encode(text)]))[0]!;
+    } finally {
+      await m.release();
+    }
+  }
+  const maxDiff = (a: Float64Array, b: Float64Array): number => a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
+
+  test("merge folds a run's adapter into the base: the merged folder scores like base + adapter; --dtype rewrites weights and torch_dtype", async () => {
+    const out = join(dir, 'merged');
+    const r = await attune(['merge', '--model', 'attune-tiny-qwen2', '--adapter', join(runDir, 'final'), '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /merged 4 adapted projections of .* into .*merged/);
+    const withAdapter = await folderLogProbs('', model);
+    const base = await folderLogProbs('attune-tiny-qwen2');
+    assert.ok(maxDiff(base, withAdapter) > 1e-2, 'the adapter changes the scores');
+    assert.ok(maxDiff(await folderLogProbs(out), withAdapter) < 1e-4, 'merged equals base + adapter');
+    const half = join(dir, 'merged-fp16');
+    const h = await attune(['merge', '--model', 'attune-tiny-qwen2', '--adapter', join(runDir, 'final', 'adapter'), '--out', half, '--dtype', 'fp16']);
+    assert.equal(h.code, 0, h.stderr);
+    const weights = await SafetensorsFile.open(join(half, 'model.safetensors'));
+    assert.deepEqual(new Set(weights.names().map((n) => weights.info(n).dtype)), new Set(['F16']));
+    assert.equal(JSON.parse(readFileSync(join(half, 'config.json'), 'utf8')).torch_dtype, 'float16');
+    assert.ok(maxDiff(await folderLogProbs(half), withAdapter) < 2e-2, 'fp16 rounding only');
+  });
+
+  test('merge refuses an adapter trained on another base (naming both) and a non-empty --out', async () => {
+    const foreign = join(dir, 'foreign-adapter');
+    await writeAdapter(foreign);
+    const config = JSON.parse(readFileSync(join(foreign, 'adapter_config.json'), 'utf8'));
+    writeFileSync(join(foreign, 'adapter_config.json'), JSON.stringify({ ...config, base_model_name_or_path: 'Qwen/Qwen2.5-0.5B-Instruct' }));
+    const r = await attune(['merge', '--model', 'attune-tiny-qwen2', '--adapter', foreign, '--out', join(dir, 'never')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /was trained on 'Qwen\/Qwen2\.5-0\.5B-Instruct', not on 'attune-tiny-qwen2'/);
+    assert.match(r.stderr, /--force/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+    const full = join(dir, 'full');
+    mkdirSync(full);
+    writeFileSync(join(full, 'keep.txt'), 'mine');
+    const f = await attune(['merge', '--model', 'attune-tiny-qwen2', '--adapter', join(runDir, 'final'), '--out', full]);
+    assert.equal(f.code, 1);
+    assert.match(f.stderr, /--out .*full exists and is not empty/);
+    assert.equal(readFileSync(join(full, 'keep.txt'), 'utf8'), 'mine');
   });
 });

@@ -16,3 +16,4 @@ export { loadLoraAdapter, parseAdapterConfig } from './peft-load.js';
 export type { LoadedAdapter } from './peft-load.js';
 export { writeMergedModel, mergeProjection } from './merge.js';
 export type { MergeOptions } from './merge.js';
+export { adapterFolder, mergeAdapter, mergeDtypes, type MergeDtype, type MergeRequest, type MergeResult } from './merge-adapter.js';

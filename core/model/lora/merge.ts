@@ -2,7 +2,8 @@
  * Folds a LoRA adapter into its base model — W' = W + scale·B·A — and writes a complete Hugging
  * Face model folder (config, weights, tokenizer and every other non-weight file), atomically.
  * Shards are rewritten one at a time under their original names, so the index stays valid and
- * only one shard's tensors are in memory at once. Each tensor keeps its stored dtype.
+ * only one shard's tensors are in memory at once. Each tensor keeps its stored dtype unless
+ * `dtype` asks for another.
  */
 import { copyFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -68,7 +69,11 @@ export interface MergeOptions {
   readonly dropTensors?: readonly string[];
   /** Files written instead of the base folder's, by name (e.g. a classifier's `config.json`); null leaves the file out. */
   readonly replaceFiles?: Readonly<Record<string, string | null>>;
+  /** Store every floating-point tensor in this dtype (default: each keeps its stored dtype). */
+  readonly dtype?: 'F32' | 'F16' | 'BF16';
 }
+
+const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
 
 /** Writes `outDir`: the base folder's files with every adapted projection merged. */
 export async function writeMergedModel(folder: ModelFolder, state: LoraState, outDir: string, options: MergeOptions = {}): Promise<void> {
@@ -86,12 +91,13 @@ export async function writeMergedModel(folder: ModelFolder, state: LoraState, ou
         if (dropped.has(name)) continue;
         const t = await file.read(name);
         const pair = pairs.get(name);
+        const dtype = options.dtype && FLOAT_DTYPES.has(t.dtype) ? options.dtype : t.dtype;
         if (!pair) {
-          tensors[name] = { dtype: t.dtype, shape: t.shape, data: t.data };
+          tensors[name] = dtype === t.dtype ? { dtype, shape: t.shape, data: t.data } : { dtype, shape: t.shape, data: storeAs(dtype, toFloat32(t, file.path)) };
           continue;
         }
         const values = mergeProjection(toFloat32(t, file.path), pair.a, pair.b, scale, pair.out, pair.inDim, state.config.r);
-        tensors[name] = { dtype: t.dtype, shape: t.shape, data: storeAs(t.dtype, values) };
+        tensors[name] = { dtype, shape: t.shape, data: storeAs(dtype, values) };
         merged.add(name);
       }
       if (i === files.length - 1) Object.assign(tensors, extra);

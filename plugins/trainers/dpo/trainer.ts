@@ -18,6 +18,7 @@ import {
   cachedReferenceLogProbs,
   checkpointFiles,
   chunkPairs,
+  loadStartAdapter,
   loadTrainables,
   preferencePairBatch,
   PairStats,
@@ -64,7 +65,7 @@ export class DpoTrainer implements Trainer<DpoStageInput> {
     const model = new PreferenceModel(input.model, input.lora, input.objectives, run.seed, o.intraOpThreads ? { intraOpThreads: o.intraOpThreads } : {});
     try {
       // A checkpoint of this stage, when resuming, overwrites these values (the reference does not move).
-      if (input.startFrom) await loadTrainables(input.startFrom, { lora: model.lora, heads: [] }, input.model.config);
+      if (input.startFrom) await loadStartAdapter(input.startFrom, model.lora, input.model.config);
       const reference = await this.reference(input, run, model);
       const work = await this.work(input, run, model, reference);
       return await runStage(run, { stage: input.stage, options: o, work, evalSplit: 'validation', ...(input.finalDir ? { finalDir: input.finalDir } : {}) });

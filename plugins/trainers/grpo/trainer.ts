@@ -13,6 +13,7 @@ import type { LoraConfig, ModelFolder } from 'attune/model';
 import {
   completionLogProbs,
   createRewardRunner,
+  loadStartAdapter,
   loadTrainables,
   rolloutMicroBatch,
   rolloutNormalizer,
@@ -85,7 +86,7 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
     });
     try {
       // A checkpoint of this stage, when resuming, overwrites these values.
-      if (input.startFrom) await loadTrainables(input.startFrom, { lora: model.lora, heads: [] }, input.model.config);
+      if (input.startFrom) await loadStartAdapter(input.startFrom, model.lora, input.model.config);
       return await runStage(run, { stage: input.stage, options: o, work: this.work(input, run, model, runner, policy), evalSplit: 'rollouts', ...(input.finalDir ? { finalDir: input.finalDir } : {}) });
     } finally {
       await model.release();

@@ -9,7 +9,7 @@ import { AttuneError, seedWords, writeFileAtomic, Xoshiro128 } from 'attune';
 import type { CanonicalExample, RngState, RunContext, Trainer, TrainerResult } from 'attune';
 import type { LoraConfig, ModelFolder } from 'attune/model';
 import { loraDropoutFeeds } from 'attune/model';
-import { accumulateStep, bucketLength, collate, createStageSampler, evaluateItems, ItemCache, loadTrainables, runStage, saveTrainables, SftModel, usableForSft } from 'attune/train';
+import { accumulateStep, bucketLength, collate, createStageSampler, evaluateItems, ItemCache, loadStartAdapter, loadTrainables, runStage, saveTrainables, SftModel, usableForSft } from 'attune/train';
 import type { SamplingPlan, SftObjective, SourceSplit, StageWork, TrainItem } from 'attune/train';
 import type { SftTrainerOptions } from './config.js';
 
@@ -24,6 +24,8 @@ export interface SftStageInput {
   readonly objectives: readonly SftObjective[];
   readonly train: readonly SourceSplit[];
   readonly eval: readonly SourceSplit[];
+  /** A stage directory whose `adapter/` the LoRA factors start from (an earlier stage's final), instead of PEFT's fresh init; heads start fresh. */
+  readonly startFrom?: string;
   /** Final artifacts, relative to the run directory (default: `final`, or `<stage>/final` after the first stage). */
   readonly finalDir?: string;
 }
@@ -51,6 +53,8 @@ export class SftTrainer implements Trainer<SftStageInput> {
     const o = this.options;
     const model = new SftModel(input.model, input.lora, input.objectives, run.seed, o.intraOpThreads ? { intraOpThreads: o.intraOpThreads } : {});
     try {
+      // A checkpoint of this stage, when resuming, overwrites these values.
+      if (input.startFrom) await loadStartAdapter(input.startFrom, model.lora, input.model.config);
       return await runStage(run, { stage: input.stage, options: o, work: this.work(input, run, model), evalSplit: o.evalSplit, ...(input.finalDir ? { finalDir: input.finalDir } : {}) });
     } finally {
       await model.release();

@@ -30,10 +30,12 @@ export function attachProgressBar(bus: EventBus, stream: NodeJS.WriteStream = pr
       stop();
       recent = [];
       if (!e.totalSteps) return;
+      // Multi-stage recipes say where in the pipeline the bar is: "dpo (stage 3/4)".
+      const label = e.count > 1 ? `${e.stage} (stage ${e.index + 1}/${e.count})` : e.stage;
       bar = new cliProgress.SingleBar(
         {
           stream,
-          format: `${e.stage} |{bar}| {value}/{total} | {metrics} | {throughput} | ETA {eta_formatted}`,
+          format: `${label} |{bar}| {value}/{total} | {metrics} | {throughput} | ETA {eta_formatted}`,
           barsize: 24,
           hideCursor: false,
           noTTYOutput: !stream.isTTY,
