@@ -7,9 +7,8 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
 import { defineRecipe } from 'attune';
-import type { CanonicalExample } from 'attune';
 import { loraConfig, loraConfigInputSchema, openModelFolder } from 'attune/model';
-import { isActiveWeight, writeLossCurves } from 'attune/train';
+import { activeObjectives, loadSourceSplits, pooled, writeLossCurves } from 'attune/train';
 import type { PreferenceObjective } from 'attune/train';
 import type { DpoStageInput } from '../plugins/trainers/dpo/index.js';
 
@@ -33,22 +32,11 @@ export const dpo = defineRecipe({
     }),
   run: async (config, run) => {
     const model = await openModelFolder(config.model);
-
-    const train: CanonicalExample[] = [];
-    const held: CanonicalExample[] = [];
-    for (const ref of config.data.sources) {
-      const source = await run.create(ref);
-      train.push(...(await source.load({ split: 'train' })).examples);
-      if (source.splits.includes(config.data.evalSplit)) held.push(...(await source.load({ split: config.data.evalSplit })).examples);
-      else run.warn(`${ref.use} has no '${config.data.evalSplit}' split; it is not evaluated`);
-    }
+    const pairs = await loadSourceSplits(run, config.data.sources, config.data.evalSplit);
+    const train = pooled(pairs.train);
+    const held = pooled(pairs.eval);
     run.log(`pairs: ${train.length} to train on, ${held.length} held out`);
-
-    const objectives: PreferenceObjective[] = [];
-    for (const ref of config.objectives) {
-      // The config validator has checked that every objective here is of the trainer's kind (preference).
-      if (isActiveWeight(ref.options.weight)) objectives.push((await run.create(ref)) as PreferenceObjective);
-    }
+    const objectives = await activeObjectives<PreferenceObjective>(run, config.objectives);
 
     const trainer = await run.create(config.trainer);
     const input: DpoStageInput = {

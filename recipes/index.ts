@@ -8,6 +8,7 @@ import { dpo } from './dpo.js';
 import { grpoEmpathy } from './grpo-empathy.js';
 import { rewardModel } from './reward-model.js';
 import { sftMultiobjective } from './sft-multiobjective.js';
+import { therapyCurriculum, therapySequential } from './therapy.js';
 
 export const builtinRecipes = definePlugin({
   name: 'recipes',
@@ -19,5 +20,7 @@ export const builtinRecipes = definePlugin({
     ctx.recipes.register('reward-model', rewardModel);
     ctx.recipes.register('grpo-empathy', grpoEmpathy);
     ctx.recipes.register('dpo', dpo);
+    ctx.recipes.register('therapy-sequential', therapySequential);
+    ctx.recipes.register('therapy-curriculum', therapyCurriculum);
   },
 });

@@ -6,16 +6,12 @@
  */
 import { z } from 'zod';
 import { defineRecipe } from 'attune';
-import type { ItemRef } from 'attune';
 import { loraConfig, loraConfigInputSchema, openModelFolder } from 'attune/model';
-import { isActiveWeight, writeLossCurves } from 'attune/train';
-import type { SftObjective, SourceSplit } from 'attune/train';
+import { activeObjectives, loadSourceSplits, writeLossCurves } from 'attune/train';
+import type { SftObjective } from 'attune/train';
 import type { SftStageInput } from '../plugins/trainers/sft/trainer.js';
 
 const STAGE = 'sft';
-
-/** The source's name in mixtures and curricula: the item name (`sources/esconv` → `esconv`). */
-const sourceName = (ref: ItemRef<'sources'>): string => ref.use.slice(ref.use.lastIndexOf('/') + 1);
 
 export const sftMultiobjective = defineRecipe({
   description: 'LoRA SFT with LM, emotion-head, strategy-head and safety-KL terms',
@@ -33,30 +29,12 @@ export const sftMultiobjective = defineRecipe({
     }),
   run: async (config, run) => {
     const model = await openModelFolder(config.model);
-
-    const objectives: SftObjective[] = [];
-    for (const ref of config.objectives) {
-      if (!isActiveWeight(ref.options.weight)) {
-        run.log(`${ref.use}: weight 0, not built`);
-        continue;
-      }
-      // The config validator has checked that every objective here is of the sft trainer's kind.
-      objectives.push((await run.create(ref)) as SftObjective);
-    }
-
+    const objectives = await activeObjectives<SftObjective>(run, config.objectives);
     const trainer = await run.create(config.trainer);
     const evalSplit = typeof config.trainer.options.evalSplit === 'string' ? config.trainer.options.evalSplit : 'validation';
-    const train: SourceSplit[] = [];
-    const evaluation: SourceSplit[] = [];
-    for (const ref of config.data.sources) {
-      const source = await run.create(ref);
-      const name = sourceName(ref);
-      train.push({ name, examples: (await source.load({ split: 'train' })).examples });
-      if (source.splits.includes(evalSplit)) evaluation.push({ name, examples: (await source.load({ split: evalSplit })).examples });
-      else run.warn(`${ref.use} has no '${evalSplit}' split; it is not evaluated`);
-    }
+    const data = await loadSourceSplits(run, config.data.sources, evalSplit);
 
-    const input: SftStageInput = { stage: STAGE, model, modelName: config.model, lora: loraConfig(config.lora, 'lora'), objectives, train, eval: evaluation };
+    const input: SftStageInput = { stage: STAGE, model, modelName: config.model, lora: loraConfig(config.lora, 'lora'), objectives, train: data.train, eval: data.eval };
     const result = await trainer.train(input, run);
     const plots = await writeLossCurves(run.runDir);
     run.log(`loss curves: ${plots.join(', ')}`);

@@ -13,6 +13,8 @@ export type { RecipeDefinition, RecipeResult, RecipeStage } from './recipes/reci
 export type { ItemRef, ItemRefBuilder } from './config/item-ref.js';
 export type { RunContext, StageHandle } from './runs/run-context.js';
 export type { CheckpointInfo, CheckpointStore } from './runs/checkpoint-store.js';
+export { readStageRecord, writeStageRecord, stageRecordPath } from './runs/stage-record.js';
+export type { StageRecord } from './runs/stage-record.js';
 export type { EventBus } from './events/event-bus.js';
 export type { AttuneEvents, AttuneEventName, RunStatus } from './events/event-types.js';
 export type { ExtensionInstances, ExtensionKind } from './plugins/extension-kinds.js';

@@ -22,3 +22,5 @@ export * from './rewards/index.js';
 export * from './reward-model/index.js';
 export * from './rollout/index.js';
 export * from './preference/index.js';
+export * from './stage-pipeline.js';
+export * from './recipe-inputs.js';

@@ -15,6 +15,8 @@ export interface StageSampler {
   next(): { sourceName: string; index: number };
   /** Learning-rate multiplier at a 0-based optimizer step (curriculum phases; 1 otherwise). */
   lrMultiplier(step: number): number;
+  /** Optimizer steps the plan lays out (a curriculum's phases); absent for an open-ended mixture. */
+  readonly plannedSteps?: number;
   state(): unknown;
   restore(state: unknown, what: string): void;
 }
@@ -47,6 +49,7 @@ export function createStageSampler(plan: SamplingPlan, sizes: Readonly<Record<st
   return {
     next: () => sampler.next(),
     lrMultiplier: (step) => sampler.phaseAt(step).lrMultiplier,
+    plannedSteps: curriculum.totalSteps,
     state: () => sampler.state(),
     restore: (state, what) => sampler.restore(state as CurriculumSamplerState, what),
   };

@@ -14,7 +14,11 @@ export function runCommand(yargs: Argv): Argv {
         .option('plugin', { type: 'string', array: true, describe: 'load a plugin (path or npm package)' })
         .option('out', { type: 'string', describe: 'run directory (default runs/<recipe>-<timestamp>)' })
         .option('resume', { type: 'string', describe: 'continue an interrupted run from its directory' })
-        .conflicts('resume', ['config', 'set', 'out']),
+        .option('from-stage', { type: 'string', describe: "start a new run at this stage of a multi-stage recipe, reusing --from-run's earlier stages" })
+        .option('from-run', { type: 'string', describe: 'the earlier run of the same recipe whose completed stages --from-stage reuses' })
+        .implies('from-stage', 'from-run')
+        .implies('from-run', 'from-stage')
+        .conflicts('resume', ['config', 'set', 'out', 'from-stage']),
     async (argv) => {
       const [{ parseOverride }, { runRecipe }, { runSweep }, { bootKernel }] = await Promise.all([
         import('../../kernel/config/overrides.js'),
@@ -37,6 +41,7 @@ export function runCommand(yargs: Argv): Argv {
         overrides,
         ...(argv.out !== undefined && { out: argv.out }),
         ...(argv.resume !== undefined && { resume: argv.resume }),
+        ...(argv.fromStage !== undefined && argv.fromRun !== undefined && { fromStage: { stage: argv.fromStage, run: argv.fromRun } }),
         interactive: true,
       });
       if (outcome.status === 'interrupted') process.exitCode = 130;

@@ -28,6 +28,8 @@ export interface RunManifest {
   startedAt: string;
   /** One entry per `--resume`. */
   resumedAt: string[];
+  /** Set when the run started `--from-stage`: the stage it began at and the run the earlier stages came from. */
+  fromStage?: { stage: string; run: string };
   endedAt?: string;
   error?: string;
   metrics?: Record<string, number>;

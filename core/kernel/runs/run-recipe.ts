@@ -26,6 +26,8 @@ import { gitState, packageVersions, readManifest, writeManifest, writeManifestSy
 import type { RunManifest } from './manifest.js';
 import type { RunContext } from './run-context.js';
 import { handleStopSignals } from './signals.js';
+import { seedFromStage } from './from-stage.js';
+import type { FromStage } from './from-stage.js';
 
 export interface RunOptions {
   recipe: string;
@@ -35,6 +37,8 @@ export interface RunOptions {
   out?: string;
   /** Directory of an earlier run to continue. */
   resume?: string;
+  /** Start a new run at this stage, reusing the earlier stages' outputs of another run. */
+  fromStage?: FromStage;
   /** Attach the terminal subscribers (progress bar, summary). Tests turn them off. */
   interactive?: boolean;
   /** Called with the bus before the run starts, e.g. to attach custom subscribers. */
@@ -55,6 +59,8 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
   let runDir: string;
   let manifest: RunManifest;
   let config: Record<string, unknown>;
+  let seeded: { log: string; warning?: string } | undefined;
+  if (options.resume && options.fromStage) throw new ConfigError('--resume continues a run where it stopped; --from-stage starts a new one.', 'Give one of them.');
   if (options.resume) {
     runDir = resolve(options.resume);
     const previous = readManifest(runDir);
@@ -77,6 +83,7 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
       throw new RecipeError(`Run directory ${runDir} already exists and is not empty.`, 'Choose another --out, or --resume it if it is an interrupted run.');
     }
     mkdirSync(runDir, { recursive: true });
+    if (options.fromStage) seeded = await seedFromStage(recipe, recipeName, { ...options.fromStage, run: resolve(options.fromStage.run) }, runDir, config);
     manifest = {
       recipe: recipeName,
       status: 'running',
@@ -90,6 +97,7 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
       command: process.argv.slice(1),
       startedAt: new Date().toISOString(),
       resumedAt: [],
+      ...(options.fromStage && { fromStage: { stage: options.fromStage.stage, run: resolve(options.fromStage.run) } }),
     };
     await writeFileAtomic(join(runDir, 'config.yaml'), toYaml(config));
   }
@@ -164,6 +172,8 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     const started = performance.now();
     bus.emit('run:start', { recipe: recipeName, runDir, seed: manifest.seed, resumed: context.resumed });
     if (lock.warning) bus.emit('warning', { message: `${runDir}: ${lock.warning}`, origin: 'run' });
+    if (seeded) bus.emit('log', { message: seeded.log });
+    if (seeded?.warning) bus.emit('warning', { message: seeded.warning, origin: 'run' });
     let status: RunStatus = 'completed';
     let result: RecipeResult | undefined;
     let failure: unknown;

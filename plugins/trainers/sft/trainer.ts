@@ -74,6 +74,11 @@ export class SftTrainer implements Trainer<SftStageInput> {
     const byName = new Map(train.map((s) => [s.name, s.examples]));
     const examplesPerStep = o.microBatchSize * o.gradientAccumulation;
     const sampler = createStageSampler(this.sampling, Object.fromEntries(train.map((s) => [s.name, s.examples.length])), run.seed, examplesPerStep);
+    // A curriculum shorter than the stage repeats its last phase; a longer one never reaches its last phases.
+    if (sampler.plannedSteps !== undefined && sampler.plannedSteps !== o.steps) {
+      const then = sampler.plannedSteps < o.steps ? 'the last phase continues for the remaining steps' : 'the phases past that step are never reached';
+      run.warn(`${stage}: the curriculum lays out ${sampler.plannedSteps} steps of ${examplesPerStep} examples, the trainer runs ${o.steps}; ${then}. Set trainer.options.steps: ${sampler.plannedSteps} to train it exactly.`);
+    }
     const rng = Xoshiro128.fromWords([...seedWords(run.seed), DROPOUT_STREAM]);
     const terms = input.objectives.map((t) => ({ name: t.name, weight: t.weight }));
     const labelNames = model.labelFields.map((f) => f.name);

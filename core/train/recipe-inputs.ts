@@ -1,0 +1,51 @@
+/**
+ * What training recipes load before a stage, the same way in each: the objectives that have a
+ * weight (a weight-0 term is never built: no head, no reference forward), and each source's train
+ * split beside its held-out split.
+ */
+import type { ItemRef } from '../kernel/config/item-ref.js';
+import type { RunContext } from '../kernel/runs/run-context.js';
+import type { CanonicalExample } from '../kernel/extension-points/example.js';
+import type { Objective } from '../kernel/extension-points/objective.js';
+import { isActiveWeight } from './objective.js';
+import type { SourceSplit } from './sft-data.js';
+
+/** The objectives whose weight is not 0, created; the others are logged as not built. */
+export async function activeObjectives<T extends Objective = Objective>(run: RunContext, refs: readonly ItemRef<'objectives'>[]): Promise<T[]> {
+  const built: T[] = [];
+  for (const ref of refs) {
+    if (!isActiveWeight(ref.options.weight)) {
+      run.log(`${ref.use}: weight 0, not built`);
+      continue;
+    }
+    // The config validator has checked that every objective is of its trainer's kind.
+    built.push((await run.create(ref)) as T);
+  }
+  return built;
+}
+
+/** The source's name in mixtures and curricula: the item name (`sources/esconv` → `esconv`). */
+export const sourceName = (ref: ItemRef<'sources'>): string => ref.use.slice(ref.use.lastIndexOf('/') + 1);
+
+export interface LoadedSplits {
+  readonly train: SourceSplit[];
+  /** The held-out split of each source that has one. */
+  readonly eval: SourceSplit[];
+}
+
+/** Each source's train split and its `evalSplit`; a source without that split is warned about and not evaluated. */
+export async function loadSourceSplits(run: RunContext, refs: readonly ItemRef<'sources'>[], evalSplit: string): Promise<LoadedSplits> {
+  const train: SourceSplit[] = [];
+  const held: SourceSplit[] = [];
+  for (const ref of refs) {
+    const source = await run.create(ref);
+    const name = sourceName(ref);
+    train.push({ name, examples: (await source.load({ split: 'train' })).examples });
+    if (source.splits.includes(evalSplit)) held.push({ name, examples: (await source.load({ split: evalSplit })).examples });
+    else run.warn(`${ref.use} has no '${evalSplit}' split; it is not evaluated`);
+  }
+  return { train, eval: held };
+}
+
+/** The examples of every source together (preference pairs are not mixed by source). */
+export const pooled = (splits: readonly SourceSplit[]): CanonicalExample[] => splits.flatMap((s) => s.examples);
