@@ -15,6 +15,7 @@ import { chatCommand } from './commands/chat.js';
 import { classifyCommand } from './commands/classify.js';
 import { dataCommand } from './commands/data.js';
 import { describeCommand } from './commands/describe-command.js';
+import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
 import { listCommand } from './commands/list.js';
 import { mergeCommand } from './commands/merge.js';
@@ -23,14 +24,14 @@ import { runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
 import { validateCommand } from './commands/validate.js';
 
-const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, classifyCommand, scoreCommand, chatCommand, mergeCommand];
+const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, classifyCommand, scoreCommand, chatCommand, mergeCommand, exportCommand];
 
 /** Parses and runs one command line; throws what the command throws. */
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv).scriptName('attune');
   for (const add of commands) cli = add(cli);
   await cli
-    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | classify | score | chat | merge')
+    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | classify | score | chat | merge | export')
     .recommendCommands()
     .strict()
     .help()

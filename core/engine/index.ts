@@ -38,6 +38,7 @@ export { defineOp } from './custom-op.js';
 export type { CustomOp, CustomOpDefinition, CustomVjpContext, CustomForwardResult } from './custom-op.js';
 export type { CompileOptions, IOSpec } from './compile.js';
 export { Program } from './program.js';
+export type { StandaloneOptions, StandaloneResult } from './onnx/standalone.js';
 export { EngineSession, SessionCache, PREPACK_LIMIT_BYTES } from './session.js';
 export type { ExecutionProvider, Feed, RunOptions, RunOutput, SessionOptions } from './session.js';
 export { gradcheck } from './gradcheck.js';

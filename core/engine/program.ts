@@ -5,6 +5,8 @@ import type { InitializerRecord, NodeRecord } from './graph.js';
 import type { IOSpec } from './compile.js';
 import { buildModel, encodeModel } from './onnx/serialize.js';
 import type { ExternalPlan } from './onnx/serialize.js';
+import { writeStandaloneModel } from './onnx/standalone.js';
+import type { StandaloneOptions, StandaloneResult } from './onnx/standalone.js';
 
 export interface ProgramParts {
   readonly nodes: readonly NodeRecord[];
@@ -75,6 +77,14 @@ export class Program {
       inline += r.source.data.byteLength;
     }
     return inline > INLINE_LIMIT;
+  }
+
+  /**
+   * Writes a self-contained ONNX model for another runtime (transformers.js, Python onnxruntime):
+   * outputs under their own names, weights inline or in `<file>_data`. See onnx/standalone.ts.
+   */
+  exportStandalone(file: string, options: StandaloneOptions = {}): Promise<StandaloneResult> {
+    return writeStandaloneModel(this.parts, file, options);
   }
 
   /** ModelProto bytes with all initializers inline (small models). */

@@ -10,3 +10,4 @@ export * from './decoder/index.js';
 export * from './lora/index.js';
 export * from './generation/index.js';
 export * from './classifier/index.js';
+export * from './export/index.js';

@@ -216,4 +216,16 @@ describe('model commands', () => {
     assert.match(f.stderr, /--out .*full exists and is not empty/);
     assert.equal(readFileSync(join(full, 'keep.txt'), 'utf8'), 'mine');
   });
+
+  test("export onnx writes the transformers.js folder of a run's adapter folded into its base; a bad --external-data is refused", async () => {
+    const out = join(dir, 'onnx-export');
+    const r = await attune(['export', 'onnx', '--model', 'attune-tiny-qwen2', '--adapter', join(runDir, 'final'), '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /exported .*onnx-export\/onnx\/model\.onnx \(\d+\.\d MB of fp32 weights, 4 adapted projections folded in\)/);
+    assert.match(r.stdout, /AutoModelForCausalLM\.from_pretrained/);
+    for (const file of ['config.json', 'tokenizer.json', 'generation_config.json']) assert.ok(readFileSync(join(out, file)).byteLength > 0, file);
+    const bad = await attune(['export', 'onnx', '--model', 'attune-tiny-qwen2', '--out', join(dir, 'never'), '--external-data', 'sometimes']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /Invalid values[\s\S]*external-data/);
+  });
 });

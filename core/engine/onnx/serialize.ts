@@ -14,6 +14,8 @@ export interface BuildOptions {
   /** Replace these symbolic dims by fixed values in the IO signature (lets ORT plan static shapes). */
   readonly staticDims?: Readonly<Record<string, number>> | undefined;
   readonly external: ExternalPlan;
+  /** Rename symbols in the IO signature's dim names (`batch` → `batch_size`); the graph computes shapes at run time, so only the labels change. */
+  readonly dimNames?: Readonly<Record<string, string>> | undefined;
 }
 
 type Obj = Record<string, unknown>;
@@ -35,17 +37,20 @@ function attributeProto(name: string, a: TypedAttr): Obj {
   }
 }
 
-function valueInfo(name: string, dtype: DType, shape: Shape, staticDims: Readonly<Record<string, number>> | undefined): Obj {
+const renameSymbols = (d: string, names: Readonly<Record<string, string>> | undefined): string =>
+  names ? d.replace(/[A-Za-z_][A-Za-z0-9_]*/g, (s) => names[s] ?? s).replace(/\s*([+*-])\s*/g, ' $1 ') : d;
+
+function valueInfo(name: string, dtype: DType, shape: Shape, staticDims: Readonly<Record<string, number>> | undefined, dimNames?: Readonly<Record<string, string>>): Obj {
   const dim = shape.map((d) => {
     if (typeof d === 'number') return { dim_value: d };
     if (staticDims) {
       try {
         return { dim_value: evalDim(d, staticDims, `input '${name}'`) };
       } catch {
-        return { dim_param: d };
+        return { dim_param: renameSymbols(d, dimNames) };
       }
     }
-    return { dim_param: d };
+    return { dim_param: renameSymbols(d, dimNames) };
   });
   return { name, type: { tensor_type: { elem_type: ONNX_DTYPE[dtype], shape: { dim } } } };
 }
@@ -90,8 +95,8 @@ export function buildModel(parts: ProgramParts, opts: BuildOptions): Obj {
       name: 'attune',
       node,
       initializer,
-      input: parts.inputs.map((s) => valueInfo(s.name, s.dtype, s.shape, opts.staticDims)),
-      output: parts.outputs.map((s) => valueInfo(s.onnxName ?? s.name, s.dtype, s.shape, opts.staticDims)),
+      input: parts.inputs.map((s) => valueInfo(s.name, s.dtype, s.shape, opts.staticDims, opts.dimNames)),
+      output: parts.outputs.map((s) => valueInfo(s.onnxName ?? s.name, s.dtype, s.shape, opts.staticDims, opts.dimNames)),
     },
   };
 }

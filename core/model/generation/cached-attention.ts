@@ -34,7 +34,9 @@ function scaledScores(g: Graph, q: Tensor, k: Tensor, scale: number): Tensor {
 export function chunkMasks(pastMask: Tensor, chunkMask: Tensor): ChunkMasks {
   const g = pastMask.graph;
   const toBias = (m: Tensor): Tensor => ops.mul(ops.sub(m, 1), MASKED);
-  const pastBias = ops.reshape(toBias(pastMask), ['batch', 1, 1, 'cache']);
+  // Unsqueeze, not Reshape: ONNX Reshape reads a 0 in its target as "keep this dim", and an
+  // exported graph's first step runs with an empty cache (transformers.js feeds 0-length pasts).
+  const pastBias = ops.unsqueeze(toBias(pastMask), [1, 2]);
   const seq = ops.arange(g, 'seq');
   const causal = ops.greaterEqual(ops.unsqueeze(seq, 1), ops.unsqueeze(seq, 0));
   const causalBias = ops.reshape(ops.where(causal, g.scalar(0, 'float32'), g.scalar(-MASKED, 'float32')), [1, 1, 1, 'seq', 'seq']);

@@ -14,6 +14,6 @@ export { saveLoraAdapter, adapterConfigJson, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHT
 export type { SaveAdapterOptions } from './peft-save.js';
 export { loadLoraAdapter, parseAdapterConfig } from './peft-load.js';
 export type { LoadedAdapter } from './peft-load.js';
-export { writeMergedModel, mergeProjection } from './merge.js';
+export { writeMergedModel, mergeProjection, copyModelFiles } from './merge.js';
 export type { MergeOptions } from './merge.js';
 export { adapterFolder, mergeAdapter, mergeDtypes, type MergeDtype, type MergeRequest, type MergeResult } from './merge-adapter.js';

@@ -50,7 +50,8 @@ function storeAs(dtype: TensorToWrite['dtype'], values: Float32Array): TensorToW
 }
 
 /** `model.layers.0.self_attn.q_proj.weight` → the LoRA pair that adapts it. */
-function pairsByWeightName(state: LoraState, folder: ModelFolder): Map<string, { a: Float32Array; b: Float32Array; out: number; inDim: number }> {
+function pairsByWeightName(state: LoraState | null, folder: ModelFolder): Map<string, { a: Float32Array; b: Float32Array; out: number; inDim: number }> {
+  if (!state) return new Map();
   if (state.numLayers !== folder.config.numLayers) {
     throw new LoraError(`merge: the adapter has ${state.numLayers} layers but ${folder.dir} has ${folder.config.numLayers}`, 'merge into the base model the adapter was trained on');
   }
@@ -75,10 +76,12 @@ export interface MergeOptions {
 
 const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
 
-/** Writes `outDir`: the base folder's files with every adapted projection merged. */
-export async function writeMergedModel(folder: ModelFolder, state: LoraState, outDir: string, options: MergeOptions = {}): Promise<void> {
+/**
+ * Writes `outDir`: the base folder's files with every adapted projection merged. A null `state`
+ * merges nothing: the folder is rewritten as it is, in `options.dtype` (an fp32 copy to export).
+ */
+export async function writeMergedModel(folder: ModelFolder, state: LoraState | null, outDir: string, options: MergeOptions = {}): Promise<void> {
   const pairs = pairsByWeightName(state, folder);
-  const scale = state.scale;
   const merged = new Set<string>();
   const dropped = new Set(options.dropTensors ?? []);
   const extra = options.extraTensors ?? {};
@@ -96,7 +99,8 @@ export async function writeMergedModel(folder: ModelFolder, state: LoraState, ou
           tensors[name] = dtype === t.dtype ? { dtype, shape: t.shape, data: t.data } : { dtype, shape: t.shape, data: storeAs(dtype, toFloat32(t, file.path)) };
           continue;
         }
-        const values = mergeProjection(toFloat32(t, file.path), pair.a, pair.b, scale, pair.out, pair.inDim, state.config.r);
+        // A pair exists only when there is a state.
+        const values = mergeProjection(toFloat32(t, file.path), pair.a, pair.b, state!.scale, pair.out, pair.inDim, state!.config.r);
         tensors[name] = { dtype, shape: t.shape, data: storeAs(dtype, values) };
         merged.add(name);
       }
@@ -105,14 +109,22 @@ export async function writeMergedModel(folder: ModelFolder, state: LoraState, ou
     }
     const missing = [...pairs.keys()].filter((name) => !merged.has(name));
     if (missing.length > 0) throw new LoraError(`merge: ${folder.dir} has no tensor "${missing[0]}" to merge the adapter into`);
-    for (const entry of await readdir(folder.dir)) {
-      const from = join(folder.dir, entry);
-      if (entry.startsWith('.') || entry in replaced || WEIGHT_FILE.test(entry) || !(await stat(from)).isFile()) continue;
-      await copyFile(from, join(temp, entry));
-    }
-    for (const [name, text] of Object.entries(replaced)) if (text !== null) await writeFile(join(temp, name), text);
+    await copyModelFiles(folder.dir, temp, replaced);
     if (files.length > 1) await writeShardIndex(folder.weights.source, join(temp, basename(folder.weights.source)), dropped, Object.keys(extra), basename(files.at(-1)!.path));
   });
+}
+
+/**
+ * Copies a model folder's files other than its weights (config, tokenizer, generation config,
+ * SOURCE.md …) into `toDir`; `replaced` files are written with the given text instead (null: left out).
+ */
+export async function copyModelFiles(fromDir: string, toDir: string, replaced: Readonly<Record<string, string | null>> = {}): Promise<void> {
+  for (const entry of await readdir(fromDir)) {
+    const from = join(fromDir, entry);
+    if (entry.startsWith('.') || entry in replaced || WEIGHT_FILE.test(entry) || !(await stat(from)).isFile()) continue;
+    await copyFile(from, join(toDir, entry));
+  }
+  for (const [name, text] of Object.entries(replaced)) if (text !== null) await writeFile(join(toDir, name), text);
 }
 
 /** The base's shard index with dropped tensors removed and added ones mapped to `lastShard`. */
