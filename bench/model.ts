@@ -127,7 +127,8 @@ function loraState(folder: ModelFolder): LoraState {
 
 const meanLoss = (out: Record<string, RunOutput>): number => (out[DECODER_OUTPUTS.lmLossSum]?.data[0] as number) / (out[DECODER_OUTPUTS.lmTokenCount]?.data[0] as number);
 
-async function timeRounds(rounds: number, fn: () => Promise<void>): Promise<number[]> {
+/** One warm-up call, then `rounds` timed calls (ms each). */
+export async function timeRounds(rounds: number, fn: () => Promise<void>): Promise<number[]> {
   await fn(); // warm-up: first-run allocations and prepacking
   const ms: number[] = [];
   for (let i = 0; i < rounds; i++) {

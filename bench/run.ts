@@ -14,6 +14,7 @@ const benches: Record<string, { file: string; run: string }> = {
   sessions: { file: 'sessions.ts', run: 'runSessionsBench' },
   'cross-encoder': { file: 'cross-encoder.ts', run: 'runCrossEncoderBench' },
   grpo: { file: 'grpo.ts', run: 'runGrpoBench' },
+  dpo: { file: 'dpo.ts', run: 'runDpoBench' },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -15,7 +15,7 @@ import type { ItemRefBuilder, RunContext, TrainerResult } from 'attune';
 import { loraConfig, loraConfigInputSchema, mergeAdapter, openModelFolder } from 'attune/model';
 import type { LoraConfig, ModelFolder } from 'attune/model';
 import { activeObjectives, loadSourceSplits, pooled, StagePipeline, writeLossCurves } from 'attune/train';
-import type { PreferenceObjective, SftObjective } from 'attune/train';
+import type { PreferenceObjective, SftObjective, StageOutcome } from 'attune/train';
 import type { SftStageInput } from '../plugins/trainers/sft/trainer.js';
 import type { DpoStageInput } from '../plugins/trainers/dpo/index.js';
 
@@ -50,6 +50,7 @@ const common = {
 
 type SftBlock = z.output<ReturnType<typeof sftBlock>>;
 type DpoBlock = z.output<ReturnType<typeof dpoBlock>>;
+type MergeBlock = z.output<typeof mergeBlock>;
 
 interface Base {
   readonly model: ModelFolder;
@@ -88,6 +89,20 @@ async function mergeStage(run: RunContext, base: Base, adapterDir: string, dtype
   const metrics = { merged_modules: merged.mergedModules };
   handle.end(metrics, { interrupted: false });
   return { steps: 0, metrics, artifactsDir: out, interrupted: false };
+}
+
+/** The tail both pipelines share: DPO from the SFT adapter (unless `dpo` is null), then the merge of the last adapter. */
+async function dpoThenMerge(run: RunContext, base: Base, pipeline: StagePipeline, sft: StageOutcome, config: { dpo: DpoBlock | null; merge: MergeBlock }): Promise<void> {
+  let last = sft;
+  if (config.dpo) {
+    const block = config.dpo;
+    last = await pipeline.stage('dpo', (finalDir) => dpoStage(run, base, block, finalDir, sft.artifactsDir));
+    if (last.interrupted) return;
+  }
+  if (config.merge.enabled && last.artifactsDir) {
+    const adapterDir = last.artifactsDir;
+    await pipeline.stage('merge', () => mergeStage(run, base, adapterDir, config.merge.dtype));
+  }
 }
 
 /** Curves and the run's headline metrics, however far the pipeline got. */
@@ -130,17 +145,7 @@ export const therapySequential = defineRecipe({
     const annomi = await pipeline.stage('sft-annomi', (finalDir) => sftStage(run, base, 'sft-annomi', config.annomi, finalDir, counselchat.artifactsDir));
     if (annomi.interrupted) return finish(run, pipeline);
 
-    let last = annomi;
-    if (config.dpo) {
-      const dpoBlockConfig = config.dpo;
-      last = await pipeline.stage('dpo', (finalDir) => dpoStage(run, base, dpoBlockConfig, finalDir, annomi.artifactsDir));
-      if (last.interrupted) return finish(run, pipeline);
-    }
-
-    if (config.merge.enabled && last.artifactsDir) {
-      const adapterDir = last.artifactsDir;
-      await pipeline.stage('merge', () => mergeStage(run, base, adapterDir, config.merge.dtype));
-    }
+    await dpoThenMerge(run, base, pipeline, annomi, config);
     return finish(run, pipeline);
   },
 });
@@ -176,17 +181,7 @@ export const therapyCurriculum = defineRecipe({
     const curriculum = await pipeline.stage('sft-curriculum', (finalDir) => sftStage(run, base, 'sft-curriculum', config.curriculum, finalDir));
     if (curriculum.interrupted) return finish(run, pipeline);
 
-    let last = curriculum;
-    if (config.dpo) {
-      const dpoBlockConfig = config.dpo;
-      last = await pipeline.stage('dpo', (finalDir) => dpoStage(run, base, dpoBlockConfig, finalDir, curriculum.artifactsDir));
-      if (last.interrupted) return finish(run, pipeline);
-    }
-
-    if (config.merge.enabled && last.artifactsDir) {
-      const adapterDir = last.artifactsDir;
-      await pipeline.stage('merge', () => mergeStage(run, base, adapterDir, config.merge.dtype));
-    }
+    await dpoThenMerge(run, base, pipeline, curriculum, config);
     return finish(run, pipeline);
   },
 });
