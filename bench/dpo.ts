@@ -19,10 +19,9 @@ import { PreferenceModel, preferencePairBatch } from '../core/train/preference/i
 import type { PreferenceObjective, PreferencePair } from '../core/train/preference/index.js';
 import { IGNORE_INDEX } from '../core/base/ignore-index.js';
 import { dpoObjective, dpoOptions } from '../plugins/objectives/dpo.js';
-import { timeRounds, writeModel } from './model.js';
+import { SMOL_SHAPE, timeRounds, writeModel } from './model.js';
 import { r1, stats } from './stats.js';
 
-const SMOL = { name: 'smol', hidden: 576, layers: 30, heads: 9, kvHeads: 3, intermediate: 1536, vocab: 49152, tied: true } as const;
 const PAIRS = 2;
 const PROMPT = 64;
 const SIDE = 256;
@@ -53,7 +52,7 @@ async function sftStepMs(folder: ModelFolder, lora: LoraConfig, rows: number): P
 }
 
 export async function runDpoBench(): Promise<void> {
-  const dir = await writeModel(SMOL);
+  const dir = await writeModel(SMOL_SHAPE);
   const folder = await openModelFolder(dir);
   const lora = loraConfig({ r: 8, alpha: 16, targetModules: [...LORA_TARGET_MODULES] });
   const objective = (await dpoObjective.create(dpoOptions.parse({}), { baseDir: process.cwd(), warn: () => {} })) as PreferenceObjective;
@@ -84,7 +83,7 @@ export async function runDpoBench(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'dpo.step',
-        config: SMOL.name,
+        config: SMOL_SHAPE.name,
         pairs: PAIRS,
         tokens_per_side: SIDE,
         reference: 'precomputed',

@@ -13,11 +13,10 @@ import { loraConfig, LORA_TARGET_MODULES } from '../core/model/lora/index.js';
 import { rolloutMicroBatch, rolloutNormalizer, rolloutRow, rolloutRowWeights, RolloutModel } from '../core/train/rollout/index.js';
 import type { RolloutObjective } from '../core/train/rollout/index.js';
 import { grpoObjective, grpoOptions } from '../plugins/objectives/grpo.js';
-import { writeModel } from './model.js';
+import { SMOL_SHAPE, writeModel } from './model.js';
 import { enginePeakGflops } from './peak.js';
 import { r1, stats } from './stats.js';
 
-const SMOL = { name: 'smol', hidden: 576, layers: 30, heads: 9, kvHeads: 3, intermediate: 1536, vocab: 49152, tied: true } as const;
 const PROMPTS = 4;
 const G = 8;
 const PROMPT = 64;
@@ -26,7 +25,7 @@ const MICRO = 8;
 const ROUNDS = 2;
 
 export async function runGrpoBench(): Promise<void> {
-  const dir = await writeModel(SMOL);
+  const dir = await writeModel(SMOL_SHAPE);
   const folder = await openModelFolder(dir);
   const o = grpoOptions.parse({});
   const objective = (await grpoObjective.create(o, { baseDir: process.cwd(), warn: () => {} })) as RolloutObjective;
@@ -65,7 +64,7 @@ export async function runGrpoBench(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'grpo.step',
-        config: SMOL.name,
+        config: SMOL_SHAPE.name,
         prompts: PROMPTS,
         generations: G,
         prompt_tokens: PROMPT,
@@ -82,7 +81,7 @@ export async function runGrpoBench(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'grpo.decode',
-        config: SMOL.name,
+        config: SMOL_SHAPE.name,
         batch: PROMPTS * G,
         decode_gflop_per_step: r1(stepFlop / 1e9),
         decode_tokens_per_s_best: Math.round(decodeRate(d.min)),

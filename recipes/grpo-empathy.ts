@@ -13,7 +13,7 @@ import { AttuneError, defineRecipe } from 'attune';
 import type { CanonicalExample, ItemRef } from 'attune';
 import { conversationPrompts, xmlWarmupExamples } from 'attune/data';
 import { loraConfig, loraConfigInputSchema, openModelFolder } from 'attune/model';
-import { checkpointFiles, isActiveWeight, writeLossCurves } from 'attune/train';
+import { activeObjectives, checkpointFiles, writeLossCurves } from 'attune/train';
 import type { RolloutObjective, SftObjective } from 'attune/train';
 import type { GrpoStageInput, GrpoTrainer } from '../plugins/trainers/grpo/index.js';
 import type { SftStageInput } from '../plugins/trainers/sft/index.js';
@@ -76,12 +76,7 @@ export const grpoEmpathy = defineRecipe({
       }
     }
 
-    const objectives: RolloutObjective[] = [];
-    for (const ref of config.objectives) {
-      if (!isActiveWeight(ref.options.weight)) continue;
-      // The config validator has checked that every objective here is of the trainer's kind (rollout).
-      objectives.push((await run.create(ref)) as RolloutObjective);
-    }
+    const objectives = await activeObjectives<RolloutObjective>(run, config.objectives);
 
     const trainer = (await run.create(config.trainer)) as GrpoTrainer;
     const input: GrpoStageInput = { stage: STAGE, model, modelName: config.model, lora, objectives, prompts, finalDir: 'final', ...(startFrom ? { startFrom } : {}) };

@@ -1,10 +1,11 @@
 /** A compiled graph: nodes in order, initializers, IO signature; serializes to an ONNX model. */
-import { link, mkdir, realpath, rename, rm, writeFile, open as openFile } from 'node:fs/promises';
+import { link, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { InitializerRecord, NodeRecord } from './graph.js';
 import type { IOSpec } from './compile.js';
 import { buildModel, encodeModel } from './onnx/serialize.js';
 import type { ExternalPlan } from './onnx/serialize.js';
+import { ExternalDataWriter } from './onnx/external-data.js';
 import { writeStandaloneModel } from './onnx/standalone.js';
 import type { StandaloneOptions, StandaloneResult } from './onnx/standalone.js';
 
@@ -104,9 +105,8 @@ export class Program {
     const links = new Map<string, string>();
     const inlineBig = this.parts.initializers.filter((r) => 'data' in r.source && r.source.data.byteLength >= 1024);
     const spill = this.needsFile && inlineBig.length > 0;
-    let weightsOffset = 0;
     const weightsTmp = join(dir, `weights.bin.${process.pid}.tmp`);
-    const fh = spill ? await openFile(weightsTmp, 'w') : undefined;
+    const spilled = spill ? await ExternalDataWriter.create(weightsTmp, 'weights.bin') : undefined;
     try {
       for (const r of this.parts.initializers) {
         const src = r.source;
@@ -120,19 +120,12 @@ export class Program {
             await hardLink(target, join(dir, name));
           }
           external.set(r.tensor.name, { location: name, offset: src.offset, length: src.length });
-        } else if (fh && src.data.byteLength >= 1024) {
-          const bytes = new Uint8Array(src.data.buffer, src.data.byteOffset, src.data.byteLength);
-          // 64-byte alignment lets ORT map the data without copying.
-          const pad = (64 - (weightsOffset % 64)) % 64;
-          if (pad) await fh.write(new Uint8Array(pad), 0, pad, weightsOffset);
-          weightsOffset += pad;
-          await fh.write(bytes, 0, bytes.length, weightsOffset);
-          external.set(r.tensor.name, { location: 'weights.bin', offset: weightsOffset, length: bytes.length });
-          weightsOffset += bytes.length;
+        } else if (spilled && src.data.byteLength >= 1024) {
+          await spilled.append(r.tensor.name, new Uint8Array(src.data.buffer, src.data.byteOffset, src.data.byteLength), external);
         }
       }
     } finally {
-      await fh?.close();
+      await spilled?.close();
     }
     if (spill) await rename(weightsTmp, join(dir, 'weights.bin'));
     const bytes = encodeModel(buildModel(this.parts, { staticDims, external }));

@@ -4,7 +4,7 @@
  * directory — before the run was interrupted and resumed, or in the run `--from-stage` copied it
  * from — is not trained again: its recorded outputs are handed on instead.
  */
-import { isAbsolute, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { RunContext } from '../kernel/runs/run-context.js';
 import type { TrainerResult } from '../kernel/extension-points/trainer.js';
 import { readStageRecord, writeStageRecord } from '../kernel/runs/stage-record.js';
@@ -28,7 +28,7 @@ export class StagePipeline {
     const record = readStageRecord(this.run.runDir, stage);
     let outcome: StageOutcome;
     if (record) {
-      const artifactsDir = record.artifactsDir === undefined ? undefined : isAbsolute(record.artifactsDir) ? record.artifactsDir : join(this.run.runDir, record.artifactsDir);
+      const artifactsDir = record.artifactsDir === undefined ? undefined : resolve(this.run.runDir, record.artifactsDir);
       this.run.log(`${stage}: completed earlier (${record.steps} steps, ${record.completedAt}); reusing ${artifactsDir ?? 'its record'}`);
       outcome = { stage, reused: true, steps: record.steps, metrics: record.metrics, interrupted: false, ...(artifactsDir ? { artifactsDir } : {}) };
     } else {

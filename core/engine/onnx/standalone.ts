@@ -9,6 +9,7 @@ import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { InitializerRecord } from '../graph.js';
 import type { ProgramParts } from '../program.js';
+import { ExternalDataWriter } from './external-data.js';
 import { buildModel, encodeModel } from './serialize.js';
 import type { ExternalPlan } from './serialize.js';
 
@@ -72,36 +73,29 @@ export async function writeStandaloneModel(parts: ProgramParts, file: string, op
   const plan: ExternalPlan = new Map();
   const initializers: InitializerRecord[] = [];
   const dataTmp = `${dataFile}.${process.pid}.tmp`;
-  const fh = external ? await open(dataTmp, 'w') : undefined;
+  const data = external ? await ExternalDataWriter.create(dataTmp, dataName) : undefined;
   try {
-    let offset = 0;
     for (const r of plain.initializers) {
       const src = r.source;
       const bytes = 'data' in src ? new Uint8Array(src.data.buffer, src.data.byteOffset, src.data.byteLength) : await readRange(src);
       // Small tensors stay inline: onnxruntime's shape inference reads constants (shapes, axes) only from the model itself.
-      if (!fh || bytes.byteLength < EXTERNAL_MIN_BYTES) {
+      if (data && bytes.byteLength >= EXTERNAL_MIN_BYTES) {
+        await data.append(r.tensor.name, bytes, plan);
+        initializers.push(r);
+      } else {
         // Inline: raw bytes in the model. A file-backed range becomes an in-memory byte view of it.
         initializers.push('data' in src ? r : { tensor: r.tensor, source: { data: bytes, shape: src.shape, dtype: src.dtype } });
-        continue;
       }
-      // 64-byte alignment lets onnxruntime map the data without copying.
-      const pad = (64 - (offset % 64)) % 64;
-      if (pad) await fh.write(new Uint8Array(pad), 0, pad, offset);
-      offset += pad;
-      await fh.write(bytes, 0, bytes.length, offset);
-      plan.set(r.tensor.name, { location: dataName, offset, length: bytes.length });
-      offset += bytes.length;
-      initializers.push(r);
     }
   } catch (error) {
-    await fh?.close();
+    await data?.close();
     await rm(dataTmp, { force: true });
     throw error;
   }
-  await fh?.close();
-  const bytes = encodeModel(buildModel({ ...plain, initializers }, { external: plan, dimNames: options.dimNames }));
+  await data?.close();
+  const model = encodeModel(buildModel({ ...plain, initializers }, { external: plan, dimNames: options.dimNames }));
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
+  await writeFile(tmp, model);
   if (external) await rename(dataTmp, dataFile);
   await rename(tmp, file);
   return { file, externalData: external ? dataName : null, weightBytes };

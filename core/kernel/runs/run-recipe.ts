@@ -83,7 +83,8 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
       throw new RecipeError(`Run directory ${runDir} already exists and is not empty.`, 'Choose another --out, or --resume it if it is an interrupted run.');
     }
     mkdirSync(runDir, { recursive: true });
-    if (options.fromStage) seeded = await seedFromStage(recipe, recipeName, { ...options.fromStage, run: resolve(options.fromStage.run) }, runDir, config);
+    const fromStage = options.fromStage && { stage: options.fromStage.stage, run: resolve(options.fromStage.run) };
+    if (fromStage) seeded = await seedFromStage(recipe, recipeName, fromStage, runDir, config);
     manifest = {
       recipe: recipeName,
       status: 'running',
@@ -97,7 +98,7 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
       command: process.argv.slice(1),
       startedAt: new Date().toISOString(),
       resumedAt: [],
-      ...(options.fromStage && { fromStage: { stage: options.fromStage.stage, run: resolve(options.fromStage.run) } }),
+      ...(fromStage && { fromStage }),
     };
     await writeFileAtomic(join(runDir, 'config.yaml'), toYaml(config));
   }

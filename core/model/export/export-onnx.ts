@@ -9,7 +9,7 @@
  * scratch fp32 folder; so is a bf16/fp16 base, so that every weight in the file is fp32.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeDirAtomic } from '../../base/atomic-write.js';
@@ -69,8 +69,7 @@ export async function exportOnnx(request: OnnxExportRequest): Promise<OnnxExport
       result = await buildTransformersJsGraph(folder).exportStandalone(join(temp, 'onnx', 'model.onnx'), { dimNames: EXPORT_DIM_NAMES, externalData: request.externalData ?? 'auto' });
       const config = JSON.parse(readFileSync(join(base.dir, 'config.json'), 'utf8')) as Record<string, unknown>;
       const jsConfig = { ...((config['transformers.js_config'] as Record<string, unknown> | undefined) ?? {}), use_external_data_format: result.externalData !== null };
-      await copyModelFiles(base.dir, temp, { 'config.json': null });
-      await writeFile(join(temp, 'config.json'), `${JSON.stringify({ ...config, torch_dtype: 'float32', 'transformers.js_config': jsConfig }, null, 2)}\n`);
+      await copyModelFiles(base.dir, temp, { 'config.json': `${JSON.stringify({ ...config, torch_dtype: 'float32', 'transformers.js_config': jsConfig }, null, 2)}\n` });
     });
     return { out, modelFile: join(out, 'onnx', 'model.onnx'), externalData: result.externalData && join(out, 'onnx', result.externalData), weightBytes: result.weightBytes, mergedModules };
   } finally {
