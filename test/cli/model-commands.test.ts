@@ -24,6 +24,18 @@ interface Result {
   stderr: string;
 }
 
+/** A row of `attune respond`. */
+interface ResponseRow {
+  prompt_id: string;
+  prompt: string;
+  model: string;
+  response: string;
+  decoding: { policy: string; options: Record<string, unknown> };
+  intervention: { kind: string; reason: string } | null;
+  trace: { purpose: string; prompt: { role: string; content: string }[]; output: string }[];
+  meta: { theme?: string; conversation?: unknown[] };
+}
+
 /** The real process, with `input` piped to its stdin. */
 function spawned(args: string[], input: string): Result {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, input });
@@ -154,6 +166,69 @@ describe('model commands', () => {
     assert.ok(live.stdout.startsWith(`you> assistant> ${await reply('I feel lost.', true, 4)}\nyou> `), live.stdout);
     assert.ok(live.stdout.includes(`assistant> ${await reply('hello', true, 4)}\n`), live.stdout);
     assert.match(live.stderr, /Chatting with adapter .*final\/adapter/);
+  });
+
+  test('respond writes one row per prompt (policy, model, response, intervention, trace, meta); --prompt prints to stdout; chat --policy shows only the final reply', async () => {
+    const policyFile = join(dir, 'policy.yaml');
+    writeFileSync(policyFile, 'policy:\n  use: decoding/safety-controller\n  options:\n    generate: false\n    policy: { use: decoding/sampling, options: { temperature: 0, maxNewTokens: 6 } }\n');
+    const data = join(dir, 'prompts.jsonl');
+    writeFileSync(
+      data,
+      [
+        { prompt_id: 'a', prompt: 'I feel lost.', meta: { theme: 'lost' } },
+        { prompt_id: 'b', prompt: 'Everyone would be better off without me.' },
+        { messages: [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi' }, { role: 'user', content: 'I feel lost.' }] },
+      ].map((r) => JSON.stringify(r)).join('\n'),
+    );
+    const out = join(dir, 'responses.jsonl');
+    const r = await attune(['respond', '--run', runDir, '--policy', policyFile, '--data', data, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /wrote 3 rows to .*responses\.jsonl/);
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ResponseRow);
+    assert.deepEqual(rows.map((x) => x.prompt_id), ['a', 'b', '2']);
+    assert.deepEqual(Object.keys(rows[0]!), ['prompt_id', 'prompt', 'model', 'response', 'decoding', 'intervention', 'trace', 'meta']);
+    assert.equal(rows[0]!.response, (await reply('I feel lost.', true)).trim());
+    assert.equal(rows[0]!.intervention, null);
+    assert.equal(rows[0]!.model, `attune-tiny-qwen2+${join(runDir, 'final', 'adapter')}`);
+    assert.equal(rows[0]!.decoding.policy, 'decoding/safety-controller');
+    assert.equal(rows[0]!.decoding.options.locale, 'default', 'the options as validated, defaults filled in');
+    assert.equal(rows[0]!.meta.theme, 'lost');
+    assert.match(rows[0]!.trace[0]!.purpose, /^sampling \((eos|length)\)$/);
+    assert.equal(rows[1]!.intervention?.kind, 'crisis-template');
+    assert.match(rows[1]!.response, /findahelpline\.com/);
+    assert.equal(rows[2]!.meta.conversation?.length, 3);
+
+    const one = await attune(['respond', '--model', 'attune-tiny-qwen2', '--prompt', 'hello', '--policy', 'decoding/reflection']);
+    assert.equal(one.code, 0, one.stderr);
+    const row = JSON.parse(one.stdout) as ResponseRow;
+    assert.equal(row.model, 'attune-tiny-qwen2');
+    assert.match(row.trace[0]!.purpose, /^plan \(generated, (ok|partial|unparsed)\)$/);
+    assert.match(row.trace[1]!.prompt[0]!.content, /The person seems to feel \S+ \((low|medium|high) intensity\)/);
+
+    const chat = await attune(['chat', '--run', runDir, '--policy', policyFile, '--prompt', 'Everyone would be better off without me.']);
+    assert.equal(chat.code, 0, chat.stderr);
+    assert.equal(chat.stdout, `${rows[1]!.response}\n`);
+    assert.match(chat.stderr, /decoding\/safety-controller intervened: crisis-template — suicide: 'better off without me'/);
+  });
+
+  test('respond locates bad prompt rows and a bad policy', async () => {
+    const bad = join(dir, 'bad.jsonl');
+    const cases: [string, RegExp][] = [
+      ['{"prompt_id": "x"}', /bad\.jsonl:1: give exactly one of "prompt" \(a user message\) and "messages"/],
+      ['{"prompt": "hi"}\n{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}', /bad\.jsonl:2: the last message is from assistant/],
+      ['{"prompt_id": 1, "prompt": "a"}\n{"prompt_id": "1", "prompt": "b"}', /bad\.jsonl:2: prompt_id "1" repeats line 1/],
+      ['{"prompt": 5}', /bad\.jsonl:1, key prompt: /],
+    ];
+    for (const [text, message] of cases) {
+      writeFileSync(bad, text);
+      const r = await attune(['respond', '--data', bad]);
+      assert.equal(r.code, 1, text);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+    const unknown = await attune(['respond', '--prompt', 'hi', '--policy', 'decoding/nope']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /decoding\/nope/);
   });
 
   test('chat on a run without an adapter names what was expected', async () => {

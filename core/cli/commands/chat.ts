@@ -16,7 +16,9 @@ export function chatCommand(yargs: Argv): Argv {
           .option('prompt', { type: 'string', describe: 'answer this one message and exit' })
           .option('system', { type: 'string', describe: 'system message' })
           .option('base', { type: 'boolean', default: false, describe: 'answer with the base model (adapter off), for comparison' })
-          .option('model', { type: 'string', describe: 'base model folder, when the run recorded none or it moved' }),
+          .option('model', { type: 'string', describe: 'base model folder, when the run recorded none or it moved' })
+          .option('policy', { type: 'string', describe: 'answer through a decoding policy (an item such as decoding/safety-controller, or a YAML/JSON config); replies are shown whole, not streamed' })
+          .option('plugin', { type: 'string', array: true, describe: 'extra plugin (path or package), repeatable' }),
       ),
     async (argv) => {
       const params = generationParams(argv);
@@ -32,10 +34,20 @@ export function chatCommand(yargs: Argv): Argv {
           'pass it with --model <folder or embedded name>',
         );
       }
+      // A policy may call the model several times (a hidden plan, a crisis reply it repairs): only its final reply is shown.
+      const loaded = argv.policy !== undefined ? await (await import('./decoding-policy-option.js')).loadDecodingPolicy(argv.policy, argv.plugin ?? []) : undefined;
       const model = await InferenceModel.open(base, { adapter: found.adapterDir });
       const generator = await streamingGenerator(model, !argv.base);
       const system: Message[] = argv.system ? [{ role: 'system', content: argv.system }] : [];
       const reply = async (history: Message[]): Promise<string> => {
+        if (loaded) {
+          const { ModelTextGenerator } = await import('../../model/generation/text-generator.js');
+          const { withParamOverrides } = await import('../../serve/generator-overrides.js');
+          const [answer] = await loaded.policy.respond([history], withParamOverrides(new ModelTextGenerator(model, { useAdapter: !argv.base }), params));
+          process.stdout.write(`${answer?.reply ?? ''}\n`);
+          if (answer?.intervention) process.stderr.write(`[${loaded.ref.use} intervened: ${answer.intervention.kind} — ${answer.intervention.reason}]\n`);
+          return answer?.reply ?? '';
+        }
         const [row] = await generator.generateFromIds([generator.encodeConversation(history)], { params });
         process.stdout.write('\n');
         if (row) process.stderr.write(`${finishNote(row)}\n`);
@@ -70,6 +82,7 @@ export function chatCommand(yargs: Argv): Argv {
           rl.close();
         }
       } finally {
+        await loaded?.policy.dispose?.();
         await model.release();
       }
     },

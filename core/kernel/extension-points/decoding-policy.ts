@@ -49,9 +49,23 @@ export interface GenerationRequest {
   onText?: (row: number, text: string) => void;
 }
 
+/** A classification head's reading of a conversation: the most likely class and every class's probability. */
+export interface HeadReading {
+  readonly label: string;
+  readonly probability: number;
+  readonly probabilities: Readonly<Record<string, number>>;
+}
+
 /** What a policy may call: one model (with or without adapter), already loaded. */
 export interface TextGenerator {
   generate(conversations: Message[][], request: GenerationRequest): Promise<GenerationResult[]>;
+  /**
+   * The labels of classification heads trained with the adapter (an SFT run's `emotion`,
+   * `strategy`); absent or empty when it has none.
+   */
+  readonly headLabels?: readonly string[];
+  /** Each conversation read by every head, keyed by the head's label (the conversation as it would be prompted). */
+  readHeads?(conversations: Message[][]): Promise<Record<string, HeadReading>[]>;
 }
 
 export interface DecodedReply {
@@ -80,4 +94,6 @@ export interface DecodingPolicy {
   prompt?(conversation: readonly Message[]): Message[];
   /** Extracts the answer from one generated text (rollout trainers fill RewardCompletion.answer with it). */
   parse?(text: string): ParsedReply;
+  /** Releases what the policy opened (a classifier, a wrapped policy); called once, when it is no longer used. */
+  dispose?(): Promise<void> | void;
 }

@@ -16,3 +16,5 @@ export { fullLogits, tokenLogProbs, perplexity } from './score.js';
 export type { PerplexityResult, ScoreOptions } from './score.js';
 export { buildCachedDecoderGraph, CACHED_INPUTS, CACHED_OUTPUTS } from './cached-graph.js';
 export { padIdOf } from './padding.js';
+export { headsOfAdapter, predictHeads, HEADS_MANIFEST } from './adapter-heads.js';
+export type { ClassificationHead, HeadPrediction } from './adapter-heads.js';

@@ -13,6 +13,8 @@ import { buildDecoderProgram } from '../decoder/index.js';
 import { checkLoraStateFits, loadLoraAdapter } from '../lora/index.js';
 import type { LoraConfig, LoraState } from '../lora/index.js';
 import { buildCachedDecoderGraph } from './cached-graph.js';
+import { headsOfAdapter } from './adapter-heads.js';
+import type { ClassificationHead } from './adapter-heads.js';
 
 export type InferenceGraphKind =
   /** KV-cached chunk → last logits + chunk K/V (cached-graph.ts). */
@@ -20,7 +22,9 @@ export type InferenceGraphKind =
   /** Whole sequence → logits [B, S, V] (DECODER_OUTPUTS.logits). */
   | 'full-logits'
   /** Whole sequence → log p(labels[t] | tokens < t) [B, S] (DECODER_OUTPUTS.tokenLogProbs). */
-  | 'full-token-logprobs';
+  | 'full-token-logprobs'
+  /** Whole sequence → final hidden states [B, S, H] (DECODER_OUTPUTS.hidden), what classification heads read. */
+  | 'full-hidden';
 
 export interface InferenceModelOptions {
   /** A PEFT adapter folder, or LoRA factors already in memory (a trainer's current policy). */
@@ -43,6 +47,8 @@ export class InferenceModel {
     readonly folder: ModelFolder,
     adapter: LoraState | null,
     private readonly sessionOptions: SessionOptions,
+    /** Classification heads saved with the adapter folder (an SFT run's emotion and strategy heads). */
+    readonly heads: readonly ClassificationHead[] = [],
   ) {
     this.adapterState = adapter;
   }
@@ -51,12 +57,16 @@ export class InferenceModel {
   static async open(model: string | ModelFolder, options: InferenceModelOptions = {}): Promise<InferenceModel> {
     const folder = typeof model === 'string' ? await openModelFolder(model) : model;
     let adapter: LoraState | null = null;
-    if (typeof options.adapter === 'string') adapter = (await loadLoraAdapter(options.adapter, folder.config)).state;
-    else if (options.adapter) {
+    let heads: ClassificationHead[] = [];
+    if (typeof options.adapter === 'string') {
+      const loaded = await loadLoraAdapter(options.adapter, folder.config);
+      adapter = loaded.state;
+      heads = headsOfAdapter(options.adapter, loaded.extraTensors, folder.config.hiddenSize);
+    } else if (options.adapter) {
       checkLoraStateFits(options.adapter, folder.config, 'generation: the in-memory adapter');
       adapter = options.adapter;
     }
-    return new InferenceModel(folder, adapter, options.session ?? {});
+    return new InferenceModel(folder, adapter, options.session ?? {}, heads);
   }
 
   get config(): DecoderConfig {
@@ -95,7 +105,7 @@ export class InferenceModel {
     const { folder } = this;
     if (kind === 'cached') return buildCachedDecoderGraph(folder, lora);
     return buildDecoderProgram(folder, {
-      outputs: [kind === 'full-logits' ? 'logits' : 'tokenLogProbs'],
+      outputs: [kind === 'full-logits' ? 'logits' : kind === 'full-hidden' ? 'hidden' : 'tokenLogProbs'],
       trainable: lora ? { kind: 'lora', lora } : { kind: 'none' },
       dropout: false,
     }).program;

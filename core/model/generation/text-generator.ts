@@ -4,7 +4,8 @@
  * its token ids, log-probabilities and finish reason.
  */
 import type { Message } from '../../data/example.js';
-import type { GenerationParams, GenerationRequest, GenerationResult, TextGenerator } from '../../kernel/extension-points/decoding-policy.js';
+import type { GenerationParams, GenerationRequest, GenerationResult, HeadReading, TextGenerator } from '../../kernel/extension-points/decoding-policy.js';
+import { predictHeads } from './adapter-heads.js';
 import { AttuneError } from '../../base/errors.js';
 import type { GenerationConfig } from '../folder/generation-config.js';
 import { generateTokens } from './generate.js';
@@ -57,6 +58,23 @@ export class ModelTextGenerator implements TextGenerator {
     readonly model: InferenceModel,
     private readonly options: ModelTextGeneratorOptions = {},
   ) {}
+
+  /** Labels of the adapter's classification heads (none when answering as the base model). */
+  get headLabels(): readonly string[] {
+    return (this.options.useAdapter ?? true) ? this.model.heads.map((h) => h.label) : [];
+  }
+
+  async readHeads(conversations: Message[][]): Promise<Record<string, HeadReading>[]> {
+    if (this.headLabels.length === 0) return conversations.map(() => ({}));
+    const prompts = conversations.map((c, i) => this.encodeConversation(c, i));
+    const size = this.options.batchSize ?? 8;
+    const out: Record<string, HeadReading>[] = [];
+    for (let start = 0; start < prompts.length; start += size) {
+      const readings = await predictHeads(this.model, prompts.slice(start, start + size), this.model.heads);
+      out.push(...readings.map((r) => Object.fromEntries(r.map((p, k) => [this.model.heads[k]!.label, p]))));
+    }
+    return out;
+  }
 
   /** Token ids of a conversation rendered for a reply (chat template with the assistant header). */
   encodeConversation(conversation: readonly Message[], index = 0): number[] {

@@ -4,12 +4,13 @@
  * answer only, the reasoning goes to the trace. `parse` is the one extractor rollout trainers and
  * rewards use, with the fallbacks of parse.ts.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
-import { assetPath, defineItem, PluginError } from 'attune';
+import { assetPath, defineItem } from 'attune';
 import type { DecodingPolicy, Message } from 'attune';
+import { readSystemPrompt, withSystemPrompt } from '../sampling.js';
 import { parseXmlReply } from './parse.js';
+
+export { withSystemPrompt };
 
 export const DEFAULT_XML_PROMPT = assetPath(import.meta.url, '../../../prompts/xml-reasoning.txt');
 
@@ -19,24 +20,11 @@ const options = z.strictObject({
   maxNewTokens: z.number().int().positive().default(256).describe('tokens per reply when serving'),
 });
 
-export function withSystemPrompt(conversation: readonly Message[], system: string): Message[] {
-  const rest = conversation.filter((m) => m.role !== 'system');
-  return [{ role: 'system', content: system }, ...rest];
-}
-
 export const xmlReasoningPolicy = defineItem({
   description: 'asks for <reasoning>…</reasoning><answer>…</answer>; users see the answer, rewards score it, the reasoning goes to the trace',
   options,
   create: (o, env): DecodingPolicy => {
-    let system = o.systemPrompt;
-    if (system === undefined) {
-      const file = o.systemPromptFile ? resolve(env.baseDir, o.systemPromptFile) : DEFAULT_XML_PROMPT;
-      try {
-        system = readFileSync(file, 'utf8').trim();
-      } catch (error) {
-        throw new PluginError(`decoding/xml-reasoning: cannot read the system prompt ${file}: ${(error as Error).message}`, 'point systemPromptFile at a text file (relative to the config)');
-      }
-    }
+    const system = readSystemPrompt('decoding/xml-reasoning', o, env.baseDir, DEFAULT_XML_PROMPT)!;
     const prompt = (conversation: readonly Message[]): Message[] => withSystemPrompt(conversation, system);
     return {
       prompt,
