@@ -19,6 +19,7 @@ import { loadCrisisResources } from '../../plugins/decoding/safety-controller/cr
 import { fromPackageRoot } from '../../core/base/paths.js';
 import { AttuneError } from '../../core/base/errors.js';
 import { loadDecodingPolicy } from '../../core/cli/commands/decoding-policy-option.js';
+import { qwen2ClassifierConfig, writeClassifierFolder } from '../model/reference/classifier-folders.js';
 
 const kernel = await new Kernel().load({ builtins: builtinPlugins });
 const env = { baseDir: process.cwd(), warn: () => {} };
@@ -164,5 +165,20 @@ describe('decoding/safety-controller', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     await assert.rejects(policy({ locale: 'en-US', resourcesFile: 'nope.json' }), /cannot read the crisis resources .*nope\.json/);
+  });
+
+  test('a classifier is consulted besides the lexicon: its risk at or above the threshold routes to the crisis path, naming its score', async () => {
+    const folder = await writeClassifierFolder(qwen2ClassifierConfig());
+    try {
+      // Both labels' mass is 1: every turn is high-risk by the classifier, whatever the lexicon says.
+      const always = await policy({ classifier: { model: folder, labels: ['low', 'high'], threshold: 0.99, category: 'self-harm' }, generate: false });
+      const [r] = await always.respond([user('I like tea.')], scripted(() => 'ok'));
+      assert.equal(r!.intervention?.kind, 'crisis-template');
+      assert.match(r!.intervention!.reason, /^self-harm: classifier risk 1\.000 ≥ 0\.99/);
+      await always.dispose?.();
+      await assert.rejects(policy({ classifier: { model: folder, labels: ['risky'] } }), /classifier\.labels risky are not labels of .* \(it has low, high\)/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
