@@ -15,6 +15,7 @@ const benches: Record<string, { file: string; run: string }> = {
   'cross-encoder': { file: 'cross-encoder.ts', run: 'runCrossEncoderBench' },
   grpo: { file: 'grpo.ts', run: 'runGrpoBench' },
   dpo: { file: 'dpo.ts', run: 'runDpoBench' },
+  serve: { file: 'serve.ts', run: 'runServeBench' },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

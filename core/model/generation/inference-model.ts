@@ -47,10 +47,17 @@ export class InferenceModel {
     readonly folder: ModelFolder,
     adapter: LoraState | null,
     private readonly sessionOptions: SessionOptions,
-    /** Classification heads saved with the adapter folder (an SFT run's emotion and strategy heads). */
-    readonly heads: readonly ClassificationHead[] = [],
+    heads: readonly ClassificationHead[] = [],
   ) {
     this.adapterState = adapter;
+    this.adapterHeads = heads;
+  }
+
+  private adapterHeads: readonly ClassificationHead[];
+
+  /** Classification heads saved with the adapter folder (an SFT run's emotion and strategy heads). */
+  get heads(): readonly ClassificationHead[] {
+    return this.adapterHeads;
   }
 
   /** `model`: an embedded model name, a folder path, or a folder already opened. */
@@ -81,9 +88,10 @@ export class InferenceModel {
    * Replaces the adapter's values (e.g. after a training step). Same rank, alpha and projections
    * reuse the compiled sessions; a different layout compiles new ones on next use.
    */
-  setAdapter(adapter: LoraState | null): void {
+  setAdapter(adapter: LoraState | null, heads: readonly ClassificationHead[] = []): void {
     if (adapter) checkLoraStateFits(adapter, this.config, 'generation: the in-memory adapter');
     this.adapterState = adapter;
+    this.adapterHeads = adapter ? heads : [];
     this.adapterFeedCache = null;
   }
 

@@ -1,0 +1,146 @@
+/**
+ * Queues chat requests and runs them in batches: waiting requests for the same model are joined
+ * into one generation batch — plain generation with per-row settings (each request keeps its own
+ * temperature, seed, stop and length), a decoding policy when they share the policy and settings.
+ * One batch runs at a time; the queue is bounded, and a full queue refuses instead of growing.
+ */
+import type { DecodedReply, DecodingPolicy, GenerationParams } from '../kernel/extension-points/decoding-policy.js';
+import type { Message } from '../data/example.js';
+import { withParamOverrides } from './generator-overrides.js';
+import type { ServedModels } from './served-models.js';
+
+export interface ChatJob {
+  readonly model: string;
+  /** null: plain generation (the chat template and the request's settings), streamed token by token. */
+  readonly policy: { readonly key: string; readonly instance: DecodingPolicy } | null;
+  readonly params: GenerationParams;
+  /** One per choice (`n`). */
+  readonly conversations: readonly Message[][];
+  /** Plain generation only: text as it becomes showable, by choice. */
+  readonly onText?: (choice: number, text: string) => void;
+}
+
+export interface ChoiceResult {
+  readonly text: string;
+  readonly finishReason: 'stop' | 'length';
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly intervention?: DecodedReply['intervention'];
+}
+
+interface Pending {
+  readonly job: ChatJob;
+  readonly resolve: (results: ChoiceResult[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export interface BatcherOptions {
+  /** Rows (choices) per generation batch. */
+  readonly maxBatch: number;
+  /** Requests waiting at most; more are refused. */
+  readonly maxQueue: number;
+}
+
+export class QueueFullError extends Error {}
+
+export class Batcher {
+  private readonly queue: Pending[] = [];
+  private running: Promise<void> | null = null;
+  /** Batches run so far, and rows in them (for /health and the load test). */
+  readonly stats = { batches: 0, rows: 0, maxRowsInBatch: 0 };
+
+  constructor(
+    private readonly models: ServedModels,
+    private readonly options: BatcherOptions,
+  ) {}
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  submit(job: ChatJob): Promise<ChoiceResult[]> {
+    if (this.queue.length >= this.options.maxQueue) return Promise.reject(new QueueFullError(`the server has ${this.queue.length} requests waiting (limit ${this.options.maxQueue})`));
+    const done = new Promise<ChoiceResult[]>((resolve, reject) => this.queue.push({ job, resolve, reject }));
+    this.running ??= this.drain().finally(() => (this.running = null));
+    return done;
+  }
+
+  /** Resolves when the queue is empty and no batch runs. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    // Requests that arrive while a batch runs wait for the next one, where they can be joined.
+    await new Promise((r) => setImmediate(r));
+    while (this.queue.length > 0) {
+      const group = this.takeGroup();
+      try {
+        const results = await this.run(group.map((p) => p.job));
+        group.forEach((p, k) => p.resolve(results[k]!));
+      } catch (error) {
+        for (const p of group) p.reject(error);
+      }
+    }
+  }
+
+  /** The oldest request and the waiting ones that can share its batch, up to maxBatch rows. */
+  private takeGroup(): Pending[] {
+    const head = this.queue.shift()!;
+    const group = [head];
+    let rows = head.job.conversations.length;
+    const key = (j: ChatJob) => (j.policy ? `${j.policy.key}|${JSON.stringify(j.params)}` : null);
+    for (let i = 0; i < this.queue.length && rows < this.options.maxBatch; ) {
+      const j = this.queue[i]!.job;
+      if (j.model === head.job.model && key(j) === key(head.job) && rows + j.conversations.length <= this.options.maxBatch) {
+        group.push(this.queue.splice(i, 1)[0]!);
+        rows += j.conversations.length;
+      } else i++;
+    }
+    return group;
+  }
+
+  private async run(jobs: readonly ChatJob[]): Promise<ChoiceResult[][]> {
+    const rows = jobs.flatMap((job, j) => job.conversations.map((conversation, choice) => ({ job, j, choice, conversation })));
+    this.stats.batches++;
+    this.stats.rows += rows.length;
+    this.stats.maxRowsInBatch = Math.max(this.stats.maxRowsInBatch, rows.length);
+    const head = jobs[0]!;
+    const generator = this.models.generatorFor(head.model, rows.length);
+    const out: ChoiceResult[][] = jobs.map(() => []);
+    const tokenizer = this.models.model.folder.tokenizer;
+    if (head.policy === null) {
+      const results = await generator.generate(
+        rows.map((r) => r.conversation),
+        {
+          params: head.params,
+          perRow: rows.map((r) => r.job.params),
+          onText: (row, text) => rows[row]!.job.onText?.(rows[row]!.choice, text),
+        },
+      );
+      results.forEach((res, i) => {
+        const r = rows[i]!;
+        out[r.j]![r.choice] = { text: res.text, finishReason: res.finishReason === 'length' ? 'length' : 'stop', promptTokens: res.promptTokens, completionTokens: res.tokenIds.length };
+      });
+      return out;
+    }
+    const replies = await head.policy.instance.respond(
+      rows.map((r) => r.conversation),
+      withParamOverrides(generator, head.params),
+    );
+    replies.forEach((reply, i) => {
+      const r = rows[i]!;
+      const promptTokens = generator.encodeConversation(r.conversation).length;
+      const completionTokens = tokenizer.encode(reply.reply, { addSpecialTokens: false }).length;
+      out[r.j]![r.choice] = {
+        text: reply.reply,
+        // A policy's reply is final as the policy made it (it may be a template longer than max_tokens).
+        finishReason: 'stop',
+        promptTokens,
+        completionTokens,
+        ...(reply.intervention ? { intervention: reply.intervention } : {}),
+      };
+    });
+    return out;
+  }
+}
