@@ -26,6 +26,12 @@ export interface ChoiceResult {
   readonly promptTokens: number;
   readonly completionTokens: number;
   readonly intervention?: DecodedReply['intervention'];
+  /** Plain generation: the prompt's token ids (chat template applied). */
+  readonly promptIds?: readonly number[];
+  /** Plain generation: the new token ids, the end token included when the row ended with one. */
+  readonly tokenIds?: readonly number[];
+  /** Plain generation: log p of each of `tokenIds` under the distribution it was drawn from. */
+  readonly logProbs?: readonly number[];
 }
 
 interface Pending {
@@ -110,17 +116,24 @@ export class Batcher {
     const out: ChoiceResult[][] = jobs.map(() => []);
     const tokenizer = this.models.model.folder.tokenizer;
     if (head.policy === null) {
-      const results = await generator.generate(
-        rows.map((r) => r.conversation),
-        {
-          params: head.params,
-          perRow: rows.map((r) => r.job.params),
-          onText: (row, text) => rows[row]!.job.onText?.(rows[row]!.choice, text),
-        },
-      );
+      const prompts = rows.map((r) => generator.encodeConversation(r.conversation));
+      const results = await generator.generateFromIds(prompts, {
+        params: head.params,
+        perRow: rows.map((r) => r.job.params),
+        onText: (row, text) => rows[row]!.job.onText?.(rows[row]!.choice, text),
+      });
       results.forEach((res, i) => {
         const r = rows[i]!;
-        out[r.j]![r.choice] = { text: res.text, finishReason: res.finishReason === 'length' ? 'length' : 'stop', promptTokens: res.promptTokens, completionTokens: res.tokenIds.length };
+        const ended = res.endToken !== undefined;
+        out[r.j]![r.choice] = {
+          text: res.text,
+          finishReason: res.finishReason === 'length' ? 'length' : 'stop',
+          promptTokens: res.promptTokens,
+          completionTokens: res.tokens.length + (ended ? 1 : 0),
+          promptIds: prompts[i]!,
+          tokenIds: ended ? [...res.tokens, res.endToken!] : res.tokens,
+          logProbs: ended ? [...res.logProbs, res.endLogProb!] : res.logProbs,
+        };
       });
       return out;
     }

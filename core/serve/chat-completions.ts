@@ -37,6 +37,8 @@ function paramsOf(body: ChatCompletionBody, limits: ServeLimits, plain: boolean)
   if (body.top_p != null) params.topP = body.top_p;
   if (body.stop != null) params.stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
   if (body.seed != null) params.seed = body.seed;
+  if (body.top_k != null) params.topK = Math.max(0, body.top_k);
+  if (body.repetition_penalty != null) params.repetitionPenalty = body.repetition_penalty;
   return params;
 }
 
@@ -53,6 +55,14 @@ export async function chatCompletion(ctx: ChatRouteContext, request: FastifyRequ
   const messages = messagesOf(body);
   const policy = await ctx.policies.resolve(body.policy);
   const params = paramsOf(body, ctx.limits, policy === null);
+  if (policy !== null && (body.logprobs || body.return_token_ids)) {
+    throw new HttpError(400, `logprobs and return_token_ids describe the model's own tokens: ask with "policy": "none" (this request's policy, ${policy.key}, may change the reply)`, body.logprobs ? 'logprobs' : 'return_token_ids');
+  }
+  const tokenizer = ctx.models.model.folder.tokenizer;
+  const extras = (r: ChoiceResult): Record<string, unknown> => ({
+    ...(body.logprobs && r.tokenIds ? { logprobs: { content: r.tokenIds.map((id, k) => ({ token: tokenizer.decode([id], { skipSpecialTokens: false }), logprob: r.logProbs![k]!, bytes: null, top_logprobs: [] })) } } : {}),
+    ...(body.return_token_ids && r.tokenIds ? { token_ids: r.tokenIds } : {}),
+  });
   const n = body.n ?? 1;
   const promptTokens = ctx.models.model.folder.tokenizer.encodeChat(messages, { addGenerationPrompt: true }).length;
   const window = ctx.models.model.config.maxPositionEmbeddings;
@@ -75,8 +85,9 @@ export async function chatCompletion(ctx: ChatRouteContext, request: FastifyRequ
       object: 'chat.completion',
       created,
       model: body.model,
-      choices: results.map((r, index) => ({ index, message: { role: 'assistant', content: r.text }, logprobs: null, finish_reason: r.finishReason, ...(r.intervention ? { intervention: r.intervention } : {}) })),
+      choices: results.map((r, index) => ({ index, message: { role: 'assistant', content: r.text }, logprobs: null, finish_reason: r.finishReason, ...extras(r), ...(r.intervention ? { intervention: r.intervention } : {}) })),
       usage,
+      ...(body.return_token_ids ? { prompt_token_ids: results[0]?.promptIds ?? null } : {}),
     };
   }
 
@@ -95,7 +106,7 @@ export async function chatCompletion(ctx: ChatRouteContext, request: FastifyRequ
     const results = await runChoices(ctx, { model: body.model, policy, params: jobParams(0), conversations, ...(onText ? { onText } : {}) }, n, jobParams);
     results.forEach((r, index) => {
       if (policy !== null) for (const piece of r.text.match(/\S+\s*|\s+/g) ?? []) chunk([{ index, delta: { content: piece }, logprobs: null, finish_reason: null }]);
-      chunk([{ index, delta: {}, logprobs: null, finish_reason: r.finishReason, ...(r.intervention ? { intervention: r.intervention } : {}) }]);
+      chunk([{ index, delta: {}, logprobs: null, finish_reason: r.finishReason, ...extras(r), ...(r.intervention ? { intervention: r.intervention } : {}) }]);
     });
     if (body.stream_options?.include_usage) chunk([], { usage: usageOf(results) });
   } catch (error) {

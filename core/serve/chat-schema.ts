@@ -55,6 +55,12 @@ export function chatCompletionSchema(limits: ServeLimits): Record<string, unknow
       stream: { type: ['boolean', 'null'] },
       stream_options: { type: ['object', 'null'], properties: { include_usage: { type: 'boolean' } } },
       policy: { type: 'string', minLength: 1, maxLength: 200 },
+      logprobs: { type: ['boolean', 'null'] },
+      top_logprobs: { type: ['integer', 'null'], minimum: 0, maximum: 0 },
+      // vLLM's sampling extensions.
+      top_k: { type: ['integer', 'null'], minimum: -1 },
+      repetition_penalty: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 10 },
+      return_token_ids: { type: ['boolean', 'null'] },
     },
   };
 }
@@ -84,4 +90,9 @@ export interface ChatCompletionBody {
   stream?: boolean | null;
   stream_options?: { include_usage?: boolean } | null;
   policy?: string;
+  logprobs?: boolean | null;
+  top_logprobs?: number | null;
+  top_k?: number | null;
+  repetition_penalty?: number | null;
+  return_token_ids?: boolean | null;
 }

@@ -12,6 +12,24 @@ import { describe, test } from 'node:test';
 import { fromPackageRoot } from '../../core/base/paths.js';
 import type { Override } from '../../core/kernel/config/overrides.js';
 import { kernel, run, set, steps, straightAndResumed, tempDir } from './harness.js';
+import { ServedModels } from '../../core/serve/served-models.js';
+import { ServedPolicies } from '../../core/serve/served-policies.js';
+import { buildServer } from '../../core/serve/server.js';
+
+/** An `attune serve` of `model` on loopback, for rollouts through a server. */
+async function rolloutServer(model: string): Promise<{ url: string; models: () => Promise<string[]>; close: () => Promise<void> }> {
+  const served = await ServedModels.open(model);
+  const { app } = buildServer({ models: served, policies: new ServedPolicies(null, [], () => Promise.reject(new Error('no policies'))) });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    models: async () => ((await (await fetch(`${url}/v1/models`)).json()) as { data: { id: string }[] }).data.map((m) => m.id),
+    close: async () => {
+      await app.close();
+      await served.release();
+    },
+  };
+}
 
 const configs = fromPackageRoot('configs', 'grpo-empathy');
 
@@ -63,6 +81,40 @@ describe('recipe grpo-empathy', () => {
     await assert.rejects(
       run(await kernel(), { recipe: 'grpo-empathy', configFile: join(configs, 'cpu-smoke.yaml'), overrides: tiny(1, [set('trainer.options.logProbTolerance', 1e-12)]), out: join(tempDir(), 'run') }),
       /training graph's log-prob of sampled token \d+ of completion \d+ is -?\d+\.\d+, the generator's/,
+    );
+  });
+
+  test('rollouts through an OpenAI-compatible server: each round pushes the adapter (load_lora_adapter) and the graph checks the served log-probs every round', async () => {
+    const server = await rolloutServer('attune-tiny-qwen2');
+    try {
+      const out = join(tempDir(), 'run');
+      const generation = { backend: 'openai', servers: [server.url] };
+      const outcome = await run(await kernel(), { recipe: 'grpo-empathy', configFile: join(configs, 'cpu-smoke.yaml'), overrides: tiny(3, [set('trainer.options.generation', generation), set('trainer.options.lr', 5e-3)]), out });
+      assert.equal(outcome.status, 'completed');
+      const s = steps(out);
+      assert.equal(s.length, 3);
+      // After step 1 the adapter has moved: matching log-probs at steps 2 and 3 mean the server sampled from the pushed adapter.
+      assert.ok(s[2]!.grad_norm! > 0);
+      for (const row of s) assert.ok(row.logprob_check_max_abs_diff! < 1e-4, `step ${row.step}: served vs graph log-probs ${row.logprob_check_max_abs_diff}`);
+      assert.deepEqual(await server.models(), ['attune-tiny-qwen2'], 'the last round\'s adapter is unloaded at the end');
+      const lines = readFileSync(join(out, 'completions.jsonl'), 'utf8').trim().split('\n');
+      assert.equal(lines.length, 18, 'three rounds of two prompts × three completions');
+    } finally {
+      await server.close();
+    }
+    // A server on another base refuses the adapter: the run stops naming the server.
+    const other = await rolloutServer('attune-small-qwen2');
+    try {
+      await assert.rejects(
+        run(await kernel(), { recipe: 'grpo-empathy', configFile: join(configs, 'cpu-smoke.yaml'), overrides: tiny(1, [set('trainer.options.generation', { backend: 'openai', servers: [other.url] })]), out: join(tempDir(), 'run') }),
+        new RegExp(`rollout server ${other.url.replace(/[.]/g, '\\.')} refused the adapter .*rollout-adapter/adapter as 'attune-policy-0' \\(HTTP 400\\)`),
+      );
+    } finally {
+      await other.close();
+    }
+    await assert.rejects(
+      run(await kernel(), { recipe: 'grpo-empathy', configFile: join(configs, 'cpu-smoke.yaml'), overrides: tiny(1, [set('trainer.options.generation', { backend: 'openai', servers: ['http://127.0.0.1:59999'] })]), out: join(tempDir(), 'run') }),
+      /rollout server http:\/\/127\.0\.0\.1:59999\/v1\/load_lora_adapter: .*ECONNREFUSED/,
     );
   });
 

@@ -92,6 +92,27 @@ describe('attune serve', () => {
     assert.equal(whole.choices[0]!.message.content, own!.text);
   });
 
+  test('vLLM\'s return_token_ids and OpenAI\'s logprobs: the prompt and new token ids (the end token included) with their log-probs; refused under a policy', async () => {
+    const r = await post('/v1/chat/completions', { model: BASE, messages: [{ role: 'user', content: 'hello' }], max_tokens: 8, temperature: 0.8, seed: 3, return_token_ids: true, logprobs: true });
+    assert.equal(r.status, 200);
+    const choice = (r.json.choices as { message: { content: string }; token_ids: number[]; logprobs: { content: { token: string; logprob: number }[] }; finish_reason: string }[])[0]!;
+    const model = await InferenceModel.open(BASE);
+    try {
+      const generator = new ModelTextGenerator(model);
+      const prompt = generator.encodeConversation([{ role: 'user', content: 'hello' }]);
+      assert.deepEqual(r.json.prompt_token_ids, prompt);
+      const [own] = await generator.generateFromIds([prompt], { params: { maxNewTokens: 8, temperature: 0.8 }, perRow: [{ seed: 3 }] });
+      assert.deepEqual(choice.token_ids, own!.endToken === undefined ? own!.tokens : [...own!.tokens, own!.endToken]);
+      assert.deepEqual(choice.logprobs.content.map((c) => c.logprob), own!.endToken === undefined ? own!.logProbs : [...own!.logProbs, own!.endLogProb]);
+      assert.equal(choice.logprobs.content.map((c) => c.token).join(''), model.folder.tokenizer.decode(choice.token_ids));
+    } finally {
+      await model.release();
+    }
+    const refused = await post('/v1/chat/completions', { model: BASE, messages: [{ role: 'user', content: 'hello' }], logprobs: true, policy: 'decoding/sampling' });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json.error!.param, 'logprobs');
+  });
+
   test('every limit and bad request is a 4xx in OpenAI\'s shape, and the server stays healthy', async () => {
     const user = [{ role: 'user', content: 'hi' }];
     const cases: [string, unknown, number, RegExp, string | null][] = [

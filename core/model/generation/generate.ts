@@ -82,6 +82,8 @@ export interface GeneratedRow {
   readonly promptTokens: number;
   /** The end token that finished the row (finishReason `eos`), which `tokens` leaves out. */
   readonly endToken?: number;
+  /** log p of `endToken`, as `logProbs` are of `tokens`. */
+  readonly endLogProb?: number;
   /** With `scoreTemperature`: log softmax(logits / T) of each of `tokens`, then of `endToken` when there is one. */
   readonly scoredLogProbs?: number[];
   /** Decoded new tokens (special tokens skipped), cut before the stop string. */
@@ -108,6 +110,7 @@ interface RowState {
   readonly logProbs: number[];
   readonly scored: number[];
   endToken?: number;
+  endLogProb?: number;
   readonly text: RowText;
   readonly rng: Xoshiro128;
   readonly sampling: SamplingSettings;
@@ -200,7 +203,7 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
         text: row.cut === undefined ? text : text.slice(0, row.cut),
         finishReason: row.finishReason,
         ...(row.stop !== undefined ? { stop: row.stop } : {}),
-        ...(row.endToken !== undefined ? { endToken: row.endToken } : {}),
+        ...(row.endToken !== undefined ? { endToken: row.endToken, endLogProb: row.endLogProb! } : {}),
         ...(scoreTemperature !== undefined ? { scoredLogProbs: row.scored } : {}),
       };
     });
@@ -257,6 +260,7 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
         row.done = true;
         row.finishReason = 'eos';
         row.endToken = token;
+        row.endLogProb = logProb;
         options.onToken?.({ row: b, token, text: row.text.delta(tokenizer.decode(row.tokens, { skipSpecialTokens: true }), true) });
         continue;
       }

@@ -9,3 +9,5 @@ export { completionLogProbs, rolloutMicroBatch, rolloutRow } from './rollout-row
 export type { RolloutMicroBatch, RolloutRow } from './rollout-rows.js';
 export { RolloutModel } from './rollout-model.js';
 export type { RolloutModelOptions, RolloutStepResult } from './rollout-model.js';
+export { ServerRollouts } from './server-rollouts.js';
+export type { ServerCompletion, ServerRolloutOptions, ServerRolloutRequest } from './server-rollouts.js';

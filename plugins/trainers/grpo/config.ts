@@ -26,6 +26,19 @@ export const grpoTrainerOptions = stageLoopOptions
     logCompletionsEvery: z.number().int().min(0).default(10).describe('append the batch to completions.jsonl and rewrite completions.md every N steps (0: never)'),
     logProbTolerance: z.number().positive().default(2e-3).describe('largest |graph − generator| log-prob allowed on the first step before the run stops'),
     intraOpThreads: z.number().int().positive().optional().describe('onnxruntime threads (default: all cores)'),
+    generation: z
+      .discriminatedUnion('backend', [
+        z.strictObject({ backend: z.literal('local') }),
+        z.strictObject({
+          backend: z.literal('openai'),
+          servers: z.array(z.url({ protocol: /^https?$/ })).min(1).describe('base URLs of OpenAI-compatible servers with runtime LoRA loading (attune serve, vLLM --enable-lora)'),
+          adapterName: z.string().regex(/^[^\s/]+$/).default('attune-policy').describe('each round\'s adapter is loaded as <adapterName>-<round>'),
+          timeoutS: z.number().positive().default(600).describe('per HTTP request'),
+          apiKey: z.string().optional().describe('sent as a bearer token'),
+        }),
+      ])
+      .default({ backend: 'local' })
+      .describe('where completions are sampled: local (this process) or openai (servers that load each round\'s adapter; the graph checks their log-probs every round)'),
   })
   .extend(rewardSetOptions.shape)
   .refine((o) => o.rewardWeights === undefined || o.rewardWeights.length === o.rewards.length, { message: 'rewardWeights needs one weight per reward', path: ['rewardWeights'] });

@@ -6,6 +6,7 @@
  * type's exact normalization. On the first step the graph's log-probs of the sampled tokens must
  * equal the generator's, or the run stops: a silent mismatch ruins GRPO.
  */
+import { join } from 'node:path';
 import { AttuneError, seedWords, Xoshiro128 } from 'attune';
 import type { CanonicalExample, DecodingPolicy, Message, RewardCompletion, RunContext, Trainer, TrainerResult } from 'attune';
 import { EpochWalker } from 'attune/data';
@@ -22,6 +23,7 @@ import {
   RolloutModel,
   runStage,
   saveTrainables,
+  ServerRollouts,
 } from 'attune/train';
 import type { RewardRunner, RolloutMicroBatch, RolloutObjective, RolloutRow, StageWork } from 'attune/train';
 import { logCompletions, rewindCompletions } from './completions-log.js';
@@ -41,6 +43,15 @@ export interface GrpoStageInput {
   readonly startFrom?: string;
   /** Final artifacts, relative to the run directory (default: `final`, or `<stage>/final` after the first stage). */
   readonly finalDir?: string;
+}
+
+/** A sampled completion, from this process or from a server. */
+interface Sampled {
+  readonly text: string;
+  readonly tokens: number[];
+  readonly endToken?: number;
+  /** log softmax(logits / T) of each token, then of the end token (what the graph must reproduce). */
+  readonly scoredLogProbs?: number[];
 }
 
 const WALK_STREAM = 0x6e70;
@@ -84,17 +95,23 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
       seed: run.seed,
       ...(o.intraOpThreads ? { session: { intraOpThreads: o.intraOpThreads } } : {}),
     });
+    const g = o.generation;
+    const remote = g.backend === 'openai' ? new ServerRollouts({ servers: g.servers, adapterName: g.adapterName, timeoutS: g.timeoutS, apiKey: g.apiKey }, new Set(input.model.stopTokenIds)) : null;
+    if (remote && (o.topP < 1 || o.topK > 0)) {
+      run.warn(`${input.stage}: with top-p/top-k the servers' log-probs are of the filtered distribution, so the graph cannot be checked against them; only the local backend checks then`);
+    }
     try {
       // A checkpoint of this stage, when resuming, overwrites these values.
       if (input.startFrom) await loadStartAdapter(input.startFrom, model.lora, input.model.config);
-      return await runStage(run, { stage: input.stage, options: o, work: this.work(input, run, model, runner, policy), evalSplit: 'rollouts', ...(input.finalDir ? { finalDir: input.finalDir } : {}) });
+      return await runStage(run, { stage: input.stage, options: o, work: this.work(input, run, model, runner, policy, remote), evalSplit: 'rollouts', ...(input.finalDir ? { finalDir: input.finalDir } : {}) });
     } finally {
+      await remote?.close();
       await model.release();
       await runner.dispose();
     }
   }
 
-  private work(input: GrpoStageInput, run: RunContext, model: RolloutModel, runner: RewardRunner, policy: DecodingPolicy | null): StageWork {
+  private work(input: GrpoStageInput, run: RunContext, model: RolloutModel, runner: RewardRunner, policy: DecodingPolicy | null, remote: ServerRollouts | null): StageWork {
     const o = this.options;
     const tokenizer = input.model.tokenizer;
     const lossType = input.objectives[0]!.lossType;
@@ -120,6 +137,9 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
     let generations = 0;
     let pending: Generation | null = null;
     let checked = false;
+    // Servers are checked every round (that they sample from this round's adapter), when their log-probs are comparable.
+    const checkEveryRound = remote !== null && o.topP === 1 && o.topK === 0;
+    if (remote && !checkEveryRound) checked = true;
     let stepsDone = 0;
     const identity = `${input.prompts.length} prompts, G ${o.numGenerations}, μ ${o.numIterations}, ${lossType}`;
 
@@ -142,12 +162,14 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
       const prompts = rendering.map((r) => r.ids);
       // The rollout seed depends on the run seed and the generation's index alone, so a resumed run samples the same.
       const seed = Xoshiro128.fromWords([...seedWords(run.seed), ROLLOUT_STREAM, generations]).nextUint32();
-      const results = await model.generate(prompts, {
-        maxNewTokens: o.maxCompletionLength,
-        sampling: { doSample: true, temperature: o.temperature, topK: o.topK, topP: o.topP, repetitionPenalty: 1 },
-        seed,
-        scoreTemperature: o.temperature,
-      });
+      const results: Sampled[] = remote
+        ? await this.sampleOnServers(remote, input, run, model, generations, { picked, rendering, seed })
+        : await model.generate(prompts, {
+            maxNewTokens: o.maxCompletionLength,
+            sampling: { doSample: true, temperature: o.temperature, topK: o.topK, topP: o.topP, repetitionPenalty: 1 },
+            seed,
+            scoreTemperature: o.temperature,
+          });
       const t1 = performance.now();
       const parsed = results.map((r) => (policy?.parse ? policy.parse(r.text) : null));
       const completions: RewardCompletion[] = results.map((r, k) => ({ text: r.text, tokenIds: r.tokens, ...(parsed[k] ? { answer: parsed[k]!.answer } : {}) }));
@@ -187,7 +209,7 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
         }));
         await logCompletions(run.runDir, records);
       }
-      const generation: Generation = { rows, iteration: 0, metrics, ...(checked ? {} : { generatorLogProbs: results.map((r) => r.scoredLogProbs ?? []) }) };
+      const generation: Generation = { rows, iteration: 0, metrics, ...(checked && !checkEveryRound ? {} : { generatorLogProbs: results.map((r) => r.scoredLogProbs ?? []) }) };
       generations++;
       return generation;
     };
@@ -246,6 +268,31 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
         if (tooLong > 0) run.warn(`${input.stage}: ${tooLong} prompts were longer than maxPromptLength ${o.maxPromptLength} and were skipped`);
       },
     };
+  }
+
+  /**
+   * One round on the servers: the adapter as it is now, saved in PEFT layout under the run folder
+   * and loaded on every server; then each prompt's G completions from one server, with a seed per
+   * prompt derived from the round's.
+   */
+  private async sampleOnServers(
+    remote: ServerRollouts,
+    input: GrpoStageInput,
+    run: RunContext,
+    model: RolloutModel,
+    round: number,
+    batch: { picked: readonly number[]; rendering: readonly { messages: Message[]; ids: number[] }[]; seed: number },
+  ): Promise<Sampled[]> {
+    const o = this.options;
+    const G = o.numGenerations;
+    const dir = join(run.runDir, 'rollout-adapter');
+    await saveTrainables(dir, { lora: model.lora, heads: [] }, input.modelName);
+    const name = await remote.pushAdapter(round, join(dir, 'adapter'));
+    const requests = batch.picked.map((_, j) => {
+      const r = batch.rendering[j * G]!;
+      return { messages: r.messages, promptIds: r.ids, n: G, seed: (batch.seed + j * G) >>> 0, maxTokens: o.maxCompletionLength, temperature: o.temperature, topP: o.topP, topK: o.topK };
+    });
+    return (await remote.generate(name, requests)).flat().map((c) => ({ text: c.text, tokens: c.tokens, ...(c.endToken !== undefined ? { endToken: c.endToken } : {}), scoredLogProbs: c.logProbs }));
   }
 
   /** The graph's ℓ of the sampled tokens must be the generator's (same weights, same temperature). */
