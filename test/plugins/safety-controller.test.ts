@@ -86,14 +86,26 @@ describe('crisis reply checks', () => {
       "I'm so sorry you are going through this. Why do you want to do it? At least you have a job. Remember when we talked about your sister? You should go for a run. Which pills do you have?";
     const check = checkCrisisReply(reply);
     assert.equal(check.ok, false);
-    assert.deepEqual(
-      check.violations.map((v) => v.kind),
-      ['question', 'minimising', 'question', 'invented-memory', 'instruction', 'question', 'method'],
-    );
+    const kinds = check.sentences.map((x) => x.violations);
+    assert.deepEqual(kinds[0], []);
+    for (const [k, kind] of [[1, 'question'], [2, 'minimising'], [3, 'invented-memory'], [4, 'instruction'], [5, 'method']] as const) assert.ok(kinds[k]!.includes(kind), `sentence ${k}: ${kinds[k]!.join()}`);
     const repair = repairCrisisReply(check, esc);
     assert.equal(repair.reply, `I'm so sorry you are going through this. ${esc}`);
     assert.ok(checkCrisisReply(repair.reply!).ok);
     assert.match(repair.actions.join('; '), /dropped 5 sentences .*question ×3.*; added the escalation/);
+  });
+
+  test('cheerful or endorsing words and sentences that neither acknowledge nor escalate are dropped; two acknowledgements at most', () => {
+    // What the small embedded model wrote on the crisis path, before these checks.
+    const check = checkCrisisReply(
+      "I'm so sorry to hear that. It's great that you are feeling overwhelmed. I think it's a great idea to give up my own life. I have been in a long distance relationship with my friends. I hope you have a great day!",
+    );
+    assert.deepEqual(check.sentences.map((x) => x.violations), [[], ['tone'], ['tone', 'endorsing', 'off-topic'], ['off-topic'], ['tone', 'off-topic']]);
+    assert.equal(repairCrisisReply(check, esc).reply, `I'm so sorry to hear that. ${esc}`);
+    assert.equal(checkCrisisReply(`I'm really glad you told me. ${esc}`).ok, true, '"glad you told me" is not cheerfulness');
+    const long = repairCrisisReply(checkCrisisReply('That sounds so hard. I hear how heavy this is. I am so sorry you feel this way.'), esc);
+    assert.equal(long.reply, `That sounds so hard. I hear how heavy this is. ${esc}`);
+    assert.deepEqual(long.actions, ['kept 2 of 3 acknowledging sentences', 'added the escalation']);
   });
 
   test('nothing acknowledging left: no repair (the template is used); extra escalations are cut to one', () => {
@@ -116,7 +128,7 @@ describe('decoding/safety-controller', () => {
     assert.equal(replies[2]!.intervention, undefined);
     const crisis = replies[1]!;
     assert.equal(crisis.intervention?.kind, 'crisis-repaired');
-    assert.match(crisis.intervention!.reason, /^suicide: 'better off without me'; dropped 1 sentence \(question ×1\); added the escalation$/);
+    assert.match(crisis.intervention!.reason, /^suicide: 'better off without me'; dropped 1 sentence \(question ×1, endorsing ×1, off-topic ×1\); added the escalation$/);
     assert.equal(crisis.reply, `That sounds so painful. ${escalation('suicide', loadCrisisResources().forLocale('en-US'))}`);
     assert.deepEqual(crisis.trace.map((t) => t.purpose), ['risk-detector', 'crisis-reply', 'crisis-checks']);
     // The wrapped policy (decoding/sampling) saw only the two ordinary conversations; the crisis path its own prompt.

@@ -6,7 +6,7 @@
  */
 import { normalizeText } from './risk-detector.js';
 
-export type Violation = 'question' | 'minimising' | 'invented-memory' | 'instruction' | 'method' | 'fragment';
+export type Violation = 'question' | 'minimising' | 'invented-memory' | 'instruction' | 'method' | 'tone' | 'endorsing' | 'off-topic' | 'fragment';
 
 export interface SentenceCheck {
   readonly sentence: string;
@@ -44,12 +44,18 @@ const RULES: readonly { kind: Violation; pattern: RegExp }[] = [
     pattern:
       /\b(?:you should|you need to|you have to|you must|you ought to|try to|try (?:doing|going|taking|writing|breathing)|go for|go to (?:bed|sleep|the gym)|just (?:do|go|try|take|stop|relax|breathe)|make sure|don't forget to|take a (?:walk|bath|deep|break|nap)|drink (?:some|water|tea)|exercise|meditat|instead of|the best thing (?:to do|is)|here's what|step \d|first,|second,|1\.|2\.)/,
   },
+  // Cheerful or congratulating words read as mockery to someone in crisis ("glad you told me" is fine).
+  { kind: 'tone', pattern: /\b(?:great|good|happy|happier|welcome|fun|awesome|nice|congrat\w*|exciting|excited|lucky|wonderful|perfect|enjoy\w*|better|confident|proud|hope you have)\b|\bglad\b(?! you (?:told|reached|shared|said|wrote|felt able))/ },
+  { kind: 'endorsing', pattern: /\b(?:idea|give up|go ahead|do it|go through with|understandable (?:choice|decision)|right (?:choice|decision)|your (?:choice|decision))\b/ },
   { kind: 'method', pattern: /\b(?:pills?|overdose|dose|rope|noose|gun|firearm|knife|blade|razor|bridge|jump(?:ing)? (?:off|from)|hang(?:ing)?|bleach|poison|cut(?:ting)? (?:deep|your wrist)|wrists?)\b/ },
 ];
 
 /** Trusted people or professional help, named as somewhere to turn. */
 const ESCALATION = /\b(?:reach out|talk to|speak (?:to|with)|call|text|contact|lean on)\b.*\b(?:someone you trust|trusted|friend|family|professional|therapist|counsel(?:l)?or|doctor|gp|helpline|hotline|crisis (?:line|service|team)|lifeline|samaritans|988|emergency|\d{3})/;
 const ACKNOWLEDGE = /\b(?:sorry|sounds|hear (?:you|that|how)|thank you for (?:telling|sharing|being)|glad you told|makes sense|understand(?:able)?|must (?:be|feel)|you're feeling|you are feeling|that's (?:so )?(?:hard|painful|heavy|a lot)|not your fault|heavy|i'm here|i am here)\b/;
+
+/** A crisis reply stays short: this many acknowledging sentences, then the escalation. */
+const MAX_ACKNOWLEDGEMENTS = 2;
 
 export function splitSentences(text: string): string[] {
   return text
@@ -65,6 +71,8 @@ export function checkCrisisReply(reply: string): ReplyCheck {
     const n = normalizeText(sentence);
     const escalation = ESCALATION.test(n);
     const violations = RULES.filter((r) => !(escalation && r.kind === 'instruction') && r.pattern.test(n)).map((r) => r.kind);
+    // A crisis reply says two things: that the person is heard, and where to turn. Anything else goes.
+    if (!escalation && !ACKNOWLEDGE.test(n)) violations.push('off-topic');
     // An unfinished or two-word sentence is not something to show a person in crisis.
     if (!/[.!?]["')]?$/.test(sentence) || sentence.split(/\s+/).length < 4) violations.push('fragment');
     return { sentence, violations, escalation: escalation && violations.length === 0 };
@@ -95,8 +103,10 @@ export function repairCrisisReply(check: ReplyCheck, escalation: string): Repair
   if (dropped > 0) actions.push(`dropped ${count(dropped, 'sentence')} (${[...byKind].map(([k, n]) => `${k} ×${n}`).join(', ')})`);
   const kept = check.sentences.filter((s) => s.violations.length === 0);
   let escalations = 0;
-  const body = kept.filter((s) => !s.escalation || ++escalations === 1);
+  let acknowledgements = 0;
+  const body = kept.filter((s) => (s.escalation ? ++escalations === 1 : ++acknowledgements <= MAX_ACKNOWLEDGEMENTS));
   if (escalations > 1) actions.push(`kept 1 of ${escalations} escalations`);
+  if (acknowledgements > MAX_ACKNOWLEDGEMENTS) actions.push(`kept ${MAX_ACKNOWLEDGEMENTS} of ${acknowledgements} acknowledging sentences`);
   if (!body.some((s) => !s.escalation && ACKNOWLEDGE.test(normalizeText(s.sentence)))) return { reply: null, actions: [...actions, 'no acknowledgement left'] };
   const text = body.map((s) => s.sentence);
   if (escalations === 0) {
