@@ -5,9 +5,10 @@
 import type { PluginDefinition } from 'attune';
 import { builtinRecipes } from '../recipes/index.js';
 import { decodingPlugin } from './decoding/plugin.js';
+import { evaluatorsPlugin } from './evaluators/plugin.js';
 import { objectivesPlugin } from './objectives/plugin.js';
 import { rewardsPlugin } from './rewards/plugin.js';
 import { sourcesPlugin } from './sources/plugin.js';
 import { trainersPlugin } from './trainers/plugin.js';
 
-export const builtinPlugins: PluginDefinition[] = [sourcesPlugin, objectivesPlugin, rewardsPlugin, trainersPlugin, decodingPlugin, builtinRecipes];
+export const builtinPlugins: PluginDefinition[] = [sourcesPlugin, objectivesPlugin, rewardsPlugin, trainersPlugin, decodingPlugin, evaluatorsPlugin, builtinRecipes];

@@ -16,6 +16,7 @@ import { classifyCommand } from './commands/classify.js';
 import { dataCommand } from './commands/data.js';
 import { describeCommand } from './commands/describe-command.js';
 import { exportCommand } from './commands/export.js';
+import { evalCommand, evaluateCommand } from './commands/evaluate.js';
 import { generateCommand } from './commands/generate.js';
 import { listCommand } from './commands/list.js';
 import { mergeCommand } from './commands/merge.js';
@@ -26,14 +27,14 @@ import { scoreCommand } from './commands/score.js';
 import { serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
 
-const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, classifyCommand, scoreCommand, chatCommand, respondCommand, serveCommand, mergeCommand, exportCommand];
+const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, classifyCommand, scoreCommand, chatCommand, respondCommand, serveCommand, evaluateCommand, evalCommand, mergeCommand, exportCommand];
 
 /** Parses and runs one command line; throws what the command throws. */
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv).scriptName('attune');
   for (const add of commands) cli = add(cli);
   await cli
-    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | classify | score | chat | respond | serve | merge | export')
+    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | classify | score | chat | respond | serve | evaluate | eval | merge | export')
     .recommendCommands()
     .strict()
     .help()

@@ -26,7 +26,7 @@ export type { Objective } from './extension-points/objective.js';
 export type { Reward, RewardBatch, RewardCompletion, RewardTrainerState } from './extension-points/reward.js';
 export type { Trainer, TrainerResult } from './extension-points/trainer.js';
 export type { DecodingPolicy, DecodedReply, HeadReading, ParsedReply, FinishReason, GenerationParams, GenerationRequest, GenerationResult, TextGenerator } from './extension-points/decoding-policy.js';
-export type { Evaluator, EvaluationReport, EvaluationSubject } from './extension-points/evaluator.js';
+export type { Evaluator, EvaluationReport, EvaluationSubject, ResponseRow } from './extension-points/evaluator.js';
 export { AttuneError, ConfigError, PluginError, RecipeError } from '../base/errors.js';
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, writeDirAtomic } from '../base/atomic-write.js';
 export { didYouMean, suggest } from '../base/suggest.js';
