@@ -103,6 +103,15 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+/** Writes `<base>.svg` and `<base>.png` (144 dpi) of a Vega-Lite spec; returns both paths. */
+export async function writeFigure(base: string, spec: TopLevelSpec): Promise<string[]> {
+  const svg = await renderSvg(spec);
+  await writeFileAtomic(`${base}.svg`, svg);
+  const { default: sharp } = await import('sharp');
+  await writeFileAtomic(`${base}.png`, await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer());
+  return [`${base}.svg`, `${base}.png`];
+}
+
 /**
  * Writes `plots/<stage>-losses.svg` and `.png` for every stage with loss metrics, and
  * `plots/<stage>-rewards.*` for every stage that logged rewards (rollout stages); returns the files.
@@ -114,12 +123,7 @@ export async function writeLossCurves(runDir: string): Promise<string[]> {
   for (const stage of stages) for (const kind of [LOSS_CURVES, REWARD_CURVES]) {
     const points = lossSeries(records, stage, kind);
     if (points.length === 0) continue;
-    const svg = await renderSvg(chartSpec(stage, points, kind));
-    const base = join(runDir, 'plots', `${stage}-${kind.name}`);
-    await writeFileAtomic(`${base}.svg`, svg);
-    const { default: sharp } = await import('sharp');
-    await writeFileAtomic(`${base}.png`, await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer());
-    written.push(`${base}.svg`, `${base}.png`);
+    written.push(...(await writeFigure(join(runDir, 'plots', `${stage}-${kind.name}`), chartSpec(stage, points, kind))));
   }
   return written;
 }

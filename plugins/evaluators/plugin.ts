@@ -1,5 +1,6 @@
 /** The built-in evaluators, as an ordinary plugin: items are `evaluators/<name>`. */
 import { definePlugin } from 'attune';
+import { classificationEvaluator } from './classification/index.js';
 import { eqBenchEvaluator } from './eq-bench/index.js';
 import { nlgEvaluator } from './nlg/index.js';
 import { redTeamEvaluator } from './red-team/index.js';
@@ -11,5 +12,6 @@ export const evaluatorsPlugin = definePlugin({
     ctx.evaluators.register('eq-bench', eqBenchEvaluator);
     ctx.evaluators.register('red-team', redTeamEvaluator);
     ctx.evaluators.register('nlg', nlgEvaluator);
+    ctx.evaluators.register('classification', classificationEvaluator);
   },
 });

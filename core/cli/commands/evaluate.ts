@@ -110,9 +110,12 @@ export function evaluateCommand(yargs: Argv): Argv {
       if (argv.out !== undefined) {
         mkdirSync(argv.out, { recursive: true });
         const slug = (s: string) => s.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'subject';
+        const { writeFigure } = await import('../../report/loss-curves.js');
         for (const r of results) {
           const rows = r.report.items ?? [];
-          if (rows.length) await writeFileAtomic(join(argv.out, `${name(r.evaluator)}.${slug(r.subject)}.jsonl`), `${rows.map((x) => JSON.stringify(x)).join('\n')}\n`);
+          const base = `${name(r.evaluator)}.${slug(r.subject)}`;
+          if (rows.length) await writeFileAtomic(join(argv.out, `${base}.jsonl`), `${rows.map((x) => JSON.stringify(x)).join('\n')}\n`);
+          for (const figure of r.report.figures ?? []) await writeFigure(join(argv.out, `${base}.${figure.name}`), figure.spec as unknown as Parameters<typeof writeFigure>[1]);
         }
         await writeFileAtomic(join(argv.out, 'metrics.json'), `${JSON.stringify(results.map((r) => ({ evaluator: r.evaluator, subject: r.subject, metrics: r.report.metrics, notes: r.report.notes ?? [] })), null, 2)}\n`);
         process.stderr.write(`wrote ${results.length} report(s) to ${argv.out}\n`);

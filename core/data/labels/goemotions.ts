@@ -31,10 +31,30 @@ export function goEmotionToEkman(label: string): string {
   return ekman;
 }
 
-function loadEkmanMapping(): Map<string, string> {
-  const file = assetPath(import.meta.url, 'goemotions-ekman.json');
+function loadGrouping(fileName: string): Map<string, string> {
+  const file = assetPath(import.meta.url, fileName);
   const mapping = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
   const byLabel = new Map<string, string>([['neutral', 'neutral']]);
-  for (const [ekman, labels] of Object.entries(mapping)) for (const label of labels) byLabel.set(label, ekman);
+  for (const [group, labels] of Object.entries(mapping)) for (const label of labels) byLabel.set(label, group);
   return byLabel;
+}
+
+function loadEkmanMapping(): Map<string, string> {
+  return loadGrouping('goemotions-ekman.json');
+}
+
+/** The sentiment groups of the GoEmotions paper, plus neutral. */
+export const sentimentLabels = Object.freeze(['positive', 'negative', 'ambiguous', 'neutral'] as const);
+
+let sentimentByLabel: Map<string, string> | undefined;
+
+/**
+ * The sentiment group of a GoEmotions label, from the release's `sentiment_dict.json` (shipped
+ * here as goemotions-sentiment.json); `neutral` maps to itself.
+ */
+export function goEmotionToSentiment(label: string): string {
+  sentimentByLabel ??= loadGrouping('goemotions-sentiment.json');
+  const group = sentimentByLabel.get(label);
+  if (!group) throw new LabelError(`GoEmotions label '${label}' has no sentiment group`, `Known labels: ${goEmotionsLabels.join(', ')}.`);
+  return group;
 }

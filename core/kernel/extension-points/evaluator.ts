@@ -32,6 +32,8 @@ export interface EvaluationReport {
   items?: ResponseRow[];
   /** Lines for a report (what failed, what to read the figures against). */
   notes?: string[];
+  /** Figures as Vega-Lite specs (e.g. a confusion matrix), rendered to SVG and PNG beside the export. */
+  figures?: { name: string; spec: Record<string, unknown> }[];
 }
 
 export interface Evaluator {
