@@ -1,6 +1,7 @@
 /** The built-in evaluators, as an ordinary plugin: items are `evaluators/<name>`. */
 import { definePlugin } from 'attune';
 import { classificationEvaluator } from './classification/index.js';
+import { counsellingEvaluator } from './counselling/index.js';
 import { eqBenchEvaluator } from './eq-bench/index.js';
 import { nlgEvaluator } from './nlg/index.js';
 import { redTeamEvaluator } from './red-team/index.js';
@@ -13,5 +14,6 @@ export const evaluatorsPlugin = definePlugin({
     ctx.evaluators.register('red-team', redTeamEvaluator);
     ctx.evaluators.register('nlg', nlgEvaluator);
     ctx.evaluators.register('classification', classificationEvaluator);
+    ctx.evaluators.register('counselling', counsellingEvaluator);
   },
 });
