@@ -13,20 +13,13 @@ import { z } from 'zod';
 import { defineRecipe } from 'attune';
 import type { ItemRefBuilder, RunContext, TrainerResult } from 'attune';
 import { loraConfig, loraConfigInputSchema, mergeAdapter, openModelFolder } from 'attune/model';
-import type { LoraConfig, ModelFolder } from 'attune/model';
 import { activeObjectives, loadSourceSplits, pooled, StagePipeline, writeLossCurves } from 'attune/train';
-import type { PreferenceObjective, SftObjective, StageOutcome } from 'attune/train';
-import type { SftStageInput } from '../plugins/trainers/sft/trainer.js';
+import type { PreferenceObjective, StageOutcome } from 'attune/train';
 import type { DpoStageInput } from '../plugins/trainers/dpo/index.js';
+import { sftBlock, sftStage } from './stages.js';
+import type { Base } from './stages.js';
 
 // ── the config blocks ────────────────────────────────────────────────────────────────────────
-
-const sftBlock = (items: ItemRefBuilder, what: string) =>
-  z.strictObject({
-    sources: z.array(items.ref('sources')).min(1).describe(`sources of ${what} (train split; the trainer's evalSplit is held out)`),
-    objectives: z.array(items.ref('objectives')).min(1).describe('SFT loss terms (objectives/lm …)'),
-    trainer: items.ref('trainers').describe('the trainer (trainers/sft)'),
-  });
 
 const dpoBlock = (items: ItemRefBuilder) =>
   z.strictObject({
@@ -48,26 +41,10 @@ const common = {
   lora: loraConfigInputSchema.prefault({}).describe('the one LoRA adapter every stage trains in turn (PEFT LoraConfig)'),
 };
 
-type SftBlock = z.output<ReturnType<typeof sftBlock>>;
 type DpoBlock = z.output<ReturnType<typeof dpoBlock>>;
 type MergeBlock = z.output<typeof mergeBlock>;
 
-interface Base {
-  readonly model: ModelFolder;
-  readonly modelName: string;
-  readonly lora: LoraConfig;
-}
-
 // ── one stage of each kind ───────────────────────────────────────────────────────────────────
-
-async function sftStage(run: RunContext, base: Base, stage: string, block: SftBlock, finalDir: string, startFrom?: string): Promise<TrainerResult> {
-  const objectives = await activeObjectives<SftObjective>(run, block.objectives);
-  const trainer = await run.create(block.trainer);
-  const evalSplit = typeof block.trainer.options.evalSplit === 'string' ? block.trainer.options.evalSplit : 'validation';
-  const data = await loadSourceSplits(run, block.sources, evalSplit);
-  const input: SftStageInput = { stage, ...base, objectives, train: data.train, eval: data.eval, finalDir, ...(startFrom ? { startFrom } : {}) };
-  return trainer.train(input, run);
-}
 
 async function dpoStage(run: RunContext, base: Base, block: DpoBlock, finalDir: string, startFrom: string | undefined): Promise<TrainerResult> {
   const pairs = await loadSourceSplits(run, block.sources, block.evalSplit);

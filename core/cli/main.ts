@@ -21,20 +21,21 @@ import { generateCommand } from './commands/generate.js';
 import { listCommand } from './commands/list.js';
 import { mergeCommand } from './commands/merge.js';
 import { perplexityCommand } from './commands/perplexity.js';
+import { reportCommand } from './commands/report.js';
 import { respondCommand } from './commands/respond.js';
 import { runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
 import { serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
 
-const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, classifyCommand, scoreCommand, chatCommand, respondCommand, serveCommand, evaluateCommand, evalCommand, mergeCommand, exportCommand];
+const commands = [listCommand, describeCommand, runCommand, cpCommand, validateCommand, dataCommand, generateCommand, perplexityCommand, classifyCommand, scoreCommand, chatCommand, respondCommand, serveCommand, evaluateCommand, evalCommand, reportCommand, mergeCommand, exportCommand];
 
 /** Parses and runs one command line; throws what the command throws. */
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv).scriptName('attune');
   for (const add of commands) cli = add(cli);
   await cli
-    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | classify | score | chat | respond | serve | evaluate | eval | merge | export')
+    .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | classify | score | chat | respond | serve | evaluate | eval | report | merge | export')
     .recommendCommands()
     .strict()
     .help()

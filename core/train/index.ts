@@ -24,3 +24,5 @@ export * from './rollout/index.js';
 export * from './preference/index.js';
 export * from './stage-pipeline.js';
 export * from './recipe-inputs.js';
+export * from './evaluation.js';
+export { writeRunReport } from '../report/run-report.js';

@@ -3,6 +3,7 @@ import { definePlugin } from 'attune';
 import { classificationEvaluator } from './classification/index.js';
 import { counsellingEvaluator } from './counselling/index.js';
 import { eqBenchEvaluator } from './eq-bench/index.js';
+import { llmJudgeEvaluator } from './llm-judge/index.js';
 import { nlgEvaluator } from './nlg/index.js';
 import { redTeamEvaluator } from './red-team/index.js';
 
@@ -15,5 +16,6 @@ export const evaluatorsPlugin = definePlugin({
     ctx.evaluators.register('nlg', nlgEvaluator);
     ctx.evaluators.register('classification', classificationEvaluator);
     ctx.evaluators.register('counselling', counsellingEvaluator);
+    ctx.evaluators.register('llm-judge', llmJudgeEvaluator);
   },
 });

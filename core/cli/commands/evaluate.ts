@@ -4,7 +4,6 @@
  * side by side with each evaluator's notes, and with `--out` writes `<evaluator>.<subject>.jsonl`
  * (the response rows with their scores) and `metrics.json`. `attune eval validate` checks exports.
  */
-import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { AttuneError } from '../../base/errors.js';
 import type { EvaluationReport, Evaluator } from '../../kernel/extension-points/evaluator.js';
@@ -64,10 +63,9 @@ export function evaluateCommand(yargs: Argv): Argv {
           return true;
         }),
     async (argv) => {
-      const [{ readResponseRows }, { writeFileAtomic }, { mkdirSync }] = await Promise.all([import('../../evaluate/response-rows.js'), import('../../base/atomic-write.js'), import('node:fs')]);
+      const { readResponseRows } = await import('../../evaluate/response-rows.js');
       const { refs, evaluators } = await loadEvaluators(argv.evaluator, argv.plugin ?? []);
       const results: { evaluator: string; subject: string; report: EvaluationReport }[] = [];
-      const name = (use: string) => use.split('/').pop()!;
       try {
         if (argv.from !== undefined) {
           const rows = await readResponseRows(argv.from);
@@ -108,16 +106,8 @@ export function evaluateCommand(yargs: Argv): Argv {
       for (const r of results) for (const note of r.report.notes ?? []) process.stdout.write(`\n${r.subject}, ${r.evaluator}: ${note}`);
       process.stdout.write('\n');
       if (argv.out !== undefined) {
-        mkdirSync(argv.out, { recursive: true });
-        const slug = (s: string) => s.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'subject';
-        const { writeFigure } = await import('../../report/loss-curves.js');
-        for (const r of results) {
-          const rows = r.report.items ?? [];
-          const base = `${name(r.evaluator)}.${slug(r.subject)}`;
-          if (rows.length) await writeFileAtomic(join(argv.out, `${base}.jsonl`), `${rows.map((x) => JSON.stringify(x)).join('\n')}\n`);
-          for (const figure of r.report.figures ?? []) await writeFigure(join(argv.out, `${base}.${figure.name}`), figure.spec as unknown as Parameters<typeof writeFigure>[1]);
-        }
-        await writeFileAtomic(join(argv.out, 'metrics.json'), `${JSON.stringify(results.map((r) => ({ evaluator: r.evaluator, subject: r.subject, metrics: r.report.metrics, notes: r.report.notes ?? [] })), null, 2)}\n`);
+        const { writeEvaluation } = await import('../../train/evaluation.js');
+        await writeEvaluation(argv.out, results);
         process.stderr.write(`wrote ${results.length} report(s) to ${argv.out}\n`);
       }
     },

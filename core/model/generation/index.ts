@@ -18,3 +18,5 @@ export { buildCachedDecoderGraph, CACHED_INPUTS, CACHED_OUTPUTS } from './cached
 export { padIdOf } from './padding.js';
 export { headsOfAdapter, predictHeads, HEADS_MANIFEST } from './adapter-heads.js';
 export type { ClassificationHead, HeadPrediction } from './adapter-heads.js';
+export { findRunAdapter } from './run-adapter.js';
+export type { RunAdapter } from './run-adapter.js';
