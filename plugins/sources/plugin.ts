@@ -10,6 +10,7 @@ import { goEmotionsSource } from './goemotions/index.js';
 import { wassaSource } from './wassa/index.js';
 import { annomiPairsSource } from './preferences/annomi-pairs.js';
 import { counselChatPairsSource } from './preferences/counselchat-pairs.js';
+import { datasetSource } from './dataset.js';
 import { preferenceFileSource } from './preferences/preference-file.js';
 
 export const sourcesPlugin = definePlugin({
@@ -25,5 +26,6 @@ export const sourcesPlugin = definePlugin({
     ctx.sources.register('counselchat-pairs', counselChatPairsSource);
     ctx.sources.register('annomi-pairs', annomiPairsSource);
     ctx.sources.register('preference-file', preferenceFileSource);
+    ctx.sources.register('dataset', datasetSource);
   },
 });

@@ -2,3 +2,4 @@
 export { counselChatPreferencePairs, type CounselChatPairOptions } from './counselchat.js';
 export { annomiPreferencePairs, type AnnomiPairOptions } from './annomi.js';
 export { preferenceFromRow, type PreferenceRowContext } from './trl-preference-row.js';
+export { exampleFromTrlRow, detectFormat, type LabelColumns, type TrlFormat } from './trl-row.js';

@@ -20,9 +20,9 @@ export interface PreferenceRowContext {
   readonly issues: RowIssueCollector;
 }
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-function messageList(value: unknown, field: string): Parsed<Message[]> {
+export function messageList(value: unknown, field: string): Parsed<Message[]> {
   if (!Array.isArray(value)) return { ok: false, reason: `'${field}' must be a string or a list of {role, content} messages, got ${value === null ? 'null' : typeof value}` };
   const out: Message[] = [];
   for (const [i, m] of value.entries()) {
