@@ -5,10 +5,11 @@
  * plugin definition.
  */
 import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginError } from '../../base/errors.js';
+import { packageRoot } from '../../base/paths.js';
 import type { PluginCandidate } from './plugin-host.js';
 
 function looksLikePath(spec: string): boolean {
@@ -41,6 +42,21 @@ function ensureTypeScriptLoader(): Promise<void> {
   return typescriptLoader;
 }
 
+let resolveHook = false;
+
+/**
+ * Once per process: bare imports a plugin cannot resolve from its own folder (`attune`, `zod`)
+ * resolve from Attune's package root, so a plugin file or package anywhere on disk loads.
+ */
+function ensurePluginResolution(): void {
+  if (resolveHook) return;
+  resolveHook = true;
+  const hook = new URL('./plugin-resolve-hook.mjs', import.meta.url);
+  // The compiled CLI runs from dist/, which has no copy of the .mjs hook: use the sources' one.
+  const file = existsSync(hook) ? hook : pathToFileURL(join(packageRoot, 'core', 'kernel', 'plugins', 'plugin-resolve-hook.mjs'));
+  register(file, { data: { root: pathToFileURL(join(packageRoot, 'package.json')).href } });
+}
+
 export async function loadPluginModule(spec: string, cwd = process.cwd()): Promise<PluginCandidate> {
   let resolved: string;
   if (looksLikePath(spec)) {
@@ -58,7 +74,9 @@ export async function loadPluginModule(spec: string, cwd = process.cwd()): Promi
   }
   let module: Record<string, unknown>;
   try {
+    // The TypeScript loader first: hooks run last-registered first, so the plugin resolution wraps it.
     if (/\.[cm]?ts$/.test(resolved)) await ensureTypeScriptLoader();
+    ensurePluginResolution();
     module = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
   } catch (error) {
     throw new PluginError(`Plugin '${spec}' failed to load from ${resolved}: ${(error as Error).message}`);
