@@ -8,6 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
+import type { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AttuneError } from '../base/errors.js';
 import { cpCommand } from './commands/cp.js';
@@ -32,7 +33,16 @@ const commands = [listCommand, describeCommand, runCommand, cpCommand, validateC
 
 /** Parses and runs one command line; throws what the command throws. */
 export async function main(argv: string[]): Promise<void> {
-  let cli = yargs(argv).scriptName('attune');
+  let cli: Argv = yargs(argv)
+    .scriptName('attune')
+    .option('device', { type: 'string', choices: ['cpu', 'cuda', 'webgpu'], describe: 'execution provider for every model session (run: default the config\'s device:, else cpu)' })
+    // `run` chooses its device with its config (and records it); the other commands take the flag as it is.
+    .middleware(async (a) => {
+      if (typeof a.device === 'string' && a.device !== 'cpu' && a._[0] !== 'run') {
+        const { selectDevice } = await import('../engine/device.js');
+        await selectDevice(a.device as 'cuda' | 'webgpu');
+      }
+    });
   for (const add of commands) cli = add(cli);
   await cli
     .demandCommand(1, 'Name a command: attune list | describe | run | cp | validate | data | generate | perplexity | classify | score | chat | respond | serve | evaluate | eval | report | merge | export')

@@ -1,4 +1,5 @@
 /** onnxruntime-node sessions for compiled programs: options, feeds, outputs, cache. */
+import { AttuneError } from '../base/errors.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -66,11 +67,25 @@ const ARRAY_FOR: Record<DType, string> = {
 
 let liveSessions = 0;
 
+/** The provider sessions use when their options name none (`--device`, a config's `device:`). */
+let defaultProvider: ExecutionProvider = 'cpu';
+
+export function setDefaultExecutionProvider(ep: ExecutionProvider): void {
+  defaultProvider = ep;
+}
+
+export function defaultExecutionProvider(): ExecutionProvider {
+  return defaultProvider;
+}
+
 // onnxruntime-node (its native binding) loads with the first session, not with the engine, so
 // importing `attune/engine` stays cheap for code that only builds or inspects graphs.
 // Named exports: a CommonJS module's `default` depends on the loader (tsx honours __esModule).
 const importOrt = async () => {
-  const { InferenceSession, Tensor, listSupportedBackends } = await import('onnxruntime-node');
+  const { InferenceSession, Tensor, listSupportedBackends, env } = await import('onnxruntime-node');
+  // onnxruntime's process-wide logger prints native error lines (a provider library it cannot
+  // load) straight to stderr; Attune reports those failures itself, with what to do.
+  env.logLevel = 'fatal';
   return { InferenceSession, Tensor, listSupportedBackends };
 };
 type Ort = Awaited<ReturnType<typeof importOrt>>;
@@ -81,9 +96,9 @@ function providerError(ep: ExecutionProvider, cause: unknown): Error {
   const why = cause instanceof Error ? cause.message : String(cause);
   const help =
     ep === 'cuda'
-      ? "onnxruntime-node ships without CUDA here; install its CUDA 12 build (reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL_CUDA=v12) on a machine with an NVIDIA driver, or use executionProvider: 'cpu'"
-      : "WebGPU needs a GPU adapter with Vulkan drivers on Linux; none was usable. Use executionProvider: 'cpu'";
-  return new Error(`engine: execution provider '${ep}' is not available: ${why}. ${help}`, { cause });
+      ? "onnxruntime-node ships without CUDA here; install its CUDA 12 build (reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL_CUDA=v12) on a machine with an NVIDIA driver, or run on the CPU (--device cpu, device: cpu in a config)"
+      : "WebGPU needs a GPU adapter with Vulkan drivers on Linux; none was usable. Run on the CPU (--device cpu, device: cpu in a config)";
+  return new AttuneError(`engine: execution provider '${ep}' is not available: ${why}`, help);
 }
 
 /** File-backed frozen weights above this are not prepacked by default (see `disablePrepacking`). */
@@ -95,11 +110,14 @@ function buildOrtOptions(opts: SessionOptions, program: Program): InferenceSessi
   const extra: Record<string, string> = { 'session.intra_op.allow_spinning': spin ? '1' : '0' };
   if (opts.disablePrepacking ?? program.fileBackedBytes > PREPACK_LIMIT_BYTES) extra['session.disable_prepacking'] = '1';
   return {
-    executionProviders: [opts.executionProvider ?? 'cpu'],
+    executionProviders: [opts.executionProvider ?? defaultProvider],
     // The binding rejects explicit undefined, so only set what was given.
     ...(opts.intraOpThreads !== undefined ? { intraOpNumThreads: opts.intraOpThreads } : {}),
     ...(opts.interOpThreads !== undefined ? { interOpNumThreads: opts.interOpThreads } : {}),
     graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
+    // onnxruntime's own log lines (e.g. a provider library it cannot load) are not for users:
+    // failures reach them as Attune's errors, with what to do.
+    logSeverityLevel: 3,
     enableMemPattern: false,
     enableCpuMemArena: true,
     extra,
@@ -120,7 +138,7 @@ export class EngineSession {
 
   /** Compiles the program in onnxruntime (seconds for big models: cache the session). */
   static async create(program: Program, opts: SessionOptions = {}): Promise<EngineSession> {
-    const ep = opts.executionProvider ?? 'cpu';
+    const ep = opts.executionProvider ?? defaultProvider;
     const ort = await loadOrt();
     if (ep !== 'cpu') {
       const backends = ort.listSupportedBackends();

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineSession, Graph, SessionCache, ops } from '../../core/engine/index.js';
+import { existsSync } from 'node:fs';
+import { EngineSession, Graph, SessionCache, ops, selectDevice, defaultExecutionProvider } from '../../core/engine/index.js';
+import { runCli } from '../../core/cli/main.js';
 
 describe('engine sessions', () => {
   test('symbolic dims: one compiled program serves several batch/seq sizes, with runtime reshape and shifted slices', async () => {
@@ -76,7 +78,24 @@ describe('engine sessions', () => {
     const g = new Graph();
     const x = g.input('x', 'float32', [2]);
     const program = g.compile({ outputs: { y: ops.mul(x, 2) } });
-    await assert.rejects(EngineSession.create(program, { executionProvider: 'cuda' }), /execution provider 'cuda' is not available: .*executionProvider: 'cpu'/s);
+    await assert.rejects(EngineSession.create(program, { executionProvider: 'cuda' }), (e: Error & { hint?: string }) => /execution provider 'cuda' is not available: /.test(e.message) && /CUDA 12 build.*--device cpu/.test(e.hint ?? ''));
+  });
+
+  test('--device: selecting an unavailable provider fails at once naming it; the CLI refuses before a run directory exists; cpu stays the default', async () => {
+    await assert.rejects(selectDevice('cuda'), /execution provider 'cuda' is not available/);
+    assert.equal(defaultExecutionProvider(), 'cpu', 'a failed selection changes nothing');
+    await selectDevice('cpu');
+    assert.equal(defaultExecutionProvider(), 'cpu');
+    const out = join(tmpdir(), `attune-device-${process.pid}`);
+    let stderr = '';
+    const code = await runCli(['run', 'sft-multiobjective', '--device', 'cuda', '--out', out], { stderr: { write: (t) => (stderr += t) }, stdout: { write: () => true } });
+    assert.equal(code, 1);
+    assert.match(stderr, /error: engine: execution provider 'cuda' is not available/);
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(existsSync(out), false, 'no run directory was made');
+    stderr = '';
+    assert.equal(await runCli(['generate', '--device', 'webgpu', '--prompt', 'hi'], { stderr: { write: (t) => (stderr += t) }, stdout: { write: () => true } }), 1);
+    assert.match(stderr, /execution provider 'webgpu' is not available/);
   });
 
   test('session cache compiles each signature once; retraced identical graphs share a key', async () => {

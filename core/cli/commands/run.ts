@@ -42,6 +42,7 @@ export function runCommand(yargs: Argv): Argv {
         ...(argv.out !== undefined && { out: argv.out }),
         ...(argv.resume !== undefined && { resume: argv.resume }),
         ...(argv.fromStage !== undefined && argv.fromRun !== undefined && { fromStage: { stage: argv.fromStage, run: argv.fromRun } }),
+        ...(typeof argv.device === 'string' && { device: argv.device as 'cpu' | 'cuda' | 'webgpu' }),
         interactive: true,
       });
       if (outcome.status === 'interrupted') process.exitCode = 130;

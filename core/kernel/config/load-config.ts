@@ -18,12 +18,14 @@ export interface LoadedConfig {
   plugins: string[];
   /** The recipe the file is written for (`recipe:` key), if it says. */
   recipe?: string;
+  /** The execution provider the file asks for (`device:` cpu, cuda or webgpu). */
+  device?: 'cpu' | 'cuda' | 'webgpu';
   /** `file:line:col` of the key at `path`, searching the named file first. */
   locate(path: readonly PropertyKey[]): string | undefined;
 }
 
 /** Keys the kernel consumes itself; they never reach a recipe's schema. */
-export const kernelConfigKeys = ['extends', 'plugins', 'recipe'] as const;
+export const kernelConfigKeys = ['extends', 'plugins', 'recipe', 'device'] as const;
 
 interface ParsedFile {
   file: string;
@@ -50,12 +52,19 @@ function parseFile(file: string, from?: string): ParsedFile {
   return { file, doc, lines, data: doc.toJS() as Record<string, unknown> };
 }
 
+/** Keys that say which member of a union an object is: another member replaces it whole. */
+const DISCRIMINATORS = ['kind', 'use'] as const;
+
+/** Another member of a union (`sampling.kind`, an item's `use`): its keys must not mix with the prior one's. */
+function otherMember(prior: Record<string, unknown>, value: Record<string, unknown>): boolean {
+  return DISCRIMINATORS.some((k) => k in value && k in prior && value[k] !== prior[k]);
+}
+
 export function mergeConfigs(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const prior = out[key];
-    out[key] =
-      isPlainObject(prior) && isPlainObject(value) ? mergeConfigs(prior, value) : value;
+    out[key] = isPlainObject(prior) && isPlainObject(value) && !otherMember(prior, value) ? mergeConfigs(prior, value) : value;
   }
   return out;
 }
@@ -85,8 +94,13 @@ export function loadConfig(path: string): LoadedConfig {
   let data: Record<string, unknown> = {};
   const plugins: string[] = [];
   let recipe: string | undefined;
+  let device: LoadedConfig['device'];
   for (const parsed of [...chain].reverse()) {
-    const { extends: _extends, plugins: filePlugins, recipe: fileRecipe, ...rest } = parsed.data;
+    const { extends: _extends, plugins: filePlugins, recipe: fileRecipe, device: fileDevice, ...rest } = parsed.data;
+    if (fileDevice !== undefined) {
+      if (fileDevice !== 'cpu' && fileDevice !== 'cuda' && fileDevice !== 'webgpu') throw new ConfigError(`${locateIn(parsed, ['device']) ?? parsed.file}: 'device' must be cpu, cuda or webgpu, got ${JSON.stringify(fileDevice)}.`);
+      device = fileDevice;
+    }
     if (fileRecipe !== undefined) {
       if (typeof fileRecipe !== 'string') throw new ConfigError(`${locateIn(parsed, ['recipe']) ?? parsed.file}: 'recipe' must be a recipe name, got ${JSON.stringify(fileRecipe)}.`);
       recipe = fileRecipe;
@@ -106,6 +120,7 @@ export function loadConfig(path: string): LoadedConfig {
     files: chain.map((f) => f.file),
     plugins,
     ...(recipe !== undefined && { recipe }),
+    ...(device !== undefined && { device }),
     locate: (keyPath) => {
       // The file that sets the exact key wins; otherwise the deepest existing parent.
       for (let depth = keyPath.length; depth >= 1; depth--) {

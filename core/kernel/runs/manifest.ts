@@ -17,6 +17,8 @@ import { RecipeError } from '../../base/errors.js';
 export interface RunManifest {
   recipe: string;
   status: RunStatus;
+  /** The execution provider the run's sessions use (absent: cpu, as runs before the switch). */
+  device?: 'cpu' | 'cuda' | 'webgpu';
   seed: number;
   config: Record<string, unknown>;
   configFiles: string[];

@@ -28,6 +28,8 @@ import type { RunContext } from './run-context.js';
 import { handleStopSignals } from './signals.js';
 import { seedFromStage } from './from-stage.js';
 import type { FromStage } from './from-stage.js';
+import { selectDevice } from '../../engine/device.js';
+import { loadConfig } from '../config/load-config.js';
 
 export interface RunOptions {
   recipe: string;
@@ -39,6 +41,8 @@ export interface RunOptions {
   resume?: string;
   /** Start a new run at this stage, reusing the earlier stages' outputs of another run. */
   fromStage?: FromStage;
+  /** The execution provider (`--device`); default the config's `device:`, else cpu. A resumed run keeps its own. */
+  device?: 'cpu' | 'cuda' | 'webgpu';
   /** Attach the terminal subscribers (progress bar, summary). Tests turn them off. */
   interactive?: boolean;
   /** Called with the bus before the run starts, e.g. to attach custom subscribers. */
@@ -76,8 +80,12 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     // Re-validate the saved config against the current code: a changed schema is caught here.
     config = resolveRecipeConfig(kernel, recipeName, recipe, { data: previous.config, label: `${runDir}/run_manifest.json (saved config)` });
     manifest = { ...previous, status: 'running', resumedAt: [...previous.resumedAt, new Date().toISOString()], endedAt: undefined, error: undefined };
+    await selectDevice(options.device ?? previous.device ?? 'cpu');
   } else {
     config = resolveRecipeConfig(kernel, recipeName, recipe, { file: options.configFile, overrides: options.overrides ?? [] });
+    // Checked before the run directory exists: a missing provider leaves nothing behind.
+    const device = options.device ?? loadConfig(options.configFile ? resolve(options.configFile) : defaultConfigPath(recipe)).device ?? 'cpu';
+    await selectDevice(device);
     runDir = resolve(options.out ?? join('runs', `${recipeName}-${timestamp()}`));
     if (existsSync(runDir) && readdirSync(runDir).length > 0) {
       throw new RecipeError(`Run directory ${runDir} already exists and is not empty.`, 'Choose another --out, or --resume it if it is an interrupted run.');
@@ -88,6 +96,7 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     manifest = {
       recipe: recipeName,
       status: 'running',
+      ...(device !== 'cpu' ? { device } : {}),
       seed: z.number().parse(config.seed),
       config,
       configFiles: [options.configFile ? resolve(options.configFile) : defaultConfigPath(recipe)],
