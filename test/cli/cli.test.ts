@@ -71,9 +71,15 @@ describe('attune CLI', () => {
     const r = await attune(['describe', 'count-lines', '--plugin', fixturePluginPath]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /1\. count: one step per example/);
-    assert.match(r.stdout, /seed\s+number\s+\[default 42\]/);
+    // What a run with the default config really uses, beside the schema's own default.
+    assert.match(r.stdout, /seed\s+number\s+\[default config 7; schema default 42\]/);
     assert.match(r.stdout, /limit\s+number\s+\[optional\]\s+stop after this many examples/);
-    assert.match(r.stdout, /Options of fixture\/lines \(at source\.options\)[\s\S]*file\s+string\s+\[required\]\s+text file, one example per line/);
+    assert.match(r.stdout, /source\s+sources item\s+\[default config fixture\/lines; required\]/);
+    assert.match(r.stdout, /Options of fixture\/lines \(at source\.options\)[\s\S]*file\s+string\s+\[default config "lines\.txt"; required\]\s+text file, one example per line/);
+    const sft = await attune(['describe', 'sft-multiobjective']);
+    assert.match(sft.stdout, /lora\.r\s+number\s+\[default config 16; schema default 8\]/);
+    assert.match(sft.stdout, /steps\s+number\s+\[default config 300; required\]/);
+    assert.match(sft.stdout, /sampling\s+\{kind: "mixture", alpha\?, weights\?\} \| \{kind: "curriculum", file\}/, 'a union spelled out');
   });
 
   test('run writes the run directory; a bad --set is a located error', async () => {

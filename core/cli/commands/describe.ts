@@ -8,10 +8,33 @@ import type { SchemaRow } from '../../kernel/recipes/describe-schema.js';
 import { defaultConfigPath, recipeSchema, resolveRecipeConfig } from '../../kernel/recipes/recipe-config.js';
 import type { Kernel } from '../../kernel/kernel.js';
 
-function formatRows(rows: SchemaRow[], indent: string): string[] {
+/** The value at a dotted key path of the default config (undefined when it sets none). */
+function valueAt(config: unknown, key: string): unknown {
+  let current: unknown = config;
+  for (const part of key.split('.')) {
+    if (!current || typeof current !== 'object' || Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+const show = (v: unknown) => {
+  // An item reference reads as the item it names (its options are listed beneath).
+  const use = (x: unknown) => (x && typeof x === 'object' && typeof (x as { use?: unknown }).use === 'string' ? (x as { use: string }).use : undefined);
+  const text = use(v) ?? (Array.isArray(v) && v.length > 0 && v.every((x) => use(x)) ? `[${v.map(use).join(', ')}]` : JSON.stringify(v));
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+};
+
+/**
+ * One line per key: its type, then what a run with the default config really uses — the default
+ * config's value when it sets one, else the schema's default — and whether the key may be left out.
+ */
+function formatRows(rows: SchemaRow[], indent: string, config?: unknown): string[] {
   const width = Math.min(36, Math.max(8, ...rows.map((r) => r.key.length)));
   return rows.map((r) => {
-    const dflt = 'default' in r ? `default ${JSON.stringify(r.default)}` : r.optional ? 'optional' : 'required';
+    const set = config === undefined ? undefined : valueAt(config, r.key);
+    const schemaDefault = 'default' in r ? `schema default ${show(r.default)}` : r.optional ? 'optional' : 'required';
+    const dflt = set !== undefined && / item$/.test(r.type) ? `default config ${show(set)}${'default' in r || r.optional ? '' : '; required'}` : set !== undefined && (!('default' in r) || JSON.stringify(set) !== JSON.stringify(r.default)) ? `default config ${show(set)}; ${schemaDefault}` : 'default' in r ? `default ${show(r.default)}` : schemaDefault;
     return `${indent}${r.key.padEnd(width)}  ${r.type}  [${dflt}]${r.doc ? `  ${r.doc}` : ''}`;
   });
 }
@@ -34,14 +57,15 @@ export function describeRecipe(kernel: Kernel, name: string): string {
   recipe.stages.forEach((s, i) => out.push(`  ${i + 1}. ${s.name}: ${s.description}`));
   const file = defaultConfigPath(recipe);
   out.push('', `Config keys (default config: ${file}):`);
-  out.push(...formatRows(describeSchema(recipeSchema(kernel, recipe)), '  '));
+  const resolved = resolveRecipeConfig(kernel, entry.ref, recipe, { file });
+  out.push(...formatRows(describeSchema(recipeSchema(kernel, recipe)), '  ', resolved));
   const refs: { path: string; ref: ItemRef }[] = [];
-  collectItemRefs(resolveRecipeConfig(kernel, entry.ref, recipe, { file }), '', refs);
+  collectItemRefs(resolved, '', refs);
   for (const { path, ref } of refs) {
     const item = kernel.registries.items[ref.kind].resolve(ref.use).value;
     out.push('', `Options of ${ref.use} (at ${path}.options) — ${item.description}:`);
     const rows = describeSchema(item.options);
-    out.push(...(rows.length ? formatRows(rows, '  ') : ['  (none)']));
+    out.push(...(rows.length ? formatRows(rows, '  ', ref.options) : ['  (none)']));
   }
   return out.join('\n');
 }

@@ -53,12 +53,24 @@ export function typeName(schema: z.ZodType): string {
     case 'record':
       return `map of ${def.valueType ? typeName(def.valueType) : 'values'}`;
     case 'union':
-      return (def.options ?? []).map(typeName).join(' | ');
+      return (def.options ?? []).map(memberName).join(' | ');
     case 'object':
       return 'object';
     default:
       return def.type;
   }
+}
+
+/** A union member spelled out: an object shows its keys (a discriminator with its value, `?` when optional). */
+function memberName(schema: z.ZodType): string {
+  const def = defOf(unwrap(schema));
+  if (def.type !== 'object' || !def.shape || itemRefKind(schema)) return typeName(schema);
+  const keys = Object.entries(def.shape).map(([key, child]) => {
+    const inner = defOf(unwrap(child)) as ReturnType<typeof defOf> & { values?: unknown[] };
+    if (inner.type === 'literal') return `${key}: ${(inner.values ?? []).map((v) => JSON.stringify(v)).join('|')}`;
+    return defaultOf(child).optional ? `${key}?` : key;
+  });
+  return `{${keys.join(', ')}}`;
 }
 
 export function describeSchema(schema: z.ZodType, prefix = ''): SchemaRow[] {
