@@ -8,6 +8,9 @@ import type { RunContext } from '../kernel/runs/run-context.js';
 import type { CanonicalExample } from '../kernel/extension-points/example.js';
 import type { Objective } from '../kernel/extension-points/objective.js';
 import { isActiveWeight } from './objective.js';
+import { RecipeError } from '../base/errors.js';
+import { didYouMean } from '../base/suggest.js';
+import { normalizeSplit } from '../data/formats/index.js';
 import type { SourceSplit } from './sft-data.js';
 
 /** The objectives whose weight is not 0, created; the others are logged as not built. */
@@ -37,11 +40,18 @@ export interface LoadedSplits {
 export async function loadSourceSplits(run: RunContext, refs: readonly ItemRef<'sources'>[], evalSplit: string): Promise<LoadedSplits> {
   const train: SourceSplit[] = [];
   const held: SourceSplit[] = [];
-  for (const ref of refs) {
-    const source = await run.create(ref);
+  const sources = [];
+  for (const ref of refs) sources.push({ ref, source: await run.create(ref) });
+  const split = normalizeSplit(evalSplit);
+  // A split no source has is a misspelling, not a choice: a run that evaluates nothing would look fine.
+  if (refs.length > 0 && !sources.some(({ source }) => source.splits.includes(split))) {
+    const all = [...new Set(sources.flatMap(({ source }) => source.splits))];
+    throw new RecipeError(`evalSplit '${evalSplit}': none of the sources (${refs.map((r) => r.use).join(', ')}) has such a split; they have ${all.join(', ')}.${didYouMean(evalSplit, all)}`, 'set trainer.options.evalSplit to one of those splits');
+  }
+  for (const { ref, source } of sources) {
     const name = sourceName(ref);
     train.push({ name, examples: (await source.load({ split: 'train' })).examples });
-    if (source.splits.includes(evalSplit)) held.push({ name, examples: (await source.load({ split: evalSplit })).examples });
+    if (source.splits.includes(split)) held.push({ name, examples: (await source.load({ split })).examples });
     else run.warn(`${ref.use} has no '${evalSplit}' split; it is not evaluated`);
   }
   return { train, eval: held };

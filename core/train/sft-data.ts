@@ -24,10 +24,17 @@ export function usableForSft(example: CanonicalExample): boolean {
   return example.kind === 'dialogue' || example.kind === 'classify';
 }
 
+/** "esconv 98, ed 5": how many examples each source lost, most first. */
+export function countsBySource(counts: ReadonlyMap<string, number>): string {
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([source, n]) => `${source} ${n}`).join(', ');
+}
+
 export class ItemCache {
   private readonly cache = new Map<string, TrainItem | null>();
   /** Examples left out because even their last turn does not fit maxLength. */
   dropped = 0;
+  /** `dropped` by source (the example's provenance.source). */
+  readonly droppedBySource = new Map<string, number>();
   /** Examples left out because chat tokenization could not place the reply after truncation. */
   unsplittable = 0;
   firstUnsplittable: string | undefined;
@@ -78,6 +85,7 @@ export class ItemCache {
       item = { id: example.id, inputIds: result.inputIds, labels: result.labels, lastPromptIndex: result.lastPromptIndex, classes, values };
     } else {
       this.dropped++;
+      this.droppedBySource.set(example.provenance.source, (this.droppedBySource.get(example.provenance.source) ?? 0) + 1);
     }
     this.cache.set(example.id, item);
     return item;

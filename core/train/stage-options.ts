@@ -20,3 +20,13 @@ export const stageLoopOptions = z.strictObject({
   checkpointEvery: z.number().int().min(0).default(50).describe('checkpoint every N steps (0: only on interruption)'),
 });
 export type StageLoopOptions = z.output<typeof stageLoopOptions>;
+
+/**
+ * Checks across the shared options that no single field can make (each trainer's schema ends
+ * with `.superRefine(checkStageLoop)`), so `validate` names the key before a run starts.
+ */
+export function checkStageLoop(o: { steps: number; warmupSteps: number; evalEvery: number; checkpointEvery: number }, ctx: z.RefinementCtx): void {
+  if (o.warmupSteps > o.steps) {
+    ctx.addIssue({ code: 'custom', path: ['warmupSteps'], message: `warmupSteps (${o.warmupSteps}) exceeds steps (${o.steps}): the learning rate would never reach its peak; lower warmupSteps or raise steps` });
+  }
+}

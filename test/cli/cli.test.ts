@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fromPackageRoot } from '../../core/base/paths.js';
@@ -109,6 +109,23 @@ describe('attune CLI', () => {
     assert.match(invalid.stderr, /mine\.yaml:\d+:\d+: key 'sed': unknown key 'sed'\. Did you mean 'seed'\?/);
   });
 
+  test('validate names a warm-up longer than the run at its key; a run prints its error once and, when done, its adapter and plots', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'wu.yaml');
+    writeFileSync(file, `extends: ${fromPackageRoot('configs', 'sft-multiobjective', 'example.yaml')}\ntrainer:\n  use: trainers/sft\n  options:\n    steps: 5\n`);
+    const invalid = await attune(['validate', file]);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /example\.yaml:\d+:\d+: key 'trainer\.options\.warmupSteps': warmupSteps \(10\) exceeds steps \(5\)/);
+    const small = ['--set', 'model=attune-tiny-qwen2', '--set', 'trainer.options.warmupSteps=0', '--set', 'trainer.options.evalEvery=0', '--set', 'trainer.options.maxLength=64', '--set', 'trainer.options.bucket=32'];
+    const failed = await attune(['run', 'sft-multiobjective', ...small, '--set', 'trainer.options.steps=1', '--set', 'trainer.options.evalSplit=nope', '--out', join(dir, 'failed')]);
+    assert.equal(failed.code, 1);
+    assert.equal((failed.stdout + failed.stderr).match(/evalSplit 'nope'/g)?.length, 1, 'the error is printed once');
+    const done = await attune(['run', 'sft-multiobjective', ...small, '--set', 'trainer.options.steps=1', '--out', join(dir, 'done')]);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, new RegExp(`adapter: ${join(dir, 'done', 'final', 'adapter').replace(/[.]/g, '\\.')}  \\(attune chat --run `));
+    assert.match(done.stdout, /plots: plots\/sft-losses\.png/);
+  });
+
   test('several --config files run as a sweep with a comparison table', async () => {
     const dir = tempDir();
     const a = join(dir, 'a.yaml');
@@ -121,6 +138,16 @@ describe('attune CLI', () => {
     assert.match(table, /\| config \| status \| examples \| loss \|/);
     assert.match(table, /\| a \| completed \| 1 \| 1 \|/);
     assert.match(table, /\| b \| completed \| 3 \| 0\.3333 \|/);
+    assert.match(readFileSync(join(dir, 'sweep', 'comparison.svg'), 'utf8'), /sweep: final metrics per config/);
+    assert.ok(existsSync(join(dir, 'sweep', 'comparison.png')));
+
+    // One config fails: the others still run and are compared, and the sweep exits non-zero.
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, `extends: ${a}\nlimit: -2\n`);
+    const failing = await attune(['run', 'count-lines', '--plugin', fixturePluginPath, '--config', bad, '--config', b, '--out', join(dir, 'sweep2')]);
+    assert.equal(failing.code, 1);
+    assert.match(failing.stderr, /sweep: 1 of 2 configs failed \(bad\)/);
+    assert.match(readFileSync(join(dir, 'sweep2', 'comparison.md'), 'utf8'), /\| b \| completed \| 3 \|/);
   });
 
   test('data inspect --bad-rows fail on a malformed row is a located error without a stack trace', async () => {

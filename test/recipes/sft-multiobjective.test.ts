@@ -143,4 +143,28 @@ describe('recipe sft-multiobjective', () => {
     assert.equal(manifest.status, 'failed');
     assert.match(manifest.error, /step \d+: loss term 'probe'/);
   });
+
+  test('a misspelt evalSplit is an error naming the splits there are, not a run that evaluates nothing', async () => {
+    await assert.rejects(
+      run(await kernel(), { recipe: 'sft-multiobjective', overrides: tiny(1, [set('trainer.options.evalSplit', 'valdation')]), out: join(tempDir(), 'run') }),
+      /evalSplit 'valdation': none of the sources \(sources\/ed, sources\/esconv, sources\/goemotions\) has such a split; they have train, validation, test\. Did you mean 'validation'\?/,
+    );
+  });
+
+  test('the examples that do not fit maxLength are counted by source in the warning', async () => {
+    const warnings: string[] = [];
+    const outcome = await run(await kernel(), {
+      recipe: 'sft-multiobjective',
+      overrides: tiny(1, [set('trainer.options.maxLength', 40), set('trainer.options.bucket', 8)]),
+      out: join(tempDir(), 'run'),
+      onBus: (bus) => bus.on('warning', (w: { message: string }) => warnings.push(w.message)),
+    });
+    assert.equal(outcome.status, 'completed');
+    const line = warnings.find((w) => /did not fit maxLength 40/.test(w));
+    assert.ok(line, warnings.join('\n'));
+    const counts = [...line.matchAll(/(\w+) (\d+)(?=[,)])/g)].map((m) => [m[1], Number(m[2])] as const);
+    assert.ok(counts.length >= 1 && counts.every(([source]) => ['ed', 'esconv', 'goemotions'].includes(source!)), line);
+    assert.equal(counts.reduce((n, [, c]) => n + c, 0), Number(/: (\d+) examples/.exec(line)![1]), 'the per-source counts add up');
+    assert.match(line, /raise trainer\.options\.maxLength to keep them/);
+  });
 });

@@ -1,6 +1,7 @@
 /** `attune run <recipe>`: one run, a resumed run, or a sweep over several configs. */
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { AttuneError } from '../../base/errors.js';
 
 export function runCommand(yargs: Argv): Argv {
   return yargs.command(
@@ -31,8 +32,13 @@ export function runCommand(yargs: Argv): Argv {
       const kernel = await bootKernel({ plugins: argv.plugin, configFiles });
       if (configFiles.length > 1) {
         const out = argv.out ?? join('runs', `${argv.recipe}-sweep-${Date.now().toString(36)}`);
-        const { table, file } = await runSweep(kernel, { recipe: argv.recipe, configFiles, overrides, out, interactive: true });
-        process.stdout.write(`\n${table}\nwritten to ${file}\n`);
+        const { table, file, failed, interrupted, results } = await runSweep(kernel, { recipe: argv.recipe, configFiles, overrides, out, interactive: true });
+        const { writeSweepComparison } = await import('../../report/loss-curves.js');
+        const plots = await writeSweepComparison(join(out, 'comparison'), results);
+        process.stdout.write(`\n${table}\nwritten to ${file}${plots.length ? ` and ${plots.join(', ')}` : ''}\n`);
+        // The table is written either way; the exit status says whether every config ran.
+        if (failed.length > 0) throw new AttuneError(`sweep: ${failed.length} of ${configFiles.length} configs failed (${failed.join(', ')})`, `their errors are above; the others are compared in ${file}`);
+        if (interrupted) process.exitCode = 130;
         return;
       }
       const outcome = await runRecipe(kernel, {

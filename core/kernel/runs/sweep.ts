@@ -31,7 +31,10 @@ export function comparisonTable(rows: { name: string; outcome: RunOutcome }[]): 
   return `${lines.join('\n')}\n`;
 }
 
-export async function runSweep(kernel: Kernel, options: SweepOptions): Promise<{ table: string; file: string }> {
+export async function runSweep(
+  kernel: Kernel,
+  options: SweepOptions,
+): Promise<{ table: string; file: string; failed: string[]; interrupted: boolean; results: { name: string; status: string; metrics: Record<string, number> }[] }> {
   const out = resolve(options.out);
   const rows: { name: string; outcome: RunOutcome }[] = [];
   const seen = new Set<string>();
@@ -52,5 +55,11 @@ export async function runSweep(kernel: Kernel, options: SweepOptions): Promise<{
   const table = `# ${options.recipe}: ${rows.length} configs\n\n${comparisonTable(rows)}`;
   const file = join(out, 'comparison.md');
   await writeFileAtomic(file, table);
-  return { table, file };
+  return {
+    table,
+    file,
+    failed: rows.filter((r) => r.outcome.status === 'failed').map((r) => r.name),
+    interrupted: rows.some((r) => r.outcome.status === 'interrupted'),
+    results: rows.map((r) => ({ name: r.name, status: r.outcome.status, metrics: r.outcome.result?.metrics ?? {} })),
+  };
 }

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { itemRef } from 'attune';
-import { rewardSetOptions, stageLoopOptions } from 'attune/train';
+import { checkStageLoop, rewardSetOptions, stageLoopOptions } from 'attune/train';
 
 export const grpoTrainerOptions = stageLoopOptions
   .extend({
@@ -41,5 +41,6 @@ export const grpoTrainerOptions = stageLoopOptions
       .describe('where completions are sampled: local (this process) or openai (servers that load each round\'s adapter; the graph checks their log-probs every round)'),
   })
   .extend(rewardSetOptions.shape)
-  .refine((o) => o.rewardWeights === undefined || o.rewardWeights.length === o.rewards.length, { message: 'rewardWeights needs one weight per reward', path: ['rewardWeights'] });
+  .refine((o) => o.rewardWeights === undefined || o.rewardWeights.length === o.rewards.length, { message: 'rewardWeights needs one weight per reward', path: ['rewardWeights'] })
+  .superRefine(checkStageLoop);
 export type GrpoTrainerOptions = z.output<typeof grpoTrainerOptions>;

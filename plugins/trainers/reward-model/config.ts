@@ -4,7 +4,7 @@
  * score head's learning-rate multiplier.
  */
 import { z } from 'zod';
-import { rewardLosses, stageLoopOptions } from 'attune/train';
+import { checkStageLoop, rewardLosses, stageLoopOptions } from 'attune/train';
 
 export const rewardTrainerOptions = stageLoopOptions.extend({
   microBatchSize: z.number().int().positive().default(8).describe('rows (pairs, for preference data) per session run'),
@@ -16,5 +16,5 @@ export const rewardTrainerOptions = stageLoopOptions.extend({
   evalSplit: z.string().default('validation').describe('held-out split of each source used for evaluation'),
   evalExamples: z.number().int().positive().default(1000).describe('held-out rows (or pairs) used in each evaluation'),
   intraOpThreads: z.number().int().positive().optional().describe('onnxruntime threads (default: all cores)'),
-});
+}).superRefine(checkStageLoop);
 export type RewardTrainerOptions = z.output<typeof rewardTrainerOptions>;

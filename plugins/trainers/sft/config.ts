@@ -4,7 +4,7 @@
  * config's.
  */
 import { z } from 'zod';
-import { stageLoopOptions } from 'attune/train';
+import { checkStageLoop, stageLoopOptions } from 'attune/train';
 
 export const samplingSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -27,5 +27,5 @@ export const sftTrainerOptions = stageLoopOptions.extend({
   evalSplit: z.string().default('validation').describe('held-out split of each source used for evaluation'),
   evalExamples: z.number().int().positive().default(64).describe('held-out examples per source used in each evaluation'),
   intraOpThreads: z.number().int().positive().optional().describe('onnxruntime threads (default: all cores)'),
-});
+}).superRefine(checkStageLoop);
 export type SftTrainerOptions = z.output<typeof sftTrainerOptions>;

@@ -9,7 +9,7 @@ import { AttuneError, seedWords, writeFileAtomic, Xoshiro128 } from 'attune';
 import type { CanonicalExample, RngState, RunContext, Trainer, TrainerResult } from 'attune';
 import type { LoraConfig, ModelFolder } from 'attune/model';
 import { loraDropoutFeeds } from 'attune/model';
-import { accumulateStep, bucketLength, collate, createStageSampler, evaluateItems, ItemCache, loadStartAdapter, loadTrainables, runStage, saveTrainables, SftModel, usableForSft } from 'attune/train';
+import { accumulateStep, bucketLength, collate, countsBySource, createStageSampler, evaluateItems, ItemCache, loadStartAdapter, loadTrainables, runStage, saveTrainables, SftModel, usableForSft } from 'attune/train';
 import type { SamplingPlan, SftObjective, SourceSplit, StageWork, TrainItem } from 'attune/train';
 import type { SftTrainerOptions } from './config.js';
 
@@ -144,7 +144,7 @@ export class SftTrainer implements Trainer<SftStageInput> {
         await writeFileAtomic(join(dir, 'heads.json'), `${JSON.stringify(this.headsManifest(input, model), null, 2)}\n`);
       },
       finish: () => {
-        if (items.dropped > 0) run.warn(`${stage}: ${items.dropped} examples did not fit maxLength ${o.maxLength} and were skipped`);
+        if (items.dropped > 0) run.warn(`${stage}: ${items.dropped} examples did not fit maxLength ${o.maxLength} and were skipped (${countsBySource(items.droppedBySource)}); raise trainer.options.maxLength to keep them`);
         if (items.unsplittable > 0) run.warn(`${stage}: ${items.unsplittable} examples could not be tokenized into prompt + reply and were skipped (first: ${items.firstUnsplittable})`);
       },
     };
