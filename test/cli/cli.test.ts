@@ -126,6 +126,21 @@ describe('attune CLI', () => {
     assert.match(done.stdout, /plots: plots\/sft-losses\.png/);
   });
 
+  test('validate takes --set as run does, and names a model or data folder that is not there', async () => {
+    const dir = tempDir();
+    const example = fromPackageRoot('configs', 'sft-multiobjective', 'example.yaml');
+    const ok = await attune(['validate', example, '--set', 'trainer.options.steps=500']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /valid config for sft-multiobjective \(with trainer\.options\.steps=500\)/);
+    const file = join(dir, 'paths.yaml');
+    writeFileSync(file, `extends: ${example}\nmodel: ./no-such-model\ndata:\n  sources:\n    - { use: sources/esconv, options: { path: ./missing-esconv } }\n`);
+    const bad = await attune(['validate', file]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /2 problems a run would stop on/);
+    assert.match(bad.stderr, /model: model "\.\/no-such-model" is not an embedded model/);
+    assert.match(bad.stderr, new RegExp(`data\\.sources\\.0\\.options\\.path: \\./missing-esconv does not exist \\(looked at ${join(dir, 'missing-esconv').replace(/[.]/g, '\\.')}\\)`));
+  });
+
   test('several --config files run as a sweep with a comparison table', async () => {
     const dir = tempDir();
     const a = join(dir, 'a.yaml');
