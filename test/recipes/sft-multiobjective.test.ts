@@ -167,4 +167,27 @@ describe('recipe sft-multiobjective', () => {
     assert.equal(counts.reduce((n, [, c]) => n + c, 0), Number(/: (\d+) examples/.exec(line)![1]), 'the per-source counts add up');
     assert.match(line, /raise trainer\.options\.maxLength to keep them/);
   });
+
+  test('a finished run with a constant learning rate can be trained longer, exactly as a run of that length; the rest is refused with the reason', async () => {
+    const constant = (steps: number) => tiny(steps, [set('trainer.options.schedule', 'constant'), set('trainer.options.checkpointEvery', 2), set('trainer.options.maxLength', 64)]);
+    const straight = join(tempDir(), 'straight');
+    assert.equal((await run(await kernel(), { recipe: 'sft-multiobjective', overrides: constant(6), out: straight })).status, 'completed');
+    const extended = join(tempDir(), 'extended');
+    assert.equal((await run(await kernel(), { recipe: 'sft-multiobjective', overrides: constant(4), out: extended })).status, 'completed');
+    const longer = await run(await kernel(), { recipe: 'sft-multiobjective', resume: extended, overrides: [set('trainer.options.steps', 6)] });
+    assert.equal(longer.status, 'completed');
+    const pick = (dir: string) => steps(dir).map((r) => [r.step, r.loss, r.grad_norm]);
+    assert.deepEqual(pick(extended), pick(straight), 'steps 1–6, none twice, equal to the 6-step run');
+    const manifest = JSON.parse(readFileSync(join(extended, 'run_manifest.json'), 'utf8')) as { config: { trainer: { options: { steps: number } } }; overrides: string[] };
+    assert.equal(manifest.config.trainer.options.steps, 6);
+    assert.ok(manifest.overrides.includes('trainer.options.steps=6'));
+
+    const refused = async (overrides: ReturnType<typeof set>[], message: RegExp, dir = extended) => assert.rejects(run(await kernel(), { recipe: 'sft-multiobjective', resume: dir, overrides }), message);
+    await refused([set('trainer.options.lr', 1e-3)], /trainer\.options\.lr=0\.001 changes more than the step budget/);
+    await refused([set('trainer.options.steps', 5)], /must raise trainer\.options\.steps above the 6 steps it ran/);
+    await assert.rejects(run(await kernel(), { recipe: 'sft-multiobjective', resume: extended }), /already completed; nothing to resume/);
+    const cosine = join(tempDir(), 'cosine');
+    await run(await kernel(), { recipe: 'sft-multiobjective', overrides: tiny(2, [set('trainer.options.checkpointEvery', 2), set('trainer.options.maxLength', 64)]), out: cosine });
+    await refused([set('trainer.options.steps', 4)], /follows a cosine schedule over 2 steps; over more steps the finished ones would have had other rates/, cosine);
+  });
 });

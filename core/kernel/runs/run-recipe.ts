@@ -30,6 +30,7 @@ import { seedFromStage } from './from-stage.js';
 import type { FromStage } from './from-stage.js';
 import { selectDevice } from '../../engine/device.js';
 import { loadConfig } from '../config/load-config.js';
+import { extendFinishedRun } from './extend-run.js';
 
 export interface RunOptions {
   recipe: string;
@@ -71,15 +72,17 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     if (previous.recipe !== recipeName) {
       throw new RecipeError(`Cannot resume ${runDir} with recipe '${recipeName}': it is a run of '${previous.recipe}'.`, `Run: attune run ${previous.recipe} --resume ${options.resume}`);
     }
-    if (previous.status === 'completed') {
-      throw new RecipeError(`Run ${runDir} already completed; nothing to resume.`, 'Start a new run instead.');
+    const extending = previous.status === 'completed';
+    if (extending && !options.overrides?.length) {
+      throw new RecipeError(`Run ${runDir} already completed; nothing to resume.`, `Start a new run, or train it longer: attune run ${recipeName} --resume ${options.resume} --set trainer.options.steps=<more>`);
     }
-    if (options.configFile || options.overrides?.length) {
-      throw new ConfigError('--resume continues a run with its saved config; --config and --set cannot change it.', 'Start a new run to change the config.');
+    if (options.configFile || (!extending && options.overrides?.length)) {
+      throw new ConfigError('--resume continues a run with its saved config; --config and --set cannot change it.', 'Start a new run to change the config (a finished run can only be trained longer: --set trainer.options.steps=<more>).');
     }
     // Re-validate the saved config against the current code: a changed schema is caught here.
-    config = resolveRecipeConfig(kernel, recipeName, recipe, { data: previous.config, label: `${runDir}/run_manifest.json (saved config)` });
-    manifest = { ...previous, status: 'running', resumedAt: [...previous.resumedAt, new Date().toISOString()], endedAt: undefined, error: undefined };
+    const saved = extending ? extendFinishedRun(runDir, recipeName, recipe, previous.config, options.overrides ?? []) : previous.config;
+    config = resolveRecipeConfig(kernel, recipeName, recipe, { data: saved, label: `${runDir}/run_manifest.json (saved config${extending ? `, with ${(options.overrides ?? []).map((o) => o.source).join(', ')}` : ''})` });
+    manifest = { ...previous, ...(extending ? { config, overrides: [...previous.overrides, ...(options.overrides ?? []).map((o) => o.source)] } : {}), status: 'running', resumedAt: [...previous.resumedAt, new Date().toISOString()], endedAt: undefined, error: undefined };
     await selectDevice(options.device ?? previous.device ?? 'cpu');
   } else {
     config = resolveRecipeConfig(kernel, recipeName, recipe, { file: options.configFile, overrides: options.overrides ?? [] });
