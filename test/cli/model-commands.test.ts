@@ -238,6 +238,8 @@ describe('model commands', () => {
     const r = await attune(['chat', '--run', bare, '--prompt', 'hi']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /status interrupted\) has no adapter: expected a folder with adapter_config\.json and adapter_model\.safetensors \(PEFT layout\)/);
+    // The hint is a command that works as written.
+    assert.ok(r.stderr.includes(`finish it with \`attune run sft --resume ${bare}\``), r.stderr);
     const notRun = await attune(['chat', '--run', join(dir, 'nowhere'), '--prompt', 'hi']);
     assert.match(notRun.stderr, /run directory .*nowhere does not exist/);
   });

@@ -69,7 +69,7 @@ export function findRunAdapter(runDirArg: string): RunAdapter {
     const status = typeof manifest.status === 'string' ? manifest.status : 'unknown';
     throw new AttuneError(
       `run ${runDir} (recipe ${String(manifest.recipe)}, status ${status}) has no adapter: expected a folder with ${ADAPTER_CONFIG} and ${ADAPTER_WEIGHTS} (PEFT layout) under it`,
-      status === 'completed' ? 'this recipe does not train an adapter; chat with a run of a training recipe' : 'the run saves its adapter when training ends; resume it with `attune run --resume` or pick a finished run',
+      status === 'completed' ? 'this recipe does not train an adapter; chat with a run of a training recipe' : `the run saves its adapter when training ends: finish it with \`attune run ${String(manifest.recipe)} --resume ${runDir}\`, or pick a finished run`,
     );
   }
   // The final adapter wins over intermediate ones; then the newest.
