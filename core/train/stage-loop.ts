@@ -95,6 +95,8 @@ export async function runStage(run: RunContext, request: StageRequest): Promise<
     if (latest && latest.stage === stage) {
       step = await loadStageCheckpoint(latest.path, stage, work, optimizer);
       run.log(`${stage}: resumed from ${latest.path} at step ${step}`);
+    } else if (!latest) {
+      run.events.emit('warning', { message: `${stage}: the run has no checkpoint to resume from; ${stage} starts again from step 0 (its earlier step rows are dropped from metrics.jsonl)`, origin: 'checkpoints' });
     }
     // Rows the interrupted run logged after that checkpoint (or any, when it had none) are redone.
     await run.rewindMetrics(stage, step);

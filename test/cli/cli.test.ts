@@ -74,11 +74,11 @@ describe('attune CLI', () => {
     // What a run with the default config really uses, beside the schema's own default.
     assert.match(r.stdout, /seed\s+number\s+\[default config 7; schema default 42\]/);
     assert.match(r.stdout, /limit\s+number\s+\[optional\]\s+stop after this many examples/);
-    assert.match(r.stdout, /source\s+sources item\s+\[default config fixture\/lines; required\]/);
-    assert.match(r.stdout, /Options of fixture\/lines \(at source\.options\)[\s\S]*file\s+string\s+\[default config "lines\.txt"; required\]\s+text file, one example per line/);
+    assert.match(r.stdout, /source\s+sources item\s+\[default config fixture\/lines; a config of your own must set it\]/);
+    assert.match(r.stdout, /Options of fixture\/lines \(at source\.options\)[\s\S]*file\s+string\s+\[default config "lines\.txt"; a config of your own must set it\]\s+text file, one example per line/);
     const sft = await attune(['describe', 'sft-multiobjective']);
     assert.match(sft.stdout, /lora\.r\s+number\s+\[default config 16; schema default 8\]/);
-    assert.match(sft.stdout, /steps\s+number\s+\[default config 300; required\]/);
+    assert.match(sft.stdout, /steps\s+number\s+\[default config 300; a config of your own must set it\]/);
     assert.match(sft.stdout, /sampling\s+\{kind: "mixture", alpha\?, weights\?\} \| \{kind: "curriculum", file\}/, 'a union spelled out');
   });
 

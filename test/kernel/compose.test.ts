@@ -201,6 +201,6 @@ describe('items that reference items', () => {
     writeFileSync(file, 'decoding:\n  use: guard/safety\n  options:\n    classifier: guard/classifier\n');
     const text = describeRecipe(await composeKernel(file), 'guarded');
     assert.match(text, /Options of guard\/safety \(at decoding\.options\)/);
-    assert.match(text, /classifier\s+rewards item\s+\[default config guard\/classifier; required\]\s+the classifier that flags replies/);
+    assert.match(text, /classifier\s+rewards item\s+\[default config guard\/classifier; a config of your own must set it\]\s+the classifier that flags replies/);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
@@ -189,5 +189,18 @@ describe('recipe sft-multiobjective', () => {
     const cosine = join(tempDir(), 'cosine');
     await run(await kernel(), { recipe: 'sft-multiobjective', overrides: tiny(2, [set('trainer.options.checkpointEvery', 2), set('trainer.options.maxLength', 64)]), out: cosine });
     await refused([set('trainer.options.steps', 4)], /follows a cosine schedule over 2 steps; over more steps the finished ones would have had other rates/, cosine);
+  });
+
+  test('a resume that finds no checkpoint says so, starts the stage again and leaves no step twice in metrics.jsonl', async () => {
+    const out = join(tempDir(), 'run');
+    const overrides = tiny(3, [set('trainer.options.maxLength', 64)]);
+    assert.equal((await run(await kernel(), { recipe: 'sft-multiobjective', overrides, out, onBus: (bus) => bus.on('step', (e: { step: number }) => (e.step === 2 ? void process.emit('SIGINT', 'SIGINT') : undefined)) })).status, 'interrupted');
+    // As if the process had been killed before any checkpoint was written.
+    rmSync(join(out, 'checkpoints'), { recursive: true, force: true });
+    const warnings: string[] = [];
+    const resumed = await run(await kernel(), { recipe: 'sft-multiobjective', resume: out, onBus: (bus) => bus.on('warning', (w: { message: string }) => warnings.push(w.message)) });
+    assert.equal(resumed.status, 'completed');
+    assert.ok(warnings.some((w) => /sft: the run has no checkpoint to resume from; sft starts again from step 0/.test(w)), warnings.join('\n'));
+    assert.deepEqual(steps(out).map((r) => r.step), [1, 2, 3]);
   });
 });

@@ -33,8 +33,8 @@ function formatRows(rows: SchemaRow[], indent: string, config?: unknown): string
   const width = Math.min(36, Math.max(8, ...rows.map((r) => r.key.length)));
   return rows.map((r) => {
     const set = config === undefined ? undefined : valueAt(config, r.key);
-    const schemaDefault = 'default' in r ? `schema default ${show(r.default)}` : r.optional ? 'optional' : 'required';
-    const dflt = set !== undefined && / item$/.test(r.type) ? `default config ${show(set)}${'default' in r || r.optional ? '' : '; required'}` : set !== undefined && (!('default' in r) || JSON.stringify(set) !== JSON.stringify(r.default)) ? `default config ${show(set)}; ${schemaDefault}` : 'default' in r ? `default ${show(r.default)}` : schemaDefault;
+    const schemaDefault = 'default' in r ? `schema default ${show(r.default)}` : r.optional ? 'optional' : set !== undefined ? 'a config of your own must set it' : 'required';
+    const dflt = set !== undefined && / item$/.test(r.type) ? `default config ${show(set)}${'default' in r || r.optional ? '' : '; a config of your own must set it'}` : set !== undefined && (!('default' in r) || JSON.stringify(set) !== JSON.stringify(r.default)) ? `default config ${show(set)}; ${schemaDefault}` : 'default' in r ? `default ${show(r.default)}` : schemaDefault;
     return `${indent}${r.key.padEnd(width)}  ${r.type}  [${dflt}]${r.doc ? `  ${r.doc}` : ''}`;
   });
 }
