@@ -7,7 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { EngineSession, Graph, gradients, ops, stopGradient } from '../../core/engine/index.js';
 import type { Feed, Tensor } from '../../core/engine/index.js';
-import { attention, linear, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, swiglu, tokenLogProbs, vocabKl } from '../../core/engine/primitives/index.js';
+import { attention, linear, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, swiglu, tokenLogProbs, tokenLogProbsAndEntropy, vocabKl } from '../../core/engine/primitives/index.js';
 import { rng } from './gradcheck-helpers.js';
 
 type Arr = Float32Array;
@@ -226,6 +226,28 @@ describe('primitives: forward values against plain-JS references (float32)', () 
     assertClose(out['smooth'] as Arr, [lossSmooth], 1e-6, 'smoothed lossSum');
     assertClose(out['lp'] as Arr, lps, 1e-6, 'tokenLogProbs');
     assertClose(out['kl'] as Arr, [kl], 1e-5, 'vocabKl');
+  });
+
+  test('tokenLogProbsAndEntropy: the entropy −Σ p·log p per position (0 where the target is −100), from the same log-softmax; gradients through the log-probs only', async () => {
+    const [T, H, V] = [5, 4, 7];
+    const h = rand(26, T * H, 2);
+    const w = rand(27, V * H);
+    const y = BigInt64Array.from([3n, -100n, 0n, 6n, 2n]);
+    const g = new Graph();
+    const hT = g.parameter('h', 'float32', [T, H]);
+    const wT = g.initializer('w', { data: w, shape: [V, H] });
+    const both = tokenLogProbsAndEntropy(hT, wT, g.input('y', 'int64', [T]));
+    const lossBoth = ops.sum(both.logProbs);
+    const lossPlain = ops.sum(tokenLogProbs(hT, wT, g.input('y2', 'int64', [T])));
+    const out = await run(g, { lp: both.logProbs, h2: both.entropy, gBoth: gradients(lossBoth, [hT]).h!, gPlain: gradients(lossPlain, [hT]).h! }, { h, y, y2: y });
+    const entropy: number[] = [];
+    for (let t = 0; t < T; t++) {
+      const lp = logSoftmaxRow(logitRow(h, w, t, H, V));
+      entropy.push(Number(y[t]) === -100 ? 0 : -lp.reduce((a, l) => a + Math.exp(l) * l, 0));
+    }
+    assertClose(out['h2'] as Arr, entropy, 1e-6, 'entropy');
+    assert.ok(entropy.every((e) => e >= 0 && e <= Math.log(V) + 1e-9));
+    assertClose(out['gBoth'] as Arr, out['gPlain'] as Arr, 0, 'the same gradient with the entropy output');
   });
 });
 

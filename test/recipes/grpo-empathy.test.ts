@@ -59,6 +59,8 @@ describe('recipe grpo-empathy', () => {
       assert.ok(Number.isFinite(s[2]![key]), `${key} logged`);
     }
     assert.ok(s[0]!.logprob_check_max_abs_diff! < 1e-4, `graph vs generator log-probs: ${s[0]!.logprob_check_max_abs_diff}`);
+    // TRL's entropy: the policy's mean entropy over completion tokens, between 0 and log V (V = 3072 for the tiny model).
+    for (const row of s) assert.ok(row.entropy! > 0 && row.entropy! < Math.log(3072), `entropy ${row.entropy}`);
     assert.equal(s[0]!.kl, undefined, 'β = 0: no KL, no reference forward');
     const lines = readFileSync(join(out, 'completions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; rewards: Record<string, number> });
     assert.deepEqual([...new Set(lines.map((l) => l.step))], [1, 2, 3]);

@@ -12,5 +12,5 @@ export type { AttentionOptions } from './attention.js';
 export { swiglu } from './swiglu.js';
 export { lmHeadCrossEntropy } from './cross-entropy.js';
 export type { LmHeadCrossEntropyOptions, LmHeadCrossEntropyResult } from './cross-entropy.js';
-export { tokenLogProbs } from './token-log-probs.js';
+export { tokenLogProbs, tokenLogProbsAndEntropy } from './token-log-probs.js';
 export { vocabKl } from './vocab-kl.js';

@@ -5,7 +5,7 @@
 import { defineOp } from '../custom-op.js';
 import type { Tensor } from '../tensor.js';
 import { exp, mul, neg } from '../ops/elementwise.js';
-import { logSoftmax } from '../ops/reduce.js';
+import { logSoftmax, sum } from '../ops/reduce.js';
 import { unsqueeze } from '../ops/shape-ops.js';
 import { gemm, rawMatMul } from './util.js';
 import { addAtTargets, checkHead, checkTargets, logits, pickAtTargets, targetMask, targetRows } from './lm-head-common.js';
@@ -15,7 +15,10 @@ const tokenLogProbsOp = defineOp({
   forward: ([h, w, targets]) => {
     const lp = logSoftmax(logits(h as Tensor, w as Tensor), -1);
     const { valid, safe } = targetMask(targets as Tensor, (h as Tensor).dtype);
-    return { outputs: mul(pickAtTargets(lp, safe), valid), saved: { lp, valid, safe } };
+    // Second output: the entropy −Σ p·log p of each position's distribution, a metric from the same
+    // log-softmax (no second lm_head product); it carries no gradient (see tokenLogProbsAndEntropy).
+    const entropy = mul(neg(sum(mul(exp(lp), lp), -1)), valid);
+    return { outputs: [mul(pickAtTargets(lp, safe), valid), entropy], saved: { lp, valid, safe } };
   },
   backward: (ctx) => {
     const [h, w] = ctx.inputs as [Tensor, Tensor];
@@ -40,7 +43,17 @@ const tokenLogProbsOp = defineOp({
  * Targets equal to −100 give 0 and no gradient, so prompt positions can be masked in the ids.
  */
 export function tokenLogProbs(hidden: Tensor, weight: Tensor, targets: Tensor): Tensor {
+  return tokenLogProbsAndEntropy(hidden, weight, targets).logProbs;
+}
+
+/**
+ * The per-token log-probabilities and, from the same log-softmax, the entropy [T] of each
+ * position's distribution (0 where the target is −100), as TRL logs for GRPO. The entropy is a
+ * metric: gradients flow through the log-probabilities only, never through it.
+ */
+export function tokenLogProbsAndEntropy(hidden: Tensor, weight: Tensor, targets: Tensor): { logProbs: Tensor; entropy: Tensor } {
   checkHead('tokenLogProbs', hidden, weight);
   checkTargets('tokenLogProbs', 'targets', targets, hidden);
-  return tokenLogProbsOp([hidden, weight, targets], {})[0] as Tensor;
+  const [logProbs, entropy] = tokenLogProbsOp([hidden, weight, targets], {}) as [Tensor, Tensor];
+  return { logProbs, entropy };
 }

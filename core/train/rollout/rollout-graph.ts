@@ -11,7 +11,7 @@
  */
 import type { Program, Tensor } from '../../engine/index.js';
 import { Graph, gradients, ops, stopGradient } from '../../engine/index.js';
-import { tokenLogProbs } from '../../engine/primitives/index.js';
+import { tokenLogProbs, tokenLogProbsAndEntropy } from '../../engine/primitives/index.js';
 import { IGNORE_INDEX } from '../../base/ignore-index.js';
 import { AttuneError } from '../../base/errors.js';
 import { DecoderTrace } from '../../model/decoder/index.js';
@@ -26,7 +26,7 @@ export const rolloutFeeds = {
   norm: 'norm',
 } as const;
 
-export const rolloutOutputs = { loss: 'loss', sum: 'loss_sum', logProbs: 'logprobs', refLogProbs: 'ref_logprobs' } as const;
+export const rolloutOutputs = { loss: 'loss', sum: 'loss_sum', logProbs: 'logprobs', refLogProbs: 'ref_logprobs', entropy: 'entropy' } as const;
 
 export interface RolloutGraphOptions {
   readonly model: DecoderModel;
@@ -53,7 +53,8 @@ export function buildRolloutGraph(o: RolloutGraphOptions): RolloutGraph {
   const targets = trace.nextTokenTargets();
   const scaled = (hidden: Tensor): Tensor => ops.mul(ops.reshape(hidden, ['batch*seq', H]), 1 / o.temperature);
   const grid = (flat: Tensor): Tensor => ops.reshape(flat, ['batch', 'seq']);
-  const logProbs = grid(tokenLogProbs(scaled(trace.hidden()), trace.lmHeadWeight('policy'), targets));
+  const policy = tokenLogProbsAndEntropy(scaled(trace.hidden()), trace.lmHeadWeight('policy'), targets);
+  const logProbs = grid(policy.logProbs);
   const mask = grid(ops.cast(ops.notEqual(targets, IGNORE_INDEX), 'float32'));
   if (!o.training) return { program: g.compile({ outputs: { [rolloutOutputs.logProbs]: logProbs } }), usesReference: false };
 
@@ -79,7 +80,14 @@ export function buildRolloutGraph(o: RolloutGraphOptions): RolloutGraph {
   const rowWeight = ops.unsqueeze(g.input(rolloutFeeds.rowWeight, 'float32', ['batch']), 1);
   const sum = ops.sum(ops.mul(ops.mul(perToken, mask), rowWeight));
   const loss = ops.mul(sum, g.input(rolloutFeeds.norm, 'float32', []));
-  const outputs: Record<string, Tensor> = { [rolloutOutputs.loss]: loss, [rolloutOutputs.sum]: sum, [rolloutOutputs.logProbs]: logProbs, ...gradients(loss, g.parameters) };
+  const outputs: Record<string, Tensor> = {
+    [rolloutOutputs.loss]: loss,
+    [rolloutOutputs.sum]: sum,
+    [rolloutOutputs.logProbs]: logProbs,
+    // The policy's entropy at each completion token (of logits / T, as the log-probs), a metric.
+    [rolloutOutputs.entropy]: grid(policy.entropy),
+    ...gradients(loss, g.parameters),
+  };
   if (reference) outputs[rolloutOutputs.refLogProbs] = reference;
   return { program: g.compile({ outputs }), usesReference: reference !== undefined };
 }

@@ -31,6 +31,8 @@ export interface RolloutStepResult {
   /** ℓ [batch × seq] of this run (before the update). */
   readonly logProbs: Float32Array;
   readonly refLogProbs?: Float32Array;
+  /** The policy's entropy [batch × seq] at each completion token (0 elsewhere). */
+  readonly entropy: Float32Array;
 }
 
 export class RolloutModel {
@@ -73,6 +75,7 @@ export class RolloutModel {
       sum: Number(out[rolloutOutputs.sum]!.data[0]),
       gradients,
       logProbs: out[rolloutOutputs.logProbs]!.data as Float32Array,
+      entropy: out[rolloutOutputs.entropy]!.data as Float32Array,
       ...(ref ? { refLogProbs: ref.data as Float32Array } : {}),
     };
   }

@@ -225,6 +225,8 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
         const activeTokens = generation.rows.reduce((n, r) => n + r.activeTokens, 0);
         const ratios = emptyRatios();
         const check: Record<string, number> = {};
+        // TRL's `entropy`: the policy's mean entropy over the completion tokens of the step.
+        const entropy: number[] = [];
         let sum = 0;
         for (const batch of batches) {
           const counts = { rowTokens: batch.rows.map((i) => generation.rows[i]!.activeTokens) };
@@ -233,6 +235,7 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
           sum += result.sum * norm;
           accumulator.add(result.gradients);
           const lp = completionLogProbs(batch, generation.rows, result.logProbs);
+          for (const row of completionLogProbs(batch, generation.rows, result.entropy)) for (const h of row) entropy.push(h);
           const ref = result.refLogProbs ? completionLogProbs(batch, generation.rows, result.refLogProbs) : undefined;
           lp.forEach((l, b) => addRatios(ratios, generation.rows[batch.rows[b]!]!, l, eps, ref?.[b]));
           if (generation.generatorLogProbs) check.logprob_check_max_abs_diff = Math.max(check.logprob_check_max_abs_diff ?? 0, this.checkLogProbs(batch, generation, lp));
@@ -245,7 +248,15 @@ export class GrpoTrainer implements Trainer<GrpoStageInput> {
         stepsDone = step;
         return {
           gradients: accumulator.finish(),
-          metrics: { loss: sum, ...generation.metrics, ...check, ...ratioMetrics(ratios, usesReference), 'time/update_s': (performance.now() - t0) / 1000, num_tokens: activeTokens },
+          metrics: {
+            loss: sum,
+            ...generation.metrics,
+            ...check,
+            ...ratioMetrics(ratios, usesReference),
+            ...(entropy.length ? { entropy: entropy.reduce((a, b) => a + b, 0) / entropy.length } : {}),
+            'time/update_s': (performance.now() - t0) / 1000,
+            num_tokens: activeTokens,
+          },
           tokens: activeTokens,
           samples: generation.rows.length,
         };
