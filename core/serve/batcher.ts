@@ -14,10 +14,12 @@ export interface ChatJob {
   /** null: plain generation (the chat template and the request's settings), streamed token by token. */
   readonly policy: { readonly key: string; readonly instance: DecodingPolicy } | null;
   readonly params: GenerationParams;
-  /** One per choice (`n`). */
-  readonly conversations: readonly Message[][];
-  /** Plain generation only: text as it becomes showable, by choice. */
-  readonly onText?: (choice: number, text: string) => void;
+  /** The conversation of one choice (a request with `n` choices submits `n` jobs). */
+  readonly conversation: readonly Message[];
+  /** Its token ids with the chat template, tokenized once by the caller (it checked the context with them). */
+  readonly promptIds: readonly number[];
+  /** Plain generation only: text as it becomes showable. */
+  readonly onText?: (text: string) => void;
 }
 
 export interface ChoiceResult {
@@ -26,8 +28,6 @@ export interface ChoiceResult {
   readonly promptTokens: number;
   readonly completionTokens: number;
   readonly intervention?: DecodedReply['intervention'];
-  /** Plain generation: the prompt's token ids (chat template applied). */
-  readonly promptIds?: readonly number[];
   /** Plain generation: the new token ids, the end token included when the row ended with one. */
   readonly tokenIds?: readonly number[];
   /** Plain generation: log p of each of `tokenIds` under the distribution it was drawn from. */
@@ -36,7 +36,7 @@ export interface ChoiceResult {
 
 interface Pending {
   readonly job: ChatJob;
-  readonly resolve: (results: ChoiceResult[]) => void;
+  readonly resolve: (result: ChoiceResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -64,17 +64,13 @@ export class Batcher {
     return this.queue.length;
   }
 
-  submit(job: ChatJob): Promise<ChoiceResult[]> {
+  submit(job: ChatJob): Promise<ChoiceResult> {
     if (this.queue.length >= this.options.maxQueue) return Promise.reject(new QueueFullError(`the server has ${this.queue.length} requests waiting (limit ${this.options.maxQueue})`));
-    const done = new Promise<ChoiceResult[]>((resolve, reject) => this.queue.push({ job, resolve, reject }));
+    const done = new Promise<ChoiceResult>((resolve, reject) => this.queue.push({ job, resolve, reject }));
     this.running ??= this.drain().finally(() => (this.running = null));
     return done;
   }
 
-  /** Resolves when the queue is empty and no batch runs. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
 
   private async drain(): Promise<void> {
     // Requests that arrive while a batch runs wait for the next one, where they can be joined.
@@ -90,70 +86,54 @@ export class Batcher {
     }
   }
 
-  /** The oldest request and the waiting ones that can share its batch, up to maxBatch rows. */
+  /** The oldest job and the waiting ones that can share its batch, up to maxBatch rows. */
   private takeGroup(): Pending[] {
     const head = this.queue.shift()!;
     const group = [head];
-    let rows = head.job.conversations.length;
     const key = (j: ChatJob) => (j.policy ? `${j.policy.key}|${JSON.stringify(j.params)}` : null);
-    for (let i = 0; i < this.queue.length && rows < this.options.maxBatch; ) {
+    for (let i = 0; i < this.queue.length && group.length < this.options.maxBatch; ) {
       const j = this.queue[i]!.job;
-      if (j.model === head.job.model && key(j) === key(head.job) && rows + j.conversations.length <= this.options.maxBatch) {
-        group.push(this.queue.splice(i, 1)[0]!);
-        rows += j.conversations.length;
-      } else i++;
+      if (j.model === head.job.model && key(j) === key(head.job)) group.push(this.queue.splice(i, 1)[0]!);
+      else i++;
     }
     return group;
   }
 
-  private async run(jobs: readonly ChatJob[]): Promise<ChoiceResult[][]> {
-    const rows = jobs.flatMap((job, j) => job.conversations.map((conversation, choice) => ({ job, j, choice, conversation })));
+  private async run(jobs: readonly ChatJob[]): Promise<ChoiceResult[]> {
     this.stats.batches++;
-    this.stats.rows += rows.length;
-    this.stats.maxRowsInBatch = Math.max(this.stats.maxRowsInBatch, rows.length);
+    this.stats.rows += jobs.length;
+    this.stats.maxRowsInBatch = Math.max(this.stats.maxRowsInBatch, jobs.length);
     const head = jobs[0]!;
-    const generator = this.models.generatorFor(head.model, rows.length);
-    const out: ChoiceResult[][] = jobs.map(() => []);
-    const tokenizer = this.models.model.folder.tokenizer;
+    const generator = this.models.generatorFor(head.model, jobs.length);
     if (head.policy === null) {
-      const prompts = rows.map((r) => generator.encodeConversation(r.conversation));
-      const results = await generator.generateFromIds(prompts, {
-        params: head.params,
-        perRow: rows.map((r) => r.job.params),
-        onText: (row, text) => rows[row]!.job.onText?.(rows[row]!.choice, text),
-      });
-      results.forEach((res, i) => {
-        const r = rows[i]!;
+      const results = await generator.generateFromIds(
+        jobs.map((j) => j.promptIds),
+        { params: head.params, perRow: jobs.map((j) => j.params), onText: (row, text) => jobs[row]!.onText?.(text) },
+      );
+      return results.map((res) => {
         const ended = res.endToken !== undefined;
-        out[r.j]![r.choice] = {
+        return {
           text: res.text,
           finishReason: res.finishReason === 'length' ? 'length' : 'stop',
           promptTokens: res.promptTokens,
           completionTokens: res.tokens.length + (ended ? 1 : 0),
-          promptIds: prompts[i]!,
           tokenIds: ended ? [...res.tokens, res.endToken!] : res.tokens,
           logProbs: ended ? [...res.logProbs, res.endLogProb!] : res.logProbs,
         };
       });
-      return out;
     }
     const replies = await head.policy.instance.respond(
-      rows.map((r) => r.conversation),
+      jobs.map((j) => [...j.conversation]),
       withParamOverrides(generator, head.params),
     );
-    replies.forEach((reply, i) => {
-      const r = rows[i]!;
-      const promptTokens = generator.encodeConversation(r.conversation).length;
-      const completionTokens = tokenizer.encode(reply.reply, { addSpecialTokens: false }).length;
-      out[r.j]![r.choice] = {
-        text: reply.reply,
-        // A policy's reply is final as the policy made it (it may be a template longer than max_tokens).
-        finishReason: 'stop',
-        promptTokens,
-        completionTokens,
-        ...(reply.intervention ? { intervention: reply.intervention } : {}),
-      };
-    });
-    return out;
+    const tokenizer = this.models.model.folder.tokenizer;
+    return replies.map((reply, i) => ({
+      text: reply.reply,
+      // A policy's reply is final as the policy made it (it may be a template longer than max_tokens).
+      finishReason: 'stop',
+      promptTokens: jobs[i]!.promptIds.length,
+      completionTokens: tokenizer.encode(reply.reply, { addSpecialTokens: false }).length,
+      ...(reply.intervention ? { intervention: reply.intervention } : {}),
+    }));
   }
 }

@@ -10,7 +10,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Message } from '../data/example.js';
 import type { GenerationParams } from '../kernel/extension-points/decoding-policy.js';
-import type { Batcher, ChatJob, ChoiceResult } from './batcher.js';
+import type { Batcher, ChoiceResult } from './batcher.js';
 import type { ChatCompletionBody, ServeLimits } from './chat-schema.js';
 import { HttpError } from './openai-errors.js';
 import type { ServedModels } from './served-models.js';
@@ -64,21 +64,28 @@ export async function chatCompletion(ctx: ChatRouteContext, request: FastifyRequ
     ...(body.return_token_ids && r.tokenIds ? { token_ids: r.tokenIds } : {}),
   });
   const n = body.n ?? 1;
-  const promptTokens = ctx.models.model.folder.tokenizer.encodeChat(messages, { addGenerationPrompt: true }).length;
+  // Tokenized once: the context check here, the generation batch later.
+  const promptIds = ctx.models.model.folder.tokenizer.encodeChat(messages, { addGenerationPrompt: true });
   const window = ctx.models.model.config.maxPositionEmbeddings;
-  if (promptTokens + params.maxNewTokens > window) {
-    throw new HttpError(400, `the conversation is ${promptTokens} tokens and max_tokens is ${params.maxNewTokens}: together more than the model's context of ${window} tokens`, 'messages', 'context_length_exceeded');
+  if (promptIds.length + params.maxNewTokens > window) {
+    throw new HttpError(400, `the conversation is ${promptIds.length} tokens and max_tokens is ${params.maxNewTokens}: together more than the model's context of ${window} tokens`, 'messages', 'context_length_exceeded');
   }
   // Each choice its own seed, counting up from the request's. Plain generation draws one when none
   // is given; a policy without one leaves it out, so requests with the same settings share a batch.
   const seed = params.seed ?? (policy === null ? randomInt(0, 2 ** 31) : undefined);
-  const conversations = Array.from({ length: n }, () => messages);
   const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
   const created = Math.floor(Date.now() / 1000);
   const jobParams = (choice: number): GenerationParams => (seed === undefined ? params : { ...params, seed: seed + choice });
+  // One job per choice: the batcher joins them (and other requests') into one generation batch.
+  const runChoices = (onText?: (choice: number, text: string) => void): Promise<ChoiceResult[]> =>
+    Promise.all(
+      Array.from({ length: n }, (_, choice) =>
+        ctx.batcher.submit({ model: body.model, policy, params: jobParams(choice), conversation: messages, promptIds, ...(onText ? { onText: (text: string) => onText(choice, text) } : {}) }),
+      ),
+    );
 
   if (!body.stream) {
-    const results = await runChoices(ctx, { model: body.model, policy, params: jobParams(0), conversations }, n, jobParams);
+    const results = await runChoices();
     const usage = usageOf(results);
     return {
       id,
@@ -87,7 +94,7 @@ export async function chatCompletion(ctx: ChatRouteContext, request: FastifyRequ
       model: body.model,
       choices: results.map((r, index) => ({ index, message: { role: 'assistant', content: r.text }, logprobs: null, finish_reason: r.finishReason, ...extras(r), ...(r.intervention ? { intervention: r.intervention } : {}) })),
       usage,
-      ...(body.return_token_ids ? { prompt_token_ids: results[0]?.promptIds ?? null } : {}),
+      ...(body.return_token_ids ? { prompt_token_ids: promptIds } : {}),
     };
   }
 
@@ -103,7 +110,7 @@ export async function chatCompletion(ctx: ChatRouteContext, request: FastifyRequ
   for (let index = 0; index < n; index++) chunk([{ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
   try {
     const onText = policy === null ? (choice: number, text: string) => chunk([{ index: choice, delta: { content: text }, logprobs: null, finish_reason: null }]) : undefined;
-    const results = await runChoices(ctx, { model: body.model, policy, params: jobParams(0), conversations, ...(onText ? { onText } : {}) }, n, jobParams);
+    const results = await runChoices(onText);
     results.forEach((r, index) => {
       if (policy !== null) for (const piece of r.text.match(/\S+\s*|\s+/g) ?? []) chunk([{ index, delta: { content: piece }, logprobs: null, finish_reason: null }]);
       chunk([{ index, delta: {}, logprobs: null, finish_reason: r.finishReason, ...extras(r), ...(r.intervention ? { intervention: r.intervention } : {}) }]);
@@ -115,19 +122,6 @@ export async function chatCompletion(ctx: ChatRouteContext, request: FastifyRequ
   }
   if (!closed) raw.end('data: [DONE]\n\n');
   return reply;
-}
-
-/**
- * Plain generation: the n choices are one job of n rows with per-row seeds. A policy: one job per
- * choice (the policy's settings are shared across a batch, seeds included).
- */
-async function runChoices(ctx: ChatRouteContext, job: ChatJob, n: number, params: (choice: number) => GenerationParams): Promise<ChoiceResult[]> {
-  if (job.policy === null) {
-    const perChoice = await Promise.all(Array.from({ length: n }, (_, choice) => ctx.batcher.submit({ ...job, params: params(choice), conversations: [job.conversations[choice]!], ...(job.onText ? { onText: (_c: number, text: string) => job.onText!(choice, text) } : {}) })));
-    return perChoice.map((r) => r[0]!);
-  }
-  const perChoice = await Promise.all(Array.from({ length: n }, (_, choice) => ctx.batcher.submit({ ...job, params: params(choice), conversations: [job.conversations[choice]!] })));
-  return perChoice.map((r) => r[0]!);
 }
 
 function usageOf(results: readonly ChoiceResult[]): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {

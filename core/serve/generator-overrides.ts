@@ -7,18 +7,13 @@ import type { GenerationParams, TextGenerator } from '../kernel/extension-points
 
 export type ParamOverrides = Partial<GenerationParams>;
 
-export function withParamOverrides(generator: TextGenerator, overrides: ParamOverrides, extra: { signal?: AbortSignal; onText?: (row: number, text: string) => void } = {}): TextGenerator {
+export function withParamOverrides(generator: TextGenerator, overrides: ParamOverrides): TextGenerator {
   const wrapped: TextGenerator = {
     generate: (conversations, request) => {
       const params: GenerationParams = { ...request.params };
       for (const [key, value] of Object.entries(overrides)) if (value !== undefined) (params as unknown as Record<string, unknown>)[key] = value;
       if (overrides.maxNewTokens !== undefined) params.maxNewTokens = Math.min(overrides.maxNewTokens, request.params.maxNewTokens);
-      return generator.generate(conversations, {
-        ...request,
-        params,
-        ...(extra.signal && !request.signal ? { signal: extra.signal } : {}),
-        ...(extra.onText && !request.onText ? { onText: extra.onText } : {}),
-      });
+      return generator.generate(conversations, { ...request, params });
     },
     ...(generator.headLabels ? { headLabels: generator.headLabels } : {}),
     ...(generator.readHeads ? { readHeads: generator.readHeads.bind(generator) } : {}),
