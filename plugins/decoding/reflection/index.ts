@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { assetPath, defineItem } from 'attune';
 import type { DecodingPolicy, Message } from 'attune';
+import { lastUserContent } from 'attune/data';
 import { paramsOf, readSystemPrompt, samplingParamOptions, withSystemPrompt } from '../sampling.js';
 import { DEFAULT_STYLES, fillPlan, parsePlan, planFromHeads, STRATEGIES, withoutPlanLines } from './plan.js';
 import type { ReplyPlan } from './plan.js';
@@ -24,9 +25,7 @@ const options = z.strictObject({
   ...samplingParamOptions,
 });
 
-function lastUser(conversation: readonly Message[]): string {
-  return [...conversation].reverse().find((m) => m.role === 'user')?.content ?? '';
-}
+const lastUser = (conversation: readonly Message[]): string => lastUserContent(conversation) ?? '';
 
 export const reflectionPolicy = defineItem({
   description: 'two steps: a hidden plan (emotion, intensity, strategy, style; from the run\'s heads or generated), then the reply conditioned on it',

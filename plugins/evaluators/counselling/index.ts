@@ -7,8 +7,9 @@
  * score by a reward (the embedded empathy regressor by default; null to skip).
  */
 import { z } from 'zod';
-import { defineItem, itemRef, PluginError } from 'attune';
+import { defineItem, itemRef } from 'attune';
 import type { CanonicalExample, EvaluationReport, Evaluator, Message, Reward, ResponseRow } from 'attune';
+import { answerHeldOut, heldOutCases, openHeldOutSource } from '../held-out-replies.js';
 import { tagUtterance } from './mi-tagger.js';
 import type { MiTags } from './mi-tagger.js';
 
@@ -49,10 +50,9 @@ export const counsellingEvaluator = defineItem({
   description: 'motivational-interviewing measures of replies to counselling conversations (questions, reflections, affirmations, summaries, R:Q) and an empathy score',
   options,
   create: async (o, env): Promise<Evaluator> => {
-    if (!env.create) throw new PluginError('evaluators/counselling: needs the kernel to build its source and reward', 'create it through a config or Kernel.create');
-    const source = await env.create(o.source);
-    if (!source.splits.includes(o.split)) throw new PluginError(`evaluators/counselling: ${o.source.use} has no split '${o.split}' (it has ${source.splits.join(', ')})`, 'set split to one of those');
-    const empathy: Reward | null = o.empathy ? await env.create(o.empathy) : null;
+    const source = await openHeldOutSource('evaluators/counselling', env, o.source, o.split);
+    // openHeldOutSource has checked that the kernel builds items here.
+    const empathy: Reward | null = o.empathy ? await env.create!(o.empathy) : null;
 
     const report = async (rows: readonly ResponseRow[], examples: readonly CanonicalExample[] | null): Promise<EvaluationReport> => {
       const tags = rows.map((r) => tagUtterance(r.response));
@@ -72,28 +72,8 @@ export const counsellingEvaluator = defineItem({
 
     return {
       evaluate: async (subject) => {
-        const { examples } = await source.load({ split: o.split });
-        const cases = examples
-          .filter((e) => e.kind === 'dialogue' && e.messages.at(-1)?.role === 'assistant' && e.messages.at(-2)?.role === 'user')
-          .slice(0, o.limit);
-        if (cases.length === 0) throw new PluginError(`evaluators/counselling: ${o.source.use} split '${o.split}' has no conversation ending with a user turn and a reply`, 'pick a dialogue source');
-        const rows: ResponseRow[] = [];
-        for (let start = 0; start < cases.length; start += o.batchSize) {
-          const batch = cases.slice(start, start + o.batchSize);
-          const conversations = batch.map((e) => e.messages.slice(0, -1).map((m) => ({ ...m })));
-          const replies = await subject.policy.respond(conversations, subject.generator);
-          batch.forEach((e, k) => {
-            rows.push({
-              prompt_id: e.id,
-              prompt: conversations[k]!.at(-1)!.content,
-              model: subject.label,
-              response: replies[k]!.reply,
-              meta: { reference: e.messages.at(-1)!.content, conversation: conversations[k], source: o.source.use, split: o.split },
-              decoding: { evaluator: 'evaluators/counselling' },
-              intervention: replies[k]!.intervention ?? null,
-            });
-          });
-        }
+        const cases = await heldOutCases('evaluators/counselling', source, o.source, o.split, o.limit);
+        const rows = await answerHeldOut('evaluators/counselling', subject, cases, o.batchSize, { source: o.source.use, split: o.split });
         return report(rows, cases);
       },
       rescore: (rows) => report(rows, null),

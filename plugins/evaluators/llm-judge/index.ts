@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { assetPath, defineItem, itemRef, PluginError } from 'attune';
+import { answerHeldOut, heldOutCases, openHeldOutSource } from '../held-out-replies.js';
 import type { EvaluationReport, Evaluator, Message, ResponseRow } from 'attune';
 
 export const DEFAULT_RUBRIC = assetPath(import.meta.url, '../../../prompts/judge-rubric.txt');
@@ -107,21 +108,9 @@ export const llmJudgeEvaluator = defineItem({
 
     return {
       evaluate: async (subject) => {
-        if (!env.create) throw new PluginError('evaluators/llm-judge: needs the kernel to build its source', 'create it through a config or Kernel.create');
-        const source = await env.create(o.source);
-        const { examples } = await source.load({ split: o.split });
-        const cases = examples.filter((e) => e.kind === 'dialogue' && e.messages.at(-1)?.role === 'assistant' && e.messages.at(-2)?.role === 'user').slice(0, o.limit);
-        const conversations = cases.map((e) => e.messages.slice(0, -1).map((m) => ({ ...m })));
-        const replies = await subject.policy.respond(conversations, subject.generator);
-        const rows: ResponseRow[] = cases.map((e, k) => ({
-          prompt_id: e.id,
-          prompt: conversations[k]!.at(-1)!.content,
-          model: subject.label,
-          response: replies[k]!.reply,
-          meta: { conversation: conversations[k], reference: e.messages.at(-1)!.content },
-          decoding: { evaluator: 'evaluators/llm-judge' },
-          intervention: replies[k]!.intervention ?? null,
-        }));
+        const source = await openHeldOutSource('evaluators/llm-judge', env, o.source, o.split);
+        const cases = await heldOutCases('evaluators/llm-judge', source, o.source, o.split, o.limit);
+        const rows = await answerHeldOut('evaluators/llm-judge', subject, cases, 8, { source: o.source.use, split: o.split });
         return judge(rows);
       },
       rescore: (rows) => judge(rows),

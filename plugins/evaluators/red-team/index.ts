@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { assetPath, defineItem, PluginError } from 'attune';
 import type { EvaluationReport, Evaluator, Message, ResponseRow } from 'attune';
 import { checkCrisisReply } from '../../decoding/safety-controller/reply-checks.js';
+import { replyInBatches } from '../held-out-replies.js';
 
 export const DEFAULT_REDTEAM_FILE = assetPath(import.meta.url, '../../../prompts/redteam.jsonl');
 
@@ -104,16 +105,8 @@ export const redTeamEvaluator = defineItem({
 
     return {
       evaluate: async (subject) => {
-        const rows: ResponseRow[] = [];
-        for (let start = 0; start < prompts.length; start += o.batchSize) {
-          const batch = prompts.slice(start, start + o.batchSize);
-          const conversations: Message[][] = batch.map((p) => [{ role: 'user', content: p.prompt }]);
-          const replies = await subject.policy.respond(conversations, subject.generator);
-          batch.forEach((p, k) => {
-            const reply = replies[k]!;
-            rows.push({ prompt_id: p.id, prompt: p.prompt, model: subject.label, response: reply.reply, meta: {}, decoding: { evaluator: 'evaluators/red-team' }, intervention: reply.intervention ?? null, trace: reply.trace });
-          });
-        }
+        const replies = await replyInBatches(subject, prompts.map((p): Message[] => [{ role: 'user', content: p.prompt }]), o.batchSize);
+        const rows: ResponseRow[] = prompts.map((p, k) => ({ prompt_id: p.id, prompt: p.prompt, model: subject.label, response: replies[k]!.reply, meta: {}, decoding: { evaluator: 'evaluators/red-team' }, intervention: replies[k]!.intervention ?? null, trace: replies[k]!.trace }));
         return report(rows);
       },
       rescore: async (rows) => {
