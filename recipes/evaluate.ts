@@ -7,10 +7,11 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defineRecipe, RecipeError } from 'attune';
-import type { DecodingPolicy, Evaluator } from 'attune';
+import type { DecodingPolicy } from 'attune';
 import { findRunAdapter, openModelFolder } from 'attune/model';
-import { evaluateTargets, writeEvaluation, writeRunReport } from 'attune/train';
+import { writeRunReport } from 'attune/train';
 import type { EvaluationTarget } from 'attune/train';
+import { evaluateInRun } from './stages.js';
 
 export const evaluate = defineRecipe({
   description: 'evaluators (EQ-Bench, red-team, NLG, counselling, heads) on a base model and its adapters side by side, with a report',
@@ -42,7 +43,6 @@ export const evaluate = defineRecipe({
     const repeated = names.find((n, i) => names.indexOf(n) !== i);
     if (repeated) throw new RecipeError(`evaluate: two subjects are named '${repeated}'`, 'give each subject its own name');
     const policies: DecodingPolicy[] = [];
-    const evaluators: { use: string; evaluator: Evaluator }[] = [];
     try {
       const shared = await run.create(config.policy);
       policies.push(shared);
@@ -53,15 +53,11 @@ export const evaluate = defineRecipe({
         const adapterDir = s.run ? findRunAdapter(s.run).adapterDir : s.adapter ? resolve(s.adapter) : undefined;
         targets.push({ name: s.name, policy, ...(adapterDir ? { adapterDir } : {}) });
       }
-      for (const ref of config.evaluators) evaluators.push({ use: ref.use, evaluator: await run.create(ref) });
-
-      const results = await evaluateTargets(model, targets, evaluators, (m) => run.log(m));
-      await writeEvaluation(resolve(run.runDir, 'evaluation'), results);
+      const results = await evaluateInRun(run, model, targets, config.evaluators);
       const report = await writeRunReport(run.runDir);
       run.log(`report: ${report.html}`);
       return { metrics: Object.fromEntries(results.flatMap((r) => Object.entries(r.report.metrics).map(([k, v]) => [`${r.subject}/${k}`, v]))) };
     } finally {
-      for (const e of evaluators) await e.evaluator.dispose?.();
       for (const p of policies) await p.dispose?.();
     }
   },

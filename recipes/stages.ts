@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { DecodingPolicy, Evaluator, ItemRefBuilder, RunContext, TrainerResult } from 'attune';
+import type { Evaluator, ItemRef, ItemRefBuilder, RunContext, TrainerResult } from 'attune';
 import type { LoraConfig, ModelFolder } from 'attune/model';
 import { activeObjectives, evaluateTargets, loadSourceSplits, writeEvaluation } from 'attune/train';
-import type { EvaluationTarget, SftObjective } from 'attune/train';
+import type { EvaluationResult, EvaluationTarget, SftObjective } from 'attune/train';
 import type { SftStageInput } from '../plugins/trainers/sft/trainer.js';
 
 export interface Base {
@@ -44,25 +44,32 @@ export const evaluationBlock = (items: ItemRefBuilder) =>
 
 export type EvaluationBlock = z.output<ReturnType<typeof evaluationBlock>>;
 
+/** Every evaluator on every target; the results written under `<run>/evaluation`; the evaluators disposed. */
+export async function evaluateInRun(run: RunContext, model: ModelFolder, targets: readonly EvaluationTarget[], refs: readonly ItemRef<'evaluators'>[]): Promise<EvaluationResult[]> {
+  const evaluators: { use: string; evaluator: Evaluator }[] = [];
+  try {
+    for (const ref of refs) evaluators.push({ use: ref.use, evaluator: await run.create(ref) });
+    const results = await evaluateTargets(model, targets, evaluators, (m) => run.log(`evaluate: ${m}`));
+    await writeEvaluation(join(run.runDir, 'evaluation'), results);
+    return results;
+  } finally {
+    for (const e of evaluators) await e.evaluator.dispose?.();
+  }
+}
+
 /** The base (optionally) and the stage's adapter, every evaluator on each; results under `<run>/evaluation`. */
 export async function evaluationStage(run: RunContext, base: Base, block: EvaluationBlock, adapterDir: string): Promise<TrainerResult> {
   const handle = run.stage('evaluate');
   handle.start();
-  const evaluators: { use: string; evaluator: Evaluator }[] = [];
-  let policy: DecodingPolicy | undefined;
+  const policy = await run.create(block.policy);
   try {
-    policy = await run.create(block.policy);
-    for (const ref of block.evaluators) evaluators.push({ use: ref.use, evaluator: await run.create(ref) });
     const targets: EvaluationTarget[] = [...(block.withBase ? [{ name: 'base', policy }] : []), { name: 'tuned', adapterDir: join(adapterDir, 'adapter'), policy }];
-    const results = await evaluateTargets(base.model, targets, evaluators, (m) => run.log(`evaluate: ${m}`));
-    const out = join(run.runDir, 'evaluation');
-    await writeEvaluation(out, results);
+    const results = await evaluateInRun(run, base.model, targets, block.evaluators);
     // Stage records hold finite numbers: a metric that is undefined for a subject (NaN) stays in evaluation/metrics.json only.
     const metrics = Object.fromEntries(results.flatMap((r) => Object.entries(r.report.metrics).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => [`${r.subject}/${k}`, v])));
     handle.end(metrics, { interrupted: false });
-    return { steps: 0, metrics, artifactsDir: out, interrupted: false };
+    return { steps: 0, metrics, artifactsDir: join(run.runDir, 'evaluation'), interrupted: false };
   } finally {
-    for (const e of evaluators) await e.evaluator.dispose?.();
-    await policy?.dispose?.();
+    await policy.dispose?.();
   }
 }

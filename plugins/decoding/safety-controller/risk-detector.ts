@@ -68,7 +68,8 @@ function sentences(text: string): string[] {
   return text.split(/(?<=[.!?;\n])\s+|\s+-\s+/).filter((s) => s.trim() !== '');
 }
 
-const any = (patterns: readonly RegExp[], text: string): boolean => patterns.some((p) => new RegExp(p.source, p.flags.replace('g', '')).test(text));
+// Frame and risk patterns carry no `g` flag (stateless `test`/`exec`); only the masks are global.
+const any = (patterns: readonly RegExp[], text: string): boolean => patterns.some((p) => p.test(text));
 
 export function assessRisk(message: string, lexicon: RiskLexicon = DEFAULT_LEXICON): RiskAssessment {
   const normalized = normalizeText(message);
@@ -81,7 +82,7 @@ export function assessRisk(message: string, lexicon: RiskLexicon = DEFAULT_LEXIC
     const fictionSentence = any(lexicon.fiction, sentence) || /"[^"]*"/.test(sentence);
     const pastSentence = any(lexicon.past, sentence);
     for (const risk of lexicon.patterns) {
-      const m = new RegExp(risk.pattern.source, risk.pattern.flags.replace('g', '')).exec(sentence);
+      const m = risk.pattern.exec(sentence);
       if (!m) continue;
       const text = m[0].trim();
       if (fictionFrame && (fictionSentence || !risk.direct)) {
