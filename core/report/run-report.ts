@@ -23,7 +23,8 @@ interface Figure {
 
 const escapeHtml = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 const escapeMd = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
-const format = (v: number | undefined) => (v === undefined ? '—' : Number.isNaN(v) ? 'n/a' : Number.isInteger(v) ? String(v) : v.toFixed(4));
+/** A metric in a table: — when absent, n/a when undefined (NaN), integers as they are, else 4 decimals. */
+export const formatMetric = (v: number | undefined): string => (v === undefined ? '—' : Number.isNaN(v) ? 'n/a' : Number.isInteger(v) ? String(v) : v.toFixed(4));
 
 function barSpec(evaluator: string, rows: readonly SavedEvaluation[]): Record<string, unknown> | null {
   // Rates and scores in [0, 1] share one axis; counts, flags and unbounded scores stay in the tables.
@@ -94,7 +95,7 @@ export async function writeRunReport(runDir: string): Promise<{ markdown: string
   const status = manifest.status && manifest.status !== 'running' ? `status ${String(manifest.status)}, ` : '';
   paragraph(`${status}started ${String(manifest.startedAt ?? manifest.createdAt ?? '?')}, model ${String((manifest.config as Record<string, unknown> | undefined)?.model ?? '?')}`);
   const headline = manifest.metrics as Record<string, number> | undefined;
-  if (headline && Object.keys(headline).length) table(['metric', 'value'], Object.entries(headline).map(([k, v]) => [k, format(v)]));
+  if (headline && Object.keys(headline).length) table(['metric', 'value'], Object.entries(headline).map(([k, v]) => [k, formatMetric(v)]));
 
   const plots = join(runDir, 'plots');
   const curves = existsSync(plots) ? readdirSync(plots).filter((f) => f.endsWith('.png')).sort() : [];
@@ -111,7 +112,7 @@ export async function writeRunReport(runDir: string): Promise<{ markdown: string
       const rows = evaluation.filter((e) => e.evaluator === evaluator);
       section(`Evaluation: ${evaluator}`);
       const keys = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))];
-      table(['metric', ...subjects], keys.map((k) => [k, ...subjects.map((s) => format(rows.find((r) => r.subject === s)?.metrics[k]))]));
+      table(['metric', ...subjects], keys.map((k) => [k, ...subjects.map((s) => formatMetric(rows.find((r) => r.subject === s)?.metrics[k]))]));
       for (const r of rows) for (const note of r.notes) paragraph(`${r.subject}: ${note}`);
       const bars = barSpec(evaluator, rows);
       if (bars) {

@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from '../serve/chromium.js';
 import { fromPackageRoot } from '../../core/base/paths.js';
 import { runCli } from '../../core/cli/main.js';
 import { kernel, run, set, tempDir } from './harness.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', process.env.CHROMIUM_PATH ?? ''].find((p) => p !== '' && existsSync(p));
 
 const evaluators = [
   { use: 'evaluators/eq-bench', options: { questions: 3, attempts: 1, maxNewTokens: 8 } },

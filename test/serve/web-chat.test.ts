@@ -5,9 +5,9 @@
  * CI installs chromium (.ci/run); elsewhere the test says what is missing instead of passing.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from './chromium.js';
 import type { Browser } from 'playwright-core';
 import { Kernel } from '../../core/kernel/kernel.js';
 import { builtinPlugins } from '../../plugins/index.js';
@@ -16,7 +16,6 @@ import { ServedPolicies } from '../../core/serve/served-policies.js';
 import { buildServer } from '../../core/serve/server.js';
 import type { AttuneServer } from '../../core/serve/server.js';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', process.env.CHROMIUM_PATH ?? ''].find((p) => p !== '' && existsSync(p));
 const missing = CHROMIUM === undefined && !process.env.CI ? 'chromium is not installed (apt-get install chromium); CI installs it' : false;
 
 describe('web chat page', { skip: missing }, () => {

@@ -39,12 +39,6 @@ async function loadEvaluators(specs: readonly string[], plugins: readonly string
   return { refs, evaluators };
 }
 
-function formatValue(v: number | undefined): string {
-  if (v === undefined) return '—';
-  if (Number.isNaN(v)) return 'n/a';
-  return Number.isInteger(v) ? String(v) : v.toFixed(4);
-}
-
 export function evaluateCommand(yargs: Argv): Argv {
   return yargs.command(
     'evaluate',
@@ -96,13 +90,14 @@ export function evaluateCommand(yargs: Argv): Argv {
       } finally {
         for (const e of evaluators) await e.dispose?.();
       }
+      const { formatMetric } = await import('../../report/run-report.js');
       const subjects = [...new Set(results.map((r) => r.subject))];
       const keys = [...new Set(results.flatMap((r) => Object.keys(r.report.metrics)))];
       const value = (subject: string, key: string) => results.find((r) => r.subject === subject && key in r.report.metrics)?.report.metrics[key];
       const width = Math.max(6, ...keys.map((k) => k.length)) + 2;
       const columns = subjects.map((s) => Math.max(12, s.length + 2));
       process.stdout.write(`${'metric'.padEnd(width)}${subjects.map((s, i) => s.padStart(columns[i]!)).join('')}\n`);
-      for (const key of keys) process.stdout.write(`${key.padEnd(width)}${subjects.map((s, i) => formatValue(value(s, key)).padStart(columns[i]!)).join('')}\n`);
+      for (const key of keys) process.stdout.write(`${key.padEnd(width)}${subjects.map((s, i) => formatMetric(value(s, key)).padStart(columns[i]!)).join('')}\n`);
       for (const r of results) for (const note of r.report.notes ?? []) process.stdout.write(`\n${r.subject}, ${r.evaluator}: ${note}`);
       process.stdout.write('\n');
       if (argv.out !== undefined) {
