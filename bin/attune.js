@@ -45,4 +45,5 @@ if (compiledIsCurrent()) {
   register();
   cli = await import('../core/cli/main.ts');
 }
+cli.installCrashHandlers(process.argv.slice(2));
 process.exitCode = await cli.runCli(process.argv.slice(2));

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { resolve } from 'node:path';
 import { defineRecipe } from 'attune';
 import { loraConfig, loraConfigInputSchema, openModelFolder } from 'attune/model';
-import { activeObjectives, loadSourceSplits, pooled, writeLossCurves } from 'attune/train';
+import { activeObjectives, checkTrainingBlock, loadSourceSplits, pooled, writeLossCurves } from 'attune/train';
 import type { PreferenceObjective } from 'attune/train';
 import type { DpoStageInput } from '../plugins/trainers/dpo/index.js';
 
@@ -29,7 +29,7 @@ export const dpo = defineRecipe({
       }),
       objectives: z.array(items.ref('objectives')).min(1).describe('preference objectives (objectives/dpo)'),
       trainer: items.ref('trainers').describe('the trainer (trainers/dpo)'),
-    }),
+    }).superRefine((config, ctx) => checkTrainingBlock({ objectives: config.objectives }, ctx, { sources: ['data', 'sources'], objectives: ['objectives'], trainer: ['trainer'] })),
   run: async (config, run) => {
     const model = await openModelFolder(config.model);
     const pairs = await loadSourceSplits(run, config.data.sources, config.data.evalSplit);

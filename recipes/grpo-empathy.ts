@@ -13,7 +13,7 @@ import { AttuneError, defineRecipe } from 'attune';
 import type { CanonicalExample, ItemRef } from 'attune';
 import { conversationPrompts, xmlWarmupExamples } from 'attune/data';
 import { loraConfig, loraConfigInputSchema, openModelFolder } from 'attune/model';
-import { activeObjectives, checkpointFiles, writeLossCurves } from 'attune/train';
+import { activeObjectives, checkpointFiles, checkTrainingBlock, writeLossCurves } from 'attune/train';
 import type { RolloutObjective, SftObjective } from 'attune/train';
 import type { GrpoStageInput, GrpoTrainer } from '../plugins/trainers/grpo/index.js';
 import type { SftStageInput } from '../plugins/trainers/sft/index.js';
@@ -47,7 +47,7 @@ export const grpoEmpathy = defineRecipe({
         .describe('an SFT stage on XML targets built from the data before GRPO (needs trainer.options.decoding: decoding/xml-reasoning)'),
       objectives: z.array(items.ref('objectives')).min(1).describe('rollout objectives (objectives/grpo)'),
       trainer: items.ref('trainers').describe('the trainer (trainers/grpo): rollouts, rewards, decoding policy'),
-    }),
+    }).superRefine((config, ctx) => checkTrainingBlock({ objectives: config.objectives }, ctx, { sources: ['data', 'sources'], objectives: ['objectives'], trainer: ['trainer'] })),
   run: async (config, run) => {
     const model = await openModelFolder(config.model);
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { defineRecipe } from 'attune';
 import { loraConfig, loraConfigInputSchema, openModelFolder } from 'attune/model';
-import { activeObjectives, loadSourceSplits, writeLossCurves } from 'attune/train';
+import { activeObjectives, checkTrainingBlock, loadSourceSplits, writeLossCurves } from 'attune/train';
 import type { SftObjective } from 'attune/train';
 import type { SftStageInput } from '../plugins/trainers/sft/trainer.js';
 
@@ -26,7 +26,7 @@ export const sftMultiobjective = defineRecipe({
       }),
       objectives: z.array(items.ref('objectives')).min(1).describe('loss terms; each has its own weight option'),
       trainer: items.ref('trainers').describe('the trainer (trainers/sft)'),
-    }),
+    }).superRefine((config, ctx) => checkTrainingBlock({ ...config, sources: config.data.sources }, ctx, { sources: ['data', 'sources'], objectives: ['objectives'], trainer: ['trainer'] })),
   run: async (config, run) => {
     const model = await openModelFolder(config.model);
     const objectives = await activeObjectives<SftObjective>(run, config.objectives);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Evaluator, ItemRef, ItemRefBuilder, RunContext, TrainerResult } from 'attune';
 import type { LoraConfig, ModelFolder } from 'attune/model';
-import { activeObjectives, evaluateTargets, loadSourceSplits, writeEvaluation } from 'attune/train';
+import { activeObjectives, checkTrainingBlock, evaluateTargets, loadSourceSplits, writeEvaluation } from 'attune/train';
 import type { EvaluationResult, EvaluationTarget, SftObjective } from 'attune/train';
 import type { SftStageInput } from '../plugins/trainers/sft/trainer.js';
 
@@ -22,7 +22,9 @@ export const sftBlock = (items: ItemRefBuilder, what: string) =>
     sources: z.array(items.ref('sources')).min(1).describe(`sources of ${what} (train split; the trainer's evalSplit is held out)`),
     objectives: z.array(items.ref('objectives')).min(1).describe('SFT loss terms (objectives/lm …)'),
     trainer: items.ref('trainers').describe('the trainer (trainers/sft)'),
-  });
+  }).superRefine((block, ctx) => checkTrainingBlock(block, ctx, BLOCK_PATHS));
+
+const BLOCK_PATHS = { sources: ['sources'], objectives: ['objectives'], trainer: ['trainer'] };
 
 export type SftBlock = z.output<ReturnType<typeof sftBlock>>;
 

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { defineRecipe } from 'attune';
 import type { ItemRefBuilder, RunContext, TrainerResult } from 'attune';
 import { loraConfig, loraConfigInputSchema, mergeAdapter, openModelFolder } from 'attune/model';
-import { activeObjectives, loadSourceSplits, pooled, StagePipeline, writeLossCurves } from 'attune/train';
+import { activeObjectives, checkTrainingBlock, loadSourceSplits, pooled, StagePipeline, writeLossCurves } from 'attune/train';
 import type { PreferenceObjective, StageOutcome } from 'attune/train';
 import type { DpoStageInput } from '../plugins/trainers/dpo/index.js';
 import { sftBlock, sftStage } from './stages.js';
@@ -27,7 +27,7 @@ const dpoBlock = (items: ItemRefBuilder) =>
     evalSplit: z.string().default('validation').describe('held-out split of the same sources'),
     objectives: z.array(items.ref('objectives')).min(1).describe('preference objectives (objectives/dpo)'),
     trainer: items.ref('trainers').describe('the trainer (trainers/dpo)'),
-  });
+  }).superRefine((block, ctx) => checkTrainingBlock(block, ctx, { sources: ['sources'], objectives: ['objectives'], trainer: ['trainer'] }));
 
 const mergeBlock = z
   .strictObject({

@@ -1,6 +1,6 @@
 /**
  * The `attune` command line. Errors a user can fix print as one clear message (no stack);
- * anything else is a bug and prints its stack.
+ * anything else is a bug and prints one line saying where its trace was written.
  *
  * Only yargs and the commands' option declarations load up front: each command imports what it
  * runs (the kernel, models, onnxruntime) inside its handler, so `attune --help` stays quick.
@@ -11,6 +11,7 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AttuneError } from '../base/errors.js';
+import { reportUnexpected } from '../base/unexpected-error.js';
 import { cpCommand } from './commands/cp.js';
 import { chatCommand } from './commands/chat.js';
 import { classifyCommand } from './commands/classify.js';
@@ -113,7 +114,7 @@ export async function runCli(argv: string[], streams: CliStreams = {}): Promise<
       process.stderr.write(`error: ${error.describe()}\n`);
       return 1;
     }
-    process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(reportUnexpected(error, argv));
     return 2;
   } finally {
     process.exitCode = exitCodeBefore;
@@ -121,9 +122,23 @@ export async function runCli(argv: string[], streams: CliStreams = {}): Promise<
   }
 }
 
+/**
+ * Errors thrown outside the command's promise (a stream's 'error' event, a rejected promise no
+ * one awaited) would otherwise end the process with Node's trace: they get the same one line.
+ */
+export function installCrashHandlers(argv: readonly string[]): void {
+  const crash = (error: unknown): void => {
+    process.stderr.write(error instanceof AttuneError ? `error: ${error.describe()}\n` : reportUnexpected(error, argv));
+    process.exit(error instanceof AttuneError ? 1 : 2);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+}
+
 // Run directly (`tsx core/cli/main.ts …`, `node dist/core/cli/main.js …`); bin/attune.js imports it.
 const entry = process.argv[1];
 if (entry !== undefined && pathToFileURL(realpathOr(entry)).href === import.meta.url) {
+  installCrashHandlers(hideBin(process.argv));
   process.exitCode = await runCli(hideBin(process.argv));
 }
 

@@ -26,3 +26,4 @@ export * from './stage-pipeline.js';
 export * from './recipe-inputs.js';
 export * from './evaluation.js';
 export { writeRunReport } from '../report/run-report.js';
+export { checkTrainingBlock } from './config-checks.js';

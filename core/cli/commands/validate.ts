@@ -4,10 +4,17 @@ import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { ConfigError } from '../../base/errors.js';
 
-/** Source paths (`{kind: sources, options: {path}}`) anywhere in a validated config, with their key paths. */
+/**
+ * Paths a run reads at once, anywhere in a validated config, with their key paths: source paths
+ * (`{kind: sources, options: {path}}`) and curriculum files (`sampling: {kind: curriculum, file}`).
+ */
 function sourcePaths(value: unknown, path: string, out: { key: string; path: string }[]): void {
   if (!value || typeof value !== 'object') return;
   const record = value as Record<string, unknown>;
+  if (record.kind === 'curriculum' && typeof record.file === 'string') {
+    out.push({ key: `${path}.file`, path: record.file });
+    return;
+  }
   if (record.kind === 'sources' && typeof record.use === 'string') {
     const p = (record.options as Record<string, unknown> | undefined)?.path;
     if (typeof p === 'string' && p !== '') out.push({ key: `${path}.options.path`, path: p });

@@ -94,11 +94,12 @@ function refSchema<K extends ExtensionKind>(kind: K, registriesFor: () => ItemRe
     const entry = registry.resolve(use);
     const unknown = findUnknownKeys(entry.value.options, rawOptions, ['options']);
     for (const u of unknown) ctx.addIssue({ code: 'custom', message: `${u.message} (options of ${entry.ref})`, path: [...u.path, u.key] });
-    if (unknown.length) return z.NEVER;
     // The item's own options may hold references too: they resolve against the same registries.
     const parsed = withItemRegistries(registries, () => entry.value.options.safeParse(rawOptions, { reportInput: true }));
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
+    if (!parsed.success || unknown.length) {
+      // Each unknown key was reported once, above; the other problems are still worth hearing now.
+      for (const issue of parsed.error?.issues ?? []) {
+        if (issue.code === 'unrecognized_keys') continue;
         // Keep the original issue (code, expected, input) so the message says expected vs got.
         ctx.addIssue({ ...issue, path: ['options', ...issue.path] } as never);
       }

@@ -4,11 +4,12 @@
  * lists and scalars replace). `plugins: [...]` lists extra plugins, resolved relative to the
  * file. Positions are kept so that errors can say `file:line:col`.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, resolve, isAbsolute } from 'node:path';
 import { LineCounter, parseDocument, isMap } from 'yaml';
 import type { Document } from 'yaml';
 import { ConfigError } from '../../base/errors.js';
+import { checkConfigKeys, MAX_CONFIG_ALIASES } from './config-keys.js';
 
 export interface LoadedConfig {
   data: Record<string, unknown>;
@@ -38,18 +39,47 @@ function parseFile(file: string, from?: string): ParsedFile {
   if (!existsSync(file)) {
     throw new ConfigError(`Config file not found: ${file}${from ? ` (named by 'extends' in ${from})` : ''}.`, 'Check the path; `attune cp <recipe> <file>` writes a starting config.');
   }
-  const text = readFileSync(file, 'utf8');
+  const named = from ? ` (named by 'extends' in ${from})` : '';
+  if (statSync(file).isDirectory()) {
+    const yamls = readdirSync(file).filter((name) => /\.(ya?ml|json)$/i.test(name));
+    throw new ConfigError(
+      `${file} is a folder, not a config file${named}.`,
+      yamls.length ? `Name one of its files, e.g. ${resolve(file, yamls[0]!)} (it has ${yamls.slice(0, 6).join(', ')}${yamls.length > 6 ? ', …' : ''}).` : 'Give the path of a .yaml or .json config file; `attune cp <recipe> <file>` writes one.',
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Config file ${file} cannot be read${named}: ${(error as Error).message}.`, 'Check its permissions, or copy it somewhere readable.');
+  }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by checkConfigKeys in one pass; the yaml library's own check is
+  // quadratic in a mapping's size (100k keys took minutes).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const at = (offset: number): string => {
+    const pos = lines.linePos(offset);
+    return `${file}:${pos.line}:${pos.col}`;
+  };
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
-    const pos = lines.linePos(error.pos[0]);
-    throw new ConfigError(`${file}:${pos.line}:${pos.col}: not valid YAML/JSON: ${error.message.split('\n')[0]}`);
+    throw new ConfigError(`${at(error.pos[0])}: not valid YAML/JSON: ${error.message.split('\n')[0]}`);
   }
   if (!isMap(doc.contents)) {
     throw new ConfigError(`${file}: a config must be a mapping of keys to values at the top level, got ${doc.contents ? doc.contents.constructor.name : 'an empty file'}.`);
   }
-  return { file, doc, lines, data: doc.toJS() as Record<string, unknown> };
+  checkConfigKeys(doc, at);
+  let data: Record<string, unknown>;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_CONFIG_ALIASES }) as Record<string, unknown>;
+  } catch (error) {
+    const message = (error as Error).message;
+    const hint = /alias count/i.test(message)
+      ? `A config may expand at most ${MAX_CONFIG_ALIASES} aliases (*name); write the repeated values out, or share them with 'extends:'.`
+      : 'Define each anchor (&name) before the alias (*name) that uses it.';
+    throw new ConfigError(`${file}: the YAML aliases cannot be expanded: ${message.split('\n')[0]}.`, hint);
+  }
+  return { file, doc, lines, data };
 }
 
 /** Keys that say which member of a union an object is: another member replaces it whole. */

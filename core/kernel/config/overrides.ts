@@ -5,6 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../../base/errors.js';
+import { FORBIDDEN_CONFIG_KEYS, forbiddenKeyMessage, MAX_CONFIG_ALIASES } from './config-keys.js';
 
 export interface Override {
   path: (string | number)[];
@@ -24,13 +25,27 @@ export function parseOverride(argument: string): Override {
   if (path.some((part) => part === '')) {
     throw new ConfigError(`--set '${argument}': the key path '${keyPath}' has an empty segment.`, 'Separate keys with single dots: a.b.c=value');
   }
+  const forbidden = path.find((part) => FORBIDDEN_CONFIG_KEYS.has(String(part)));
+  if (forbidden !== undefined) throw new ConfigError(`--set '${argument}': ${forbiddenKeyMessage(String(forbidden))}.`);
   let value: unknown;
   try {
-    value = rawValue.trim() === '' ? '' : parseYaml(rawValue);
+    value = rawValue.trim() === '' ? '' : parseYaml(rawValue, { maxAliasCount: MAX_CONFIG_ALIASES, uniqueKeys: true });
   } catch (error) {
     throw new ConfigError(`--set '${argument}': the value is not valid YAML (${(error as Error).message.split('\n')[0]}).`, 'Quote strings that contain YAML syntax, e.g. --set prompt=\'"a: b"\'.');
   }
+  const nested = forbiddenKeyIn(value);
+  if (nested !== undefined) throw new ConfigError(`--set '${argument}': in the value, ${forbiddenKeyMessage(nested)}.`);
   return { path, value, source: argument };
+}
+
+function forbiddenKeyIn(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Reflect.ownKeys(value)) {
+    if (FORBIDDEN_CONFIG_KEYS.has(String(key))) return String(key);
+    const inner = forbiddenKeyIn((value as Record<PropertyKey, unknown>)[key]);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }
 
 /** Apply overrides to a plain config object (returns a new object). */

@@ -48,7 +48,7 @@ export function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.Zod
   for (const key of path) {
     if (!current) return undefined;
     const def = defOf(unwrap(current));
-    if (def.type === 'object') current = def.shape?.[String(key)] ?? def.catchall;
+    if (def.type === 'object') current = def.shape && Object.hasOwn(def.shape, String(key)) ? def.shape[String(key)] : def.catchall;
     else if (def.type === 'array') current = def.element;
     else if (def.type === 'record') current = def.valueType;
     else return undefined;

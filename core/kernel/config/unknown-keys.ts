@@ -21,7 +21,8 @@ export function findUnknownKeys(schema: z.ZodType, value: unknown, path: (string
     const found: UnknownKey[] = [];
     const known = Object.keys(def.shape);
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-      const childSchema = def.shape[key];
+      // Own keys only: `constructor` or `toString` must not find Object.prototype's.
+      const childSchema = Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
       if (childSchema) {
         found.push(...findUnknownKeys(childSchema, child, [...path, key]));
       } else if (!def.catchall || defOf(def.catchall).type === 'never') {

@@ -29,20 +29,49 @@ function whereIs(path: readonly PropertyKey[], origin: ConfigOrigin): string {
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (the key is missing)';
+  // JSON would print NaN and ±Infinity as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   const json = JSON.stringify(value);
   const shown = json && json.length > 60 ? `${json.slice(0, 57)}...` : json;
   const type = Array.isArray(value) ? 'list' : value === null ? 'null' : typeof value;
   return `${type} ${shown}`;
 }
 
+const inputOf = (issue: z.core.$ZodIssue): unknown => (issue as { input?: unknown }).input;
+
+/** Zod's message without its generic "Invalid input: " lead, and with what was found. */
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
-    return `expected ${issue.expected}, got ${describeValue((issue as { input?: unknown }).input)}`;
+    return `expected ${issue.expected}, got ${describeValue(inputOf(issue))}`;
   }
   if (issue.code === 'invalid_value') {
-    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue((issue as { input?: unknown }).input)}`;
+    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(inputOf(issue))}`;
   }
-  return issue.message;
+  if (issue.code === 'invalid_union') return describeUnion(issue);
+  const message = issue.message.replace(/^Invalid input:?\s*/, '') || 'not accepted here';
+  // Zod's range and format messages say what was expected, not what was found; a custom check's own message says both.
+  return issue.code === 'custom' ? message : `${message}, got ${describeValue(inputOf(issue))}`;
+}
+
+/**
+ * A value no member of a union accepts. A member that got past its own type check failed on
+ * something inside, which is the specific thing to say; otherwise list the types the members take.
+ */
+function describeUnion(issue: z.core.$ZodIssue & { code: 'invalid_union' }): string {
+  const union = issue as { errors: z.core.$ZodIssue[][]; discriminator?: string; options?: unknown[] };
+  const input = inputOf(issue);
+  if (union.discriminator !== undefined) {
+    const found = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[union.discriminator] : undefined;
+    return `expected ${union.discriminator} to be one of ${(union.options ?? []).map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(found)}`;
+  }
+  const typeMisses = union.errors.filter((branch) => branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0);
+  const deeper = union.errors.find((branch) => !typeMisses.includes(branch));
+  if (deeper && deeper[0]) {
+    const inner = deeper[0];
+    return `${inner.path.length ? `at '${formatKeyPath(inner.path)}': ` : ''}${describeIssue(inner)}`;
+  }
+  const expected = [...new Set(typeMisses.map((branch) => (branch[0] as { expected?: string }).expected ?? 'another type'))];
+  return `expected ${expected.join(' or ')}, got ${describeValue(input)}`;
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -52,10 +81,12 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 export function validateConfig<Schema extends z.ZodType>(schema: Schema, data: unknown, origin: ConfigOrigin): z.output<Schema> {
-  const problems: string[] = [];
+  // Located only when shown: finding a key's line is linear in its mapping, and a hostile
+  // file can have 100k unknown keys.
+  const problems: { at: readonly PropertyKey[]; text: string }[] = [];
   for (const unknown of findUnknownKeys(schema, data)) {
     const at = [...unknown.path, unknown.key];
-    problems.push(`${whereIs(at, origin)}: key '${formatKeyPath(at)}': ${unknown.message}`);
+    problems.push({ at, text: `key '${formatKeyPath(at)}': ${unknown.message}` });
   }
   const parsed = schema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
@@ -68,15 +99,15 @@ export function validateConfig<Schema extends z.ZodType>(schema: Schema, data: u
           const at = [...issue.path, key];
           const isItem = typeof beside === 'object' && beside !== null && 'use' in beside;
           const hint = isItem ? ` Item options go under 'options': did you mean '${formatKeyPath([...issue.path, 'options', key])}'?` : '';
-          problems.push(`${whereIs(at, origin)}: key '${formatKeyPath(at)}': unknown key.${hint}`);
+          problems.push({ at, text: `key '${formatKeyPath(at)}': unknown key.${hint}` });
         }
         continue;
       }
-      problems.push(`${whereIs(issue.path, origin)}: key '${formatKeyPath(issue.path)}': ${describeIssue(issue)}`);
+      problems.push({ at: issue.path, text: `key '${formatKeyPath(issue.path)}': ${describeIssue(issue)}` });
     }
   }
   if (problems.length > 0) {
-    const shown = problems.slice(0, 12);
+    const shown = problems.slice(0, 12).map((p) => `${whereIs(p.at, origin)}: ${p.text}`);
     const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
     throw new ConfigError(
       `Invalid config (${origin.label}): ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  - ${shown.join('\n  - ')}${more}`,

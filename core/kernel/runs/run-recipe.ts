@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, RecipeError } from '../../base/errors.js';
+import { tagWithRunLog } from '../../base/unexpected-error.js';
 import { EventBus } from '../events/event-bus.js';
 import type { RunStatus } from '../events/event-types.js';
 import { attachConsoleSummary } from '../events/subscribers/console-summary.js';
@@ -208,7 +209,8 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     await writeManifest(runDir, manifest);
     bus.emit('run:end', { status, durationMs: performance.now() - started, ...(errorText && { error: errorText }) });
     detach.forEach((off) => off());
-    if (failure && status === 'failed') throw failure;
+    // An unexpected failure's trace belongs in the run's log, where the CLI points people.
+    if (failure && status === 'failed') throw tagWithRunLog(failure, join(runDir, 'run.log'));
     return { runDir, status, ...(result && { result }) };
   }
 }

@@ -3,6 +3,7 @@
  * target_modules, use_rslora), validated, with the scale every adapted projection applies.
  */
 import { z } from 'zod';
+import { AttuneError } from '../../base/errors.js';
 import { LoraError } from './errors.js';
 import { LORA_TARGET_MODULES, normalizeTargetModules } from './targets.js';
 import type { LoraTargetModule } from './targets.js';
@@ -29,6 +30,14 @@ export const loraConfigInputSchema = z
     targetModules: z
       .union([z.array(z.string()), z.string()])
       .default([...LORA_TARGET_MODULES])
+      // The same check a run makes when it builds the adapter, so `validate` catches it first.
+      .superRefine((names, ctx) => {
+        try {
+          normalizeTargetModules(names, 'targetModules');
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: error instanceof AttuneError ? error.describe().replace(/\n\s*→\s*/, '; ') : String(error) });
+        }
+      })
       .describe('projections to adapt (q_proj k_proj v_proj o_proj gate_proj up_proj down_proj), or "all-linear"'),
     useRslora: z.boolean().default(false).describe('rank-stabilized LoRA scaling alpha/√r'),
   })
