@@ -2,16 +2,17 @@
  * Atomic file writes: write a sibling temp file, flush it, then rename over the target.
  * A crash leaves either the old file or the new one, never a torn one.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile, open } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { makeFolders } from './file-system-errors.js';
 
 function tempSibling(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  makeFolders(dirname(path), 'output folder');
   const temp = tempSibling(path);
   try {
     await writeFile(temp, data);
@@ -30,7 +31,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 
 /** Synchronous variant for exit paths (signal handlers) where awaiting is not possible. */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeFolders(dirname(path), 'output folder');
   const temp = tempSibling(path);
   try {
     writeFileSync(temp, data);
@@ -56,7 +57,7 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
  * which is then renamed into place (replacing an older one of the same name).
  */
 export async function writeDirAtomic(path: string, fill: (tempDir: string) => Promise<void>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  makeFolders(dirname(path), 'output folder');
   const temp = tempSibling(path);
   await mkdir(temp, { recursive: true });
   try {

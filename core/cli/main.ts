@@ -12,6 +12,8 @@ import type { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AttuneError } from '../base/errors.js';
 import { reportUnexpected } from '../base/unexpected-error.js';
+import { describeFileSystemError, isFileSystemError } from '../base/file-system-errors.js';
+import { checkNumberFlags } from './number-flags.js';
 import { cpCommand } from './commands/cp.js';
 import { chatCommand } from './commands/chat.js';
 import { classifyCommand } from './commands/classify.js';
@@ -39,6 +41,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('device', { type: 'string', choices: ['cpu', 'cuda', 'webgpu'], describe: 'execution provider for every model session (run: default the config\'s device:, else cpu)' })
     // `run` chooses its device with its config (and records it); the other commands take the flag as it is.
     .middleware(async (a) => {
+      checkNumberFlags(argv, (cli as unknown as { getOptions(): { number: string[] } }).getOptions().number);
       if (typeof a.device === 'string' && a.device !== 'cpu' && a._[0] !== 'run') {
         const { selectDevice } = await import('../engine/device.js');
         await selectDevice(a.device as 'cuda' | 'webgpu');
@@ -112,6 +115,10 @@ export async function runCli(argv: string[], streams: CliStreams = {}): Promise<
   } catch (error) {
     if (error instanceof AttuneError) {
       process.stderr.write(`error: ${error.describe()}\n`);
+      return 1;
+    }
+    if (isFileSystemError(error)) {
+      process.stderr.write(`error: ${describeFileSystemError(error).describe()}\n`);
       return 1;
     }
     process.stderr.write(reportUnexpected(error, argv));

@@ -11,6 +11,7 @@ export type { BadRowPolicy, RowIssue } from './row-issues.js';
 export { commonSourceOptions } from './source-options.js';
 export type { CommonSourceOptions } from './source-options.js';
 export { exposeMetadata } from './expose.js';
+export { exampleContentKey, DuplicateTracker, overlapWith } from './duplicates.js';
 export { expandDialogue } from './dialogue.js';
 export type { DialogueTurn, ExpandedTurn, ExpansionMode, ExpansionOptions } from './dialogue.js';
 export * from './formats/index.js';

@@ -7,6 +7,7 @@
  */
 import { AttuneError } from '../base/errors.js';
 import type { RowIssue } from '../kernel/extension-points/example.js';
+import { DEFAULT_MAX_ROW_CHARS } from './formats/data-text.js';
 
 export type BadRowPolicy = 'skip' | 'fail';
 
@@ -24,7 +25,14 @@ export class DataRowError extends AttuneError {
 export class RowIssueCollector {
   readonly issues: RowIssue[] = [];
 
-  constructor(readonly policy: BadRowPolicy = 'skip') {}
+  /**
+   * `maxRowChars`: the readers report a longer row as bad instead of handing it on (the
+   * tokenizer and the parsers' work grow with it); see `formats/data-text.ts`.
+   */
+  constructor(
+    readonly policy: BadRowPolicy = 'skip',
+    readonly maxRowChars: number = DEFAULT_MAX_ROW_CHARS,
+  ) {}
 
   /** Record a bad row; throws under the `fail` policy. */
   report(issue: RowIssue): void {

@@ -5,7 +5,8 @@
  * `attune evaluate`, the `evaluate` recipe and the `pipeline` recipe; `readEvaluation` reads a
  * folder back for reports.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { makeFolders } from '../base/file-system-errors.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../base/atomic-write.js';
 import type { DecodingPolicy } from '../kernel/extension-points/decoding-policy.js';
@@ -55,7 +56,7 @@ const short = (use: string) => use.split('/').pop()!;
 
 /** `<dir>/<evaluator>.<subject>.jsonl`, its figures and `metrics.json`; returns the files written. */
 export async function writeEvaluation(dir: string, results: readonly EvaluationResult[]): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir, 'evaluation folder');
   const { writeFigure } = await import('../report/loss-curves.js');
   const written: string[] = [];
   const files: Record<string, string> = {};

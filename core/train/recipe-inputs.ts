@@ -11,6 +11,7 @@ import { isActiveWeight } from './objective.js';
 import { RecipeError } from '../base/errors.js';
 import { didYouMean } from '../base/suggest.js';
 import { normalizeSplit } from '../data/formats/index.js';
+import { overlapWarning, overlapWith } from '../data/duplicates.js';
 import type { SourceSplit } from './sft-data.js';
 
 /** The objectives whose weight is not 0, created; the others are logged as not built. */
@@ -50,9 +51,14 @@ export async function loadSourceSplits(run: RunContext, refs: readonly ItemRef<'
   }
   for (const { ref, source } of sources) {
     const name = sourceName(ref);
-    train.push({ name, examples: (await source.load({ split: 'train' })).examples });
-    if (source.splits.includes(split)) held.push({ name, examples: (await source.load({ split })).examples });
-    else run.warn(`${ref.use} has no '${evalSplit}' split; it is not evaluated`);
+    const trainExamples = (await source.load({ split: 'train' })).examples;
+    train.push({ name, examples: trainExamples });
+    if (source.splits.includes(split)) {
+      const heldExamples = (await source.load({ split })).examples;
+      held.push({ name, examples: heldExamples });
+      const shared = overlapWith(trainExamples, heldExamples);
+      if (shared.count > 0) run.warn(`${ref.use}: ${overlapWarning(split, heldExamples.length, shared)}`);
+    } else run.warn(`${ref.use} has no '${evalSplit}' split; it is not evaluated`);
   }
   return { train, eval: held };
 }

@@ -1,6 +1,6 @@
 /** `attune cp <recipe> <file>`: write a recipe's default config for editing. */
-import { existsSync, readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Argv } from 'yargs';
 import { RecipeError } from '../../base/errors.js';
 import { writeFileAtomic } from '../../base/atomic-write.js';
@@ -19,6 +19,9 @@ export function cpCommand(yargs: Argv): Argv {
       const [{ defaultConfigPath }, { bootKernel }] = await Promise.all([import('../../kernel/recipes/recipe-config.js'), import('../boot.js')]);
       const kernel = await bootKernel({ plugins: argv.plugin });
       const entry = kernel.registries.recipes.resolve(argv.recipe);
+      if (existsSync(argv.file) && statSync(argv.file).isDirectory()) {
+        throw new RecipeError(`${argv.file} is a folder.`, `Give the config file's name, e.g. ${join(argv.file, 'config.yaml')}.`);
+      }
       if (existsSync(argv.file) && !argv.force) {
         throw new RecipeError(`${argv.file} already exists.`, 'Choose another file name or pass --force.');
       }

@@ -36,6 +36,8 @@ export interface DecodingArgs {
 export function generationParams(argv: DecodingArgs): GenerationParams {
   const n = argv['max-new-tokens'];
   if (!Number.isInteger(n) || n < 1) throw new AttuneError(`--max-new-tokens must be a positive integer, got ${n}`);
+  const t = argv.temperature;
+  if (t !== undefined && !(t >= 0 && Number.isFinite(t))) throw new AttuneError(`--temperature must be 0 (greedy) or more, got ${t}`, 'Typical values: 0.7–1.0; --greedy for the most likely token.');
   if (argv.seed !== undefined && !(Number.isSafeInteger(argv.seed) && argv.seed >= 0)) throw new AttuneError(`--seed must be a non-negative integer, got ${argv.seed}`);
   return {
     maxNewTokens: n,

@@ -5,10 +5,10 @@
  * stray quote), go to the RowIssueCollector instead of stopping the load; they still count
  * in each record's `index` and the table's `total`, which row-aligned label files rely on.
  */
-import { readFileSync } from 'node:fs';
 import { parse, type Options } from 'csv-parse/sync';
 import type { RowIssueCollector } from '../row-issues.js';
 import type { SourceRecord } from './record.js';
+import { readDataText, rowTextProblem, rowTooLong } from './data-text.js';
 
 export interface DelimitedOptions {
   /** Field separator; default: tab for `.tsv`, comma otherwise. */
@@ -53,7 +53,8 @@ export interface DelimitedTable {
 type ParsedRecord = { fields: string[]; line: number; failure?: undefined } | { fields?: undefined; line: number; failure: string };
 
 export function readDelimited(file: string, options: DelimitedOptions): DelimitedTable {
-  const text = stripBom(readFileSync(file, 'utf8'));
+  const data = readDataText(file);
+  const text = data.text;
   const delimiter = options.delimiter ?? (file.toLowerCase().endsWith('.tsv') ? '\t' : ',');
   const parsed = options.lineOriented
     ? parseLineByLine(text, delimiter, options)
@@ -79,6 +80,11 @@ export function readDelimited(file: string, options: DelimitedOptions): Delimite
   for (const [index, { fields, line, failure }] of body.entries()) {
     if (failure !== undefined) {
       options.issues.report({ file, row: line, reason: failure });
+      continue;
+    }
+    const problem = rowTextProblem(fields, data, options.issues.maxRowChars);
+    if (problem) {
+      options.issues.report({ file, row: line, reason: problem });
       continue;
     }
     if (fields.length !== columns.length) {
@@ -133,6 +139,10 @@ function parseLineByLine(text: string, delimiter: string, options: DelimitedOpti
   const lines = text.split(/\r?\n/);
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
+    if (line.length > options.issues.maxRowChars) {
+      out.push({ line: i + 1, failure: rowTooLong(line.length, options.issues.maxRowChars) });
+      return;
+    }
     try {
       const rows = parse(line, baseOptions(delimiter, options)) as string[][];
       for (const fields of rows) out.push({ fields, line: i + 1 });
@@ -141,8 +151,4 @@ function parseLineByLine(text: string, delimiter: string, options: DelimitedOpti
     }
   });
   return out;
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

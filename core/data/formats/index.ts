@@ -5,6 +5,7 @@
 export type { SourceRecord } from './record.js';
 export { readDelimited, type DelimitedOptions, type DelimitedRecord, type DelimitedTable } from './delimited.js';
 export { readJsonLines, readJsonArray, readJsonRecords, DataFileError } from './json.js';
+export { readDataText, assertDataFile, rowTextProblem, DEFAULT_MAX_ROW_CHARS, type DataText } from './data-text.js';
 export { readParquet } from './parquet.js';
 export { readTable, tableExtensions } from './table.js';
 export {

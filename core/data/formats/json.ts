@@ -4,40 +4,86 @@
  * `readJsonRecords` tells the two apart by the first character, because releases name JSON
  * Lines files `.json` (ESConv's train.json) as often as `.jsonl`.
  */
-import { readFileSync } from 'node:fs';
-import { AttuneError } from '../../base/errors.js';
-import type { RowIssueCollector } from '../row-issues.js';
+import { RowIssueCollector } from '../row-issues.js';
+import { DataFileError } from './data-file-error.js';
+import { readDataText, rowTextProblem, rowTooLong, type DataText } from './data-text.js';
 import type { SourceRecord } from './record.js';
 
-export class DataFileError extends AttuneError {
-  override name = 'DataFileError';
-}
+export { DataFileError };
 
 export function readJsonLines(file: string, issues: RowIssueCollector): SourceRecord<unknown>[] {
-  return parseJsonLines(readText(file), file, issues);
+  return parseJsonLines(readDataText(file), issues);
 }
 
-export function readJsonArray(file: string): SourceRecord<unknown>[] {
-  return parseJsonArray(readText(file), file);
+/** Without a collector, a row that breaks the row rules stops the read with a located error. */
+export function readJsonArray(file: string, issues: RowIssueCollector = new RowIssueCollector('fail')): SourceRecord<unknown>[] {
+  const data = readDataText(file);
+  return checkedElements(parseJsonArray(data.text, file), data, issues);
 }
 
 /** A JSON array file or a JSON Lines file, whichever `file` holds. */
 export function readJsonRecords(file: string, issues: RowIssueCollector): SourceRecord<unknown>[] {
-  const text = readText(file);
-  return text.trimStart().startsWith('[') ? parseJsonArray(text, file) : parseJsonLines(text, file, issues);
+  const data = readDataText(file);
+  return data.text.trimStart().startsWith('[') ? checkedElements(parseJsonArray(data.text, file), data, issues) : parseJsonLines(data, issues);
 }
 
-function parseJsonLines(text: string, file: string, issues: RowIssueCollector): SourceRecord<unknown>[] {
+function parseJsonLines(data: DataText, issues: RowIssueCollector): SourceRecord<unknown>[] {
+  const { file } = data;
   const out: SourceRecord<unknown>[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
+  data.text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
+    // Checked before parsing, so a 50 MB line costs a length comparison, not a parse.
+    const problem = rowTextProblem([line], data, issues.maxRowChars);
+    if (problem) {
+      issues.report({ file, row: i + 1, reason: problem });
+      return;
+    }
+    let value: unknown;
     try {
-      out.push({ file, row: i + 1, value: JSON.parse(line) as unknown });
+      value = JSON.parse(line) as unknown;
     } catch (error) {
       issues.report({ file, row: i + 1, reason: `invalid JSON (${(error as Error).message})` });
+      return;
     }
+    // Escapes (\u0000) only become what they are once parsed.
+    const escaped = rowTextProblem(stringsIn(value), data, issues.maxRowChars);
+    if (escaped) issues.report({ file, row: i + 1, reason: escaped });
+    else out.push({ file, row: i + 1, value });
   });
   return out;
+}
+
+/** The array's elements without those whose text breaks the row rules (too long, NUL, bad bytes). */
+function checkedElements(records: SourceRecord<unknown>[], data: DataText, issues: RowIssueCollector): SourceRecord<unknown>[] {
+  return records.filter((record) => {
+    const length = textLength(record.value, issues.maxRowChars);
+    const problem = length > issues.maxRowChars ? rowTooLong(length, issues.maxRowChars) : rowTextProblem(stringsIn(record.value), data, issues.maxRowChars);
+    if (problem) issues.report({ file: record.file, row: record.row, reason: problem });
+    return !problem;
+  });
+}
+
+/** Characters of text in a parsed value, counting stops once past `limit`. */
+function textLength(value: unknown, limit: number): number {
+  let total = 0;
+  const stack = [value];
+  while (stack.length > 0 && total <= limit) {
+    const item = stack.pop();
+    if (typeof item === 'string') total += item.length;
+    else if (item && typeof item === 'object') {
+      for (const [k, v] of Object.entries(item)) {
+        total += k.length;
+        stack.push(v);
+      }
+    }
+  }
+  return total;
+}
+
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
 }
 
 function parseJsonArray(text: string, file: string): SourceRecord<unknown>[] {
@@ -66,9 +112,4 @@ function locate(text: string, message: string): string {
   const line = before.split('\n').length;
   const column = position - before.lastIndexOf('\n');
   return ` at line ${line}, column ${column}`;
-}
-
-function readText(file: string): string {
-  const text = readFileSync(file, 'utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

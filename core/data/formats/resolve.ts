@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AttuneError } from '../../base/errors.js';
 import { canonicalSplits, normalizeSplit, splitFromFileName, splitSpellings } from './split-names.js';
+import { assertDataFile } from './data-text.js';
 
 export class DataLayoutError extends AttuneError {
   override name = 'DataLayoutError';
@@ -139,6 +140,10 @@ function matchPattern(root: string, pattern: string): string[] {
     }
     current = next;
   }
+  const last = pattern.split('/').at(-1)!;
+  // A file the layout names exactly (`valid.csv`) that turns out to be a folder is a broken
+  // dataset, not a missing split: say so instead of dropping the split.
+  if (!last.includes('*') && /\.[a-z0-9]+$/i.test(last)) current.forEach(assertDataFile);
   return current.filter((p) => statSync(p).isFile()).sort((a, b) => relative(root, a).localeCompare(relative(root, b)));
 }
 

@@ -15,7 +15,7 @@ export async function readTable(file: string, issues: RowIssueCollector): Promis
   const extension = extname(file).toLowerCase();
   switch (extension) {
     case '.parquet':
-      return readParquet(file);
+      return readParquet(file, issues);
     case '.jsonl':
     case '.json':
       return readJsonRecords(file, issues).flatMap((record) => {

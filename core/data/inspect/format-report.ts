@@ -16,6 +16,7 @@ function histogram(stats: LengthStats): string[] {
 
 export function formatSplitReport(report: SplitReport): string {
   const lines = [`### ${report.source} — ${report.split}: ${report.examples} examples`, ''];
+  for (const warning of report.warnings) lines.push(`- WARNING: ${warning}`);
   lines.push(`- kinds: ${distribution(report.kinds)}`);
   lines.push(`- messages per example: mean ${report.messagesPerExample.mean.toFixed(1)}, max ${report.messagesPerExample.max}`);
   for (const [name, table] of Object.entries(report.labels)) lines.push(`- ${name}: ${distribution(table)}`);

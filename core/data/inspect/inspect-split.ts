@@ -29,6 +29,8 @@ export interface SplitReport {
   messagesPerExample: LengthStats;
   leakage: LeakageReport;
   samples: { id: string; turns: { role: string; chars: number }[] }[];
+  /** The load's warnings (no examples, duplicates) and examples shared with the train split. */
+  warnings: string[];
 }
 
 function increment(table: Record<string, number>, key: string): void {
@@ -49,7 +51,7 @@ export function inspectSplit(
   split: string,
   examples: readonly CanonicalExample[],
   issues: readonly RowIssue[],
-  options: { tokenizer?: ChatTokenCounter; exposedKeys?: readonly string[]; samples?: number } = {},
+  options: { tokenizer?: ChatTokenCounter; exposedKeys?: readonly string[]; samples?: number; warnings?: readonly string[] } = {},
 ): SplitReport {
   const kinds: Record<string, number> = {};
   const labels: Record<string, Record<string, number>> = {};
@@ -87,5 +89,6 @@ export function inspectSplit(
     messagesPerExample: lengthStats(examples.map((e) => e.messages.length)),
     leakage: checkLeakage(examples, options.exposedKeys ?? []),
     samples,
+    warnings: [...(options.warnings ?? [])],
   };
 }

@@ -19,6 +19,11 @@ export interface DatasetLoadResult {
   issues: RowIssue[];
   /** Files actually read, for provenance and logs. */
   files: string[];
+  /**
+   * What is legal but likely wrong with the split (no examples, duplicate examples), one line
+   * each; runs log them as warnings and `attune data inspect` prints them.
+   */
+  warnings?: string[];
 }
 
 export interface DatasetSource {

@@ -3,7 +3,8 @@
  * saved config of a run being resumed), creates the run directory with its manifest,
  * attaches the subscribers, handles stop signals, and records how the run ended.
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { makeFolders } from '../../base/file-system-errors.js';
 import { dirname, join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
@@ -32,6 +33,10 @@ import type { FromStage } from './from-stage.js';
 import { selectDevice } from '../../engine/device.js';
 import { loadConfig } from '../config/load-config.js';
 import { extendFinishedRun } from './extend-run.js';
+import { withLoadWarnings } from './source-load-warnings.js';
+import type { DatasetSource } from '../extension-points/dataset-source.js';
+import type { ItemRef } from '../config/item-ref.js';
+import type { ExtensionInstances, ExtensionKind } from '../plugins/extension-kinds.js';
 
 export interface RunOptions {
   recipe: string;
@@ -91,10 +96,13 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     const device = options.device ?? loadConfig(options.configFile ? resolve(options.configFile) : defaultConfigPath(recipe)).device ?? 'cpu';
     await selectDevice(device);
     runDir = resolve(options.out ?? join('runs', `${recipeName}-${timestamp()}`));
+    if (existsSync(runDir) && !statSync(runDir).isDirectory()) {
+      throw new RecipeError(`Run directory ${runDir} is a file, not a folder.`, 'Choose another --out: a new or empty folder.');
+    }
     if (existsSync(runDir) && readdirSync(runDir).length > 0) {
       throw new RecipeError(`Run directory ${runDir} already exists and is not empty.`, 'Choose another --out, or --resume it if it is an interrupted run.');
     }
-    mkdirSync(runDir, { recursive: true });
+    makeFolders(runDir, 'run directory');
     const fromStage = options.fromStage && { stage: options.fromStage.stage, run: resolve(options.fromStage.run) };
     if (fromStage) seeded = await seedFromStage(recipe, recipeName, fromStage, runDir, config);
     manifest = {
@@ -145,8 +153,14 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
     const itemEnv = (origin: string): ItemEnvironment => ({
       baseDir,
       warn: (message) => bus.emit('warning', { message, origin }),
-      create: (inner) => kernel.create(inner, itemEnv(inner.use)),
+      create: (inner) => createInRun(inner),
     });
+    // Sources, however deep, report each split's skipped rows and warnings as run warnings.
+    const createInRun = async <K extends ExtensionKind>(ref: ItemRef<K>): Promise<ExtensionInstances[K]> => {
+      const item = await kernel.create(ref, itemEnv(ref.use));
+      if (ref.kind !== 'sources') return item;
+      return withLoadWarnings(item as DatasetSource, ref.use, (message) => bus.emit('warning', { message, origin: ref.use })) as ExtensionInstances[K];
+    };
     const context: RunContext = {
       recipe: recipeName,
       runDir,
@@ -172,7 +186,7 @@ export async function runRecipe(kernel: Kernel, options: RunOptions): Promise<Ru
           },
         };
       },
-      create: (ref) => kernel.create(ref, itemEnv(ref.use)),
+      create: createInRun,
       writeArtifact: async (relativePath, data) => {
         const path = join(runDir, relativePath);
         await writeFileAtomic(path, data);

@@ -11,6 +11,7 @@
  * transformers.js builds the first step's empty caches from the graph's input shapes, where only
  * a dim named `batch_size` is kept and every other symbolic dim becomes 0.
  */
+import { AttuneError } from '../../base/errors.js';
 import type { Program, Tensor } from '../../engine/index.js';
 import { Graph, ops } from '../../engine/index.js';
 import { linear } from '../../engine/primitives/index.js';
@@ -46,7 +47,7 @@ function trace(g: Graph, model: DecoderModel): Record<string, Tensor> {
   const { config } = model;
   const { numHeads: nH, numKvHeads: nKV, headDim: hd, numLayers } = config;
   const weights = frozenDecoderWeights(g, config, model.weights, 'float32');
-  if (!weights.lmHead) throw new Error('export: the model is a sequence classifier; transformers.js text generation needs a causal LM head');
+  if (!weights.lmHead) throw new AttuneError('export: the model is a sequence classifier; transformers.js text generation needs a causal LM head', 'Export a causal LM folder (or an adapter trained on one).');
   const ids = g.input(EXPORT_INPUTS.inputIds, 'int64', ['batch', 'seq']);
   const mask = g.input(EXPORT_INPUTS.attentionMask, 'int64', ['batch', 'cache+seq']);
   const positions = g.input(EXPORT_INPUTS.positionIds, 'int64', ['batch', 'seq']);

@@ -12,6 +12,7 @@ import type { DecoderConfig } from './config.js';
 import { parseGenerationConfig } from './generation-config.js';
 import type { GenerationConfig } from './generation-config.js';
 import { readJsonFile } from './json-file.js';
+import { ModelFolderError } from './errors.js';
 import { resolveModelFolder } from './resolve.js';
 import type { ResolveOptions } from './resolve.js';
 
@@ -41,5 +42,14 @@ export async function openModelFolder(nameOrPath?: string, options: ResolveOptio
   const eos = generation && generation.eosTokenIds.length > 0 ? generation.eosTokenIds : config.eosTokenIds;
   const stop = new Set(eos);
   if (tokenizer.eos) stop.add(tokenizer.eos.id);
+  // An end-of-sequence id the model can never produce would make every reply run to max tokens.
+  const outside = [...stop].filter((id) => id >= config.vocabSize);
+  if (outside.length > 0) {
+    const file = generation && generation.eosTokenIds.length > 0 ? generationFile : configFile;
+    throw new ModelFolderError(
+      `${file}: eos_token_id ${outside.join(', ')} is outside the vocabulary (vocab_size ${config.vocabSize} in ${configFile})`,
+      'the config and the weights come from different models, or the id is mistyped; use the eos id of the tokenizer (tokenizer_config.json eos_token)',
+    );
+  }
   return { dir, config, generation, weights, tokenizer, unusedTensors: unused, stopTokenIds: [...stop] };
 }

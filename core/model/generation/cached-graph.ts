@@ -9,6 +9,7 @@
  * a LoraState feeds them and new values need no recompilation). Positions follow HF for left
  * padding: cumsum(mask) − 1 within the chunk, after the real tokens the cache already holds.
  */
+import { AttuneError } from '../../base/errors.js';
 import type { Program, Tensor } from '../../engine/index.js';
 import { Graph, ops } from '../../engine/index.js';
 import { linear } from '../../engine/primitives/index.js';
@@ -63,7 +64,7 @@ function traceCached(g: Graph, model: DecoderModel, lora: LoraConfig | null): Re
   };
   const hidden = decoderStack(weights, ids, { config, ...rotaryTables(positions, config, 'float32'), lora: adapters, attend });
   const last = ops.squeeze(ops.slice(hidden, { axis: 1, start: 'seq-1' }), 1);
-  if (!weights.lmHead) throw new Error('generation: the model is a sequence classifier and has no LM head to generate with');
+  if (!weights.lmHead) throw new AttuneError('generation: the model is a sequence classifier and has no LM head to generate with', 'Generate with a causal LM folder; score text with a classifier through attune classify or attune score.');
   outputs[CACHED_OUTPUTS.logits] = linear(last, weights.lmHead);
   return outputs;
 }

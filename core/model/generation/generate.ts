@@ -94,6 +94,13 @@ export interface GeneratedRow {
 
 export const GREEDY: SamplingSettings = { doSample: false, temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1 };
 
+function nonFiniteLogits(step: number, row: number): AttuneError {
+  return new AttuneError(
+    `generation: the model's logits are not numbers (NaN) at new token ${step + 1} of row ${row}: the weights or the adapter hold NaN or infinite values`,
+    "Check the model folder's weights (a damaged file, or a fine-tune that diverged); `attune perplexity` on the base model alone shows whether the base is sound.",
+  );
+}
+
 function checkSettings(s: SamplingSettings): void {
   const bad = (what: string, hint: string): never => {
     throw new AttuneError(`generation: ${what}`, hint);
@@ -253,6 +260,8 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
       // pickToken rewrites the logits only for a repetition penalty: then score a copy of the raw ones.
       const raw = scoring === 'raw' && row.sampling.repetitionPenalty !== 1 ? rowLogits.slice() : rowLogits;
       const { token, logProb } = pickToken(rowLogits, row.seen, row.sampling, row.rng);
+      // NaN logits pick no token (or a meaningless one): weights or an adapter gone non-finite.
+      if (token === undefined || Number.isNaN(logProb)) throw nonFiniteLogits(step, b);
       stepIds[b] = BigInt(token);
       if (scoring === 'drawn') row.scored.push(logProb);
       else if (scoring === 'raw') row.scored.push(logSoftmaxAt(raw, token, scoreTemperature));

@@ -98,5 +98,12 @@ export async function perplexity(model: InferenceModel, sequences: readonly (rea
   }
   if (tokens === 0) throw new AttuneError(`perplexity: the ${sequences.length} text(s) have no token to predict (each needs at least 2 tokens)`, 'give longer texts');
   const meanNll = sum / tokens;
+  // NaN (or +∞ from -∞ log-probs of finite logits is impossible): only non-finite weights get here.
+  if (!Number.isFinite(meanNll)) {
+    throw new AttuneError(
+      `perplexity: the model's log-probabilities are not finite (mean NLL ${meanNll}): the weights or the adapter hold NaN or infinite values`,
+      "Check the model folder's weights (a damaged file, or a fine-tune that diverged); score the base model without --adapter to tell which.",
+    );
+  }
   return { meanNll, perplexity: Math.exp(meanNll), tokens, sequences: sequences.length };
 }

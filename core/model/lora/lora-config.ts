@@ -47,6 +47,8 @@ export type LoraConfigInput = z.input<typeof loraConfigInputSchema>;
 
 /** Validates and normalizes; `where` names the config (file and key) in errors. */
 export function loraConfig(input: LoraConfigInput = {}, where = 'lora'): LoraConfig {
+  // Its own error names the full key (`recipe.lora.targetModules`), which the schema's check cannot.
+  if (input.targetModules !== undefined) normalizeTargetModules(input.targetModules, `${where}.targetModules`);
   const parsed = loraConfigInputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

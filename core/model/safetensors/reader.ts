@@ -30,12 +30,16 @@ export class SafetensorsFile {
   /** Reads and validates the header only. */
   static async open(path: string): Promise<SafetensorsFile> {
     let size: number;
+    let handle: Awaited<ReturnType<typeof open>>;
     try {
-      size = (await stat(path)).size;
+      const info = await stat(path);
+      if (info.isDirectory()) throw new SafetensorsError(`${path} is a folder where a .safetensors weights file was expected`, 'Put the weights file itself at that path (a download that unpacked wrongly?).');
+      size = info.size;
+      handle = await open(path, 'r');
     } catch (error) {
+      if (error instanceof SafetensorsError) throw error;
       throw new SafetensorsError(`${path}: cannot open safetensors file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
-    const handle = await open(path, 'r');
     try {
       const prefix = new Uint8Array(8);
       await handle.read(prefix, 0, Math.min(8, size), 0);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { assetPath, defineItem } from 'attune';
 import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource, ItemEnvironment } from 'attune';
-import { canonicalSplits, commonSourceOptions, loadExamples, maxHistoryTurnsOption, normalizeSplit, readTable, repositoryPath, sourceRoot } from 'attune/data';
+import { canonicalSplits, commonSourceOptions, DataLayoutError, loadExamples, maxHistoryTurnsOption, normalizeSplit, readTable, repositoryPath, sourceRoot } from 'attune/data';
 import { resolveAnnomiFiles } from './layout.js';
 import { transcriptSplit } from './split.js';
 import { transcriptToExamples } from './to-examples.js';
@@ -48,7 +48,7 @@ export function createAnnomiSource(options: AnnomiOptions, env: ItemEnvironment)
 
   async function load(request: DatasetLoadRequest): Promise<DatasetLoadResult> {
     const split = normalizeSplit(request.split);
-    if (!splits.includes(split)) throw new Error(`AnnoMI has no '${request.split}' split; available: ${splits.join(', ')} (made by transcript, see splitRatios).`);
+    if (!splits.includes(split)) throw new DataLayoutError(`AnnoMI has no '${request.split}' split; available: ${splits.join(', ')} (made by transcript, see splitRatios).`);
     const expansion = { mode: options.turns === 'every' ? ('every-helper-turn' as const) : ('last-helper-turn' as const), maxHistoryTurns: options.maxHistoryTurns };
     return loadExamples({ options, request, files, nameFile }, async function* (issues) {
       const utterances: Utterance[] = [];

@@ -6,7 +6,8 @@ import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { assetPath, defineItem } from 'attune';
 import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource, ItemEnvironment } from 'attune';
-import { commonSourceOptions, loadExamples, normalizeSplit, openSourceFiles, repositoryPath, RowIssueCollector, splitFromFileName } from 'attune/data';
+import { commonSourceOptions, DataLayoutError, loadExamples, normalizeSplit, openSourceFiles, repositoryPath, RowIssueCollector, splitFromFileName } from 'attune/data';
+import type { SourceFiles } from 'attune/data';
 import { counselChatLayouts } from './layout.js';
 import { readSplitAnswers, splitsInFile } from './read-answers.js';
 import { answerToExample } from './to-example.js';
@@ -42,11 +43,12 @@ export async function createCounselChatSource(options: CounselChatOptions, env: 
     ? ((await splitsInFile(files.root, new RowIssueCollector('skip'))) ?? [splitFromFileName(files.root)])
     : files.splits;
   const nameFile = files.isSlice ? repositoryPath : undefined;
+  if (!singleFile) await assertSplitColumn(files);
 
   async function load(request: DatasetLoadRequest): Promise<DatasetLoadResult> {
     const split = normalizeSplit(request.split);
     if (!splits.includes(split)) {
-      throw new Error(`CounselChat has no '${request.split}' split in ${files.root}; available: ${splits.join(', ') || 'none'} ('val' and 'dev' mean validation).`);
+      throw new DataLayoutError(`CounselChat has no '${request.split}' split in ${files.root}; available: ${splits.join(', ') || 'none'} ('val' and 'dev' mean validation).`);
     }
     const paths = singleFile ? [files.root] : files.filesFor(split).files;
     return loadExamples({ options, request, files: paths, nameFile }, async (issues) => {
@@ -57,4 +59,19 @@ export async function createCounselChatSource(options: CounselChatOptions, env: 
   }
 
   return { splits, load };
+}
+
+/**
+ * The original layout serves every split from one CSV through its `split` column; a copy
+ * without the column would put every answer in train, validation and test alike.
+ */
+async function assertSplitColumn(files: SourceFiles): Promise<void> {
+  const shared = files.splits.map((split) => files.filesFor(split).files.join('|'));
+  if (shared.length < 2 || new Set(shared).size !== 1) return;
+  const file = files.filesFor(files.splits[0]!).files[0]!;
+  if ((await splitsInFile(file, new RowIssueCollector('skip'))) !== undefined) return;
+  throw new DataLayoutError(
+    `${file} has no 'split' column, so its answers cannot be divided into train, validation and test: every split would hold every answer, and evaluation would run on training data.`,
+    `Restore the release's split column (train/val/test per row), or point path at the file itself (${file}) to use every answer as train only.`,
+  );
 }

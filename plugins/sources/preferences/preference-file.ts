@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { defineItem } from 'attune';
 import type { DatasetLoadRequest, DatasetSource } from 'attune';
-import { commonSourceOptions, huggingFaceLayout, loadExamples, normalizeSplit, openSourceFiles, preferenceFromRow, readTable } from 'attune/data';
+import { commonSourceOptions, DataLayoutError, huggingFaceLayout, loadExamples, normalizeSplit, openSourceFiles, preferenceFromRow, readTable } from 'attune/data';
 
 const layouts = [huggingFaceLayout('Hugging Face dataset folder or a single file', ['jsonl', 'json', 'parquet', 'csv'])];
 
@@ -28,7 +28,7 @@ export const preferenceFileSource = defineItem({
       splits: files.splits,
       async load(request: DatasetLoadRequest) {
         const split = normalizeSplit(request.split);
-        if (!files.splits.includes(split)) throw new Error(`${files.root} has no '${request.split}' split; available: ${files.splits.join(', ') || 'none'}.`);
+        if (!files.splits.includes(split)) throw new DataLayoutError(`${files.root} has no '${request.split}' split; available: ${files.splits.join(', ') || 'none'}.`);
         const paths = files.filesFor(split).files;
         return loadExamples({ options, request, files: paths }, async function* (issues) {
           for (const file of paths) {

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { assetPath, defineItem } from 'attune';
 import type { DatasetLoadRequest, DatasetLoadResult, DatasetSource, ItemEnvironment } from 'attune';
-import { commonSourceOptions, loadExamples, repositoryPath, sourceRoot } from 'attune/data';
+import { commonSourceOptions, DataLayoutError, loadExamples, repositoryPath, sourceRoot } from 'attune/data';
 import type { CanonicalExample } from 'attune/data';
 import { resolveWassaLayout } from './layout.js';
 import { readSplitTurns } from './load-split.js';
@@ -46,12 +46,12 @@ export function createWassaSource(options: WassaOptions, env: ItemEnvironment): 
   async function load(request: DatasetLoadRequest): Promise<DatasetLoadResult> {
     const files = layout.splits.get(request.split);
     if (files?.unlabelled && !options.keepUnlabelled) {
-      throw new Error(
+      throw new DataLayoutError(
         `WASSA '${request.split}' in ${layout.description} has no gold labels (${files.data.map(label).join(', ')}); set keepUnlabelled: true to load it without scores.`,
       );
     }
     if (!files) {
-      throw new Error(`WASSA has no '${request.split}' split in ${layout.description}; available: ${splits.join(', ') || 'none'}.`);
+      throw new DataLayoutError(`WASSA has no '${request.split}' split in ${layout.description}; available: ${splits.join(', ') || 'none'}.`);
     }
     const read = [...files.data, ...(files.gold ? [files.gold.file] : [])];
     return loadExamples({ options, request, files: read, nameFile: label }, async (issues) => {

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { availableSplits, huggingFaceLayout, resolveSplitFiles, splitFromFileName } from 'attune/data';
+import { availableSplits, DataLayoutError, huggingFaceLayout, resolveSplitFiles, splitFromFileName } from 'attune/data';
 import type { ScoreKey } from './scores.js';
 
 export type WassaRelease = '2023' | '2024';
@@ -63,7 +63,7 @@ export const expectedLayouts = [
 ].join('; ');
 
 export function resolveWassaLayout(path: string, release: 'auto' | WassaRelease): WassaLayout {
-  if (!existsSync(path)) throw new Error(`WASSA data not found at ${path}. Expected ${expectedLayouts}.`);
+  if (!existsSync(path)) throw new DataLayoutError(`WASSA data not found at ${path}. Expected ${expectedLayouts}.`);
   if (statSync(path).isFile()) return singleFile(path);
 
   const preferred: WassaRelease[] = release === 'auto' ? ['2024', '2023'] : [release];
@@ -77,7 +77,7 @@ export function resolveWassaLayout(path: string, release: 'auto' | WassaRelease)
   const hf = huggingFaceFolder(path);
   if (hf.splits.size > 0) return hf;
   const wanted = release === 'auto' ? '' : ` for release ${release}`;
-  throw new Error(`No WASSA files found in ${path}${wanted}. Expected ${expectedLayouts}.`);
+  throw new DataLayoutError(`No WASSA files found in ${path}${wanted}. Expected ${expectedLayouts}.`);
 }
 
 function hasOriginalFiles(dir: string, release: WassaRelease): boolean {

@@ -2,7 +2,7 @@
  * Reads the files of one WASSA split into turns ordered by conversation, then turn number
  * (2023 files sort `turn_id` as text: 0, 1, 10, 11, …, 2).
  */
-import { readDelimited, readTable } from 'attune/data';
+import { DataFileError, readDelimited, readTable } from 'attune/data';
 import type { RowIssueCollector, SourceRecord } from 'attune/data';
 import type { GoldFile, SplitFiles } from './layout.js';
 import type { ScoreKey } from './scores.js';
@@ -51,7 +51,7 @@ export function quoteEscapeFor(path: string): string {
 function readGold(gold: GoldFile, expectedRows: number, options: SplitReadOptions): GoldScores[] {
   const table = readDelimited(gold.file, { columns: gold.columns, issues: options.issues });
   if (table.total !== expectedRows) {
-    throw new Error(
+    throw new DataFileError(
       `${options.label(gold.file)} has ${table.total} rows but its data file has ${expectedRows}; the gold file must be row-aligned with the data file (same rows, same order).`,
     );
   }
