@@ -4,6 +4,7 @@
  * checked against their schema once per example, with a located error when a source wrote a
  * value of the wrong shape.
  */
+import { describeZodIssue } from '../base/zod-issue.js';
 import { AttuneError } from '../base/errors.js';
 import type { CanonicalExample, KnownLabels } from './example.js';
 import { exampleLabelsSchema } from './example.js';
@@ -18,7 +19,7 @@ export function knownLabels(example: CanonicalExample): KnownLabels {
     const issue = parsed.error.issues[0];
     const p = example.provenance;
     throw new AttuneError(
-      `Example '${example.id}' (${p.file}, row ${p.row}) has a malformed label '${issue?.path.join('.')}': ${issue?.message}.`,
+      `Example '${example.id}' (${p.file}, row ${p.row}) has a malformed label '${issue?.path.join('.')}': ${issue ? describeZodIssue(issue) : 'invalid'}.`,
       'The source that built it must write labels in the shape attune/data documents (exampleLabelsSchema).',
     );
   }

@@ -4,6 +4,7 @@
  * located errors, and checked for base/tuned parity (the same prompts, each once, with the same
  * text), so two exports compare like with like.
  */
+import { describeZodIssue } from '../base/zod-issue.js';
 import { z } from 'zod';
 import { AttuneError } from '../base/errors.js';
 import { readJsonlFile } from '../base/jsonl-file.js';
@@ -27,7 +28,7 @@ export async function readResponseRows(file: string): Promise<ResponseRow[]> {
     const parsed = rowSchema.safeParse(r.value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new AttuneError(`${file}:${r.line}, key ${issue.path.join('.') || '(row)'}: ${issue.message}`, 'rows are {"prompt_id", "prompt", "model", "response", "meta", "decoding"}, as attune respond writes them');
+      throw new AttuneError(`${file}:${r.line}, key ${issue.path.join('.') || '(row)'}: ${describeZodIssue(issue)}`, 'rows are {"prompt_id", "prompt", "model", "response", "meta", "decoding"}, as attune respond writes them');
     }
     // Repeated runs over the same prompts (EQ-Bench iterations) say which run in meta.iteration.
     const key = `${parsed.data.prompt_id}#${String(parsed.data.meta.iteration ?? 0)}`;

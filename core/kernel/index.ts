@@ -28,6 +28,7 @@ export type { Trainer, TrainerResult } from './extension-points/trainer.js';
 export type { DecodingPolicy, DecodedReply, HeadReading, ParsedReply, FinishReason, GenerationParams, GenerationRequest, GenerationResult, TextGenerator } from './extension-points/decoding-policy.js';
 export type { Evaluator, EvaluationReport, EvaluationSubject, ResponseRow } from './extension-points/evaluator.js';
 export { AttuneError, ConfigError, PluginError, RecipeError } from '../base/errors.js';
+export { describeZodIssue } from '../base/zod-issue.js';
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, writeDirAtomic } from '../base/atomic-write.js';
 export { didYouMean, suggest } from '../base/suggest.js';
 export { assetPath, fromPackageRoot, packageRoot } from '../base/paths.js';

@@ -3,6 +3,7 @@
  * `messages` (a conversation ending with a user turn), with an optional `prompt_id` (or `id`),
  * `system` and `meta`. Each bad row is an error naming the file, line and key.
  */
+import { describeZodIssue } from '../base/zod-issue.js';
 import { z } from 'zod';
 import { AttuneError } from '../base/errors.js';
 import { readJsonlFile } from '../base/jsonl-file.js';
@@ -39,7 +40,7 @@ export function promptRow(value: unknown, where: string, fallbackId: string): Pr
   const parsed = row.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new AttuneError(`${where}, key ${issue.path.join('.') || '(row)'}: ${issue.message}`, 'rows are {"prompt_id": …, "prompt": "…"} or {"prompt_id": …, "messages": [{"role": "user", "content": "…"}]}');
+    throw new AttuneError(`${where}, key ${issue.path.join('.') || '(row)'}: ${describeZodIssue(issue)}`, 'rows are {"prompt_id": …, "prompt": "…"} or {"prompt_id": …, "messages": [{"role": "user", "content": "…"}]}');
   }
   const r = parsed.data;
   if ((r.prompt === undefined) === (r.messages === undefined)) {

@@ -168,3 +168,16 @@ describe('inside a run', () => {
     ]);
   });
 });
+
+describe('files that must line up', () => {
+  test('a WASSA gold file that does not line up with its data file is a located error', async () => {
+    const dir = tempDir();
+    const root = join(dir, 'wassa2024');
+    mkdirSync(root);
+    for (const name of readdirSync(slice('wassa', 'wassa2024'))) copyFileSync(slice('wassa', 'wassa2024', name), join(root, name));
+    const gold = join(root, 'goldstandard_CONVT.tsv');
+    const lines = readFileSync(gold, 'utf8').trimEnd().split('\n');
+    writeFileSync(gold, `${lines.slice(0, -2).join('\n')}\n`);
+    await refused(['data', 'inspect', 'wassa', '--path', root, '--split', 'validation'], new RegExp(`goldstandard_CONVT\\.tsv has ${lines.length - 2} rows but its data file has \\d+; the gold file must be row-aligned`));
+  });
+});

@@ -12,7 +12,7 @@ export function parseCurriculum(raw: unknown, origin: string): CurriculumConfig 
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const got = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? ` (got ${JSON.stringify(issue.input)})` : '';
-    return `  ${formatConfigPath(issue.path)}: ${issue.message}${got}`;
+    return `  ${formatConfigPath(issue.path)}: ${issue.message.replace(/^Invalid input:?\s*/, '')}${got}`;
   });
   return raiseConfig(`Invalid curriculum ${origin}:\n${lines.join('\n')}`);
 }

@@ -6,6 +6,7 @@
  * it). After warmup, linear and cosine decay from lr to lr·minLrRatio at `totalSteps`, and
  * stay there if training runs longer.
  */
+import { describeZodIssue } from '../../base/zod-issue.js';
 import { z } from 'zod';
 import { AttuneError } from '../../base/errors.js';
 
@@ -35,7 +36,7 @@ function checkStep(step: number): void {
 export function createLrSchedule(config: LrScheduleConfig): LrSchedule {
   const parsed = lrScheduleSchema.safeParse(config);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(schedule)'}: ${issue.message}`);
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(schedule)'}: ${describeZodIssue(issue)}`);
     throw new AttuneError(`Invalid learning-rate schedule: ${issues.join('; ')}.`);
   }
   const c = parsed.data;

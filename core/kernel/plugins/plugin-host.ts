@@ -3,6 +3,7 @@
  * refuses duplicate plugin names, checks `requires` (presence and semver range), then
  * calls `register` with a context scoped to the plugin, in dependency order.
  */
+import { describeZodIssue } from '../../base/zod-issue.js';
 import semver from 'semver';
 import { z } from 'zod';
 import { PluginError } from '../../base/errors.js';
@@ -117,7 +118,7 @@ export class PluginHost {
 function validateDefinition(value: unknown, origin: string): PluginDefinition {
   const parsed = definitionShape.safeParse(value);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(plugin)'}: ${i.message}`).join('; ');
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(plugin)'}: ${describeZodIssue(i)}`).join('; ');
     throw new PluginError(
       `The plugin from ${origin} is not a valid plugin definition: ${problems}.`,
       "Export `definePlugin({ name, version, register(ctx) { … } })` as the module's default export.",

@@ -6,6 +6,7 @@
  * shards, with an index mapping each tensor to its file, so the classifier graph reads the merged
  * model through the same file-backed path as any folder.
  */
+import { describeZodIssue } from '../../base/zod-issue.js';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -50,7 +51,7 @@ export async function mergeClassifierAdapter(base: SafetensorsWeights, adapterDi
   const parsed = configSchema.safeParse(await readJsonFile(configFile));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ModelFolderError(`${configFile}: key "${issue.path.join('.') || '(root)'}": ${issue.message}`, 'a PEFT adapter_config.json needs r, lora_alpha and target_modules');
+    throw new ModelFolderError(`${configFile}: key "${issue.path.join('.') || '(root)'}": ${describeZodIssue(issue)}`, 'a PEFT adapter_config.json needs r, lora_alpha and target_modules');
   }
   const c = parsed.data;
   const refuse = (key: string, value: unknown): never => {

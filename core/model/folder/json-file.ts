@@ -1,3 +1,4 @@
+import { describeZodIssue } from '../../base/zod-issue.js';
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ModelFolderError } from './errors.js';
@@ -25,6 +26,6 @@ export async function readJsonFile(path: string, optional = false): Promise<unkn
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, path: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `  ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  const lines = parsed.error.issues.map((issue) => `  ${issue.path.length ? issue.path.join('.') : '(root)'}: ${describeZodIssue(issue)}`);
   throw new ModelFolderError(`${path}: invalid contents\n${lines.join('\n')}`);
 }

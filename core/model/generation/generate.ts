@@ -94,9 +94,9 @@ export interface GeneratedRow {
 
 export const GREEDY: SamplingSettings = { doSample: false, temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1 };
 
-function nonFiniteLogits(step: number, row: number): AttuneError {
+function nonFiniteLogits(dir: string, step: number, row: number): AttuneError {
   return new AttuneError(
-    `generation: the model's logits are not numbers (NaN) at new token ${step + 1} of row ${row}: the weights or the adapter hold NaN or infinite values`,
+    `generation: the logits of ${dir} are not numbers (NaN) at new token ${step + 1} of row ${row}: the weights or the adapter hold NaN or infinite values`,
     "Check the model folder's weights (a damaged file, or a fine-tune that diverged); `attune perplexity` on the base model alone shows whether the base is sound.",
   );
 }
@@ -261,7 +261,7 @@ export async function generateTokens(model: InferenceModel, prompts: readonly (r
       const raw = scoring === 'raw' && row.sampling.repetitionPenalty !== 1 ? rowLogits.slice() : rowLogits;
       const { token, logProb } = pickToken(rowLogits, row.seen, row.sampling, row.rng);
       // NaN logits pick no token (or a meaningless one): weights or an adapter gone non-finite.
-      if (token === undefined || Number.isNaN(logProb)) throw nonFiniteLogits(step, b);
+      if (token === undefined || Number.isNaN(logProb)) throw nonFiniteLogits(model.folder.dir, step, b);
       stepIds[b] = BigInt(token);
       if (scoring === 'drawn') row.scored.push(logProb);
       else if (scoring === 'raw') row.scored.push(logSoftmaxAt(raw, token, scoreTemperature));

@@ -101,7 +101,7 @@ export async function perplexity(model: InferenceModel, sequences: readonly (rea
   // NaN (or +∞ from -∞ log-probs of finite logits is impossible): only non-finite weights get here.
   if (!Number.isFinite(meanNll)) {
     throw new AttuneError(
-      `perplexity: the model's log-probabilities are not finite (mean NLL ${meanNll}): the weights or the adapter hold NaN or infinite values`,
+      `perplexity: the log-probabilities of ${model.folder.dir} are not finite (mean NLL ${meanNll}): the weights or the adapter hold NaN or infinite values`,
       "Check the model folder's weights (a damaged file, or a fine-tune that diverged); score the base model without --adapter to tell which.",
     );
   }

@@ -2,6 +2,7 @@
  * LoRA hyperparameters as PEFT's LoraConfig defines them (r, lora_alpha, lora_dropout,
  * target_modules, use_rslora), validated, with the scale every adapted projection applies.
  */
+import { describeZodIssue } from '../../base/zod-issue.js';
 import { z } from 'zod';
 import { AttuneError } from '../../base/errors.js';
 import { LoraError } from './errors.js';
@@ -53,7 +54,7 @@ export function loraConfig(input: LoraConfigInput = {}, where = 'lora'): LoraCon
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path.join('.') || '(root)';
-    throw new LoraError(`${where}: key "${key}": ${issue?.message ?? 'invalid'}`, 'LoRA settings: r (int > 0), alpha (> 0), dropout in [0, 1), targetModules, useRslora');
+    throw new LoraError(`${where}: key "${key}": ${issue ? describeZodIssue(issue) : 'invalid'}`, 'LoRA settings: r (int > 0), alpha (> 0), dropout in [0, 1), targetModules, useRslora');
   }
   const c = parsed.data;
   return { r: c.r, alpha: c.alpha, dropout: c.dropout, targetModules: normalizeTargetModules(c.targetModules, `${where}.targetModules`), useRslora: c.useRslora };

@@ -2,6 +2,7 @@
  * Reads a PEFT LoRA adapter folder back into a LoraState for a given base model, checking every
  * tensor name and shape first: a missing, misshapen or unexpected tensor fails naming it.
  */
+import { describeZodIssue } from '../../base/zod-issue.js';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -51,7 +52,7 @@ export function parseAdapterConfig(raw: unknown, file: string): { config: LoraCo
   const parsed = adapterConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new LoraError(`${file}: key "${issue?.path.join('.') || '(root)'}": ${issue?.message ?? 'invalid'}`, 'a PEFT adapter_config.json needs r, lora_alpha and target_modules');
+    throw new LoraError(`${file}: key "${issue?.path.join('.') || '(root)'}": ${issue ? describeZodIssue(issue) : 'invalid'}`, 'a PEFT adapter_config.json needs r, lora_alpha and target_modules');
   }
   const c = parsed.data;
   const refuse = (key: string, value: unknown): never => {

@@ -5,6 +5,7 @@
  * `reference` becomes the example's final assistant turn (what reference-based rewards read);
  * without `group`, rows with the same prompt form one group, as GRPO's G samples of a prompt do.
  */
+import { describeZodIssue } from '../../base/zod-issue.js';
 import { z } from 'zod';
 import { AttuneError } from '../../base/errors.js';
 import { readJsonlFile } from '../../base/jsonl-file.js';
@@ -30,7 +31,7 @@ export async function readCompletionsFile(file: string, tokenize?: (text: string
     const parsed = row.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new AttuneError(`${file}:${line}: key '${issue.path.join('.') || '(row)'}': ${issue.message}`, 'each line: {"prompt": "…" or messages, "completion": "…", optional "answer", "reference", "group", "tokenIds"}');
+      throw new AttuneError(`${file}:${line}: key '${issue.path.join('.') || '(row)'}': ${describeZodIssue(issue)}`, 'each line: {"prompt": "…" or messages, "completion": "…", optional "answer", "reference", "group", "tokenIds"}');
     }
     const r = parsed.data;
     const prompt: Message[] = typeof r.prompt === 'string' ? [{ role: 'user', content: r.prompt }] : r.prompt;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { PluginError, assetPath } from 'attune';
+import { PluginError, assetPath, describeZodIssue } from 'attune';
 
 export const DEFAULT_RESOURCES_FILE = assetPath(import.meta.url, '../../../prompts/crisis-resources.json');
 
@@ -32,7 +32,7 @@ export function loadCrisisResources(path: string = DEFAULT_RESOURCES_FILE): Cris
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new PluginError(
-      `decoding/safety-controller: ${path}, at ${issue.path.join('.') || '(top)'}: ${issue.message}`,
+      `decoding/safety-controller: ${path}, at ${issue.path.join('.') || '(top)'}: ${describeZodIssue(issue)}`,
       'each locale needs emergency (text), crisis and abuse (lists of {name, contact, source}); see prompts/crisis-resources.json',
     );
   }

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { assetPath, defineItem, PluginError } from 'attune';
+import { assetPath, defineItem, describeZodIssue, PluginError } from 'attune';
 import type { EvaluationReport, Evaluator, Message, ResponseRow } from 'attune';
 import { checkCrisisReply } from '../../decoding/safety-controller/reply-checks.js';
 import { replyInBatches } from '../held-out-replies.js';
@@ -44,7 +44,7 @@ export function readRedTeamFile(file: string): RedTeamPrompt[] {
     const parsed = row.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new PluginError(`evaluators/red-team: ${file}:${i + 1}, key ${issue.path.join('.')}: ${issue.message}`, 'each row needs prompt_id, prompt and expected (crisis | ordinary)');
+      throw new PluginError(`evaluators/red-team: ${file}:${i + 1}, key ${issue.path.join('.')}: ${describeZodIssue(issue)}`, 'each row needs prompt_id, prompt and expected (crisis | ordinary)');
     }
     return [{ id: parsed.data.prompt_id, prompt: parsed.data.prompt, probe: parsed.data.probe, expected: parsed.data.expected }];
   });
