@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fromPackageRoot } from '../../core/base/paths.js';
-import { runCli } from '../../core/cli/main.js';
+import { attune } from './run-in-process.js';
 import { fixturePluginPath, tempDir } from '../kernel/helpers.js';
 
 const bin = fromPackageRoot('bin', 'attune.js');
@@ -19,18 +19,6 @@ interface Result {
 function spawned(args: string[], cwd = process.cwd()): Result {
   const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** The same command line run in this process. */
-async function attune(args: string[], cwd?: string): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (text) => (stdout += text) },
-    stderr: { write: (text) => (stderr += text) },
-    ...(cwd !== undefined && { cwd }),
-  });
-  return { code, stdout, stderr };
 }
 
 describe('attune CLI process', () => {

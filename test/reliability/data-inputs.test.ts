@@ -12,7 +12,7 @@ import { readDelimited } from '../../core/data/formats/delimited.js';
 import { readJsonRecords } from '../../core/data/formats/json.js';
 import type { SplitReport } from '../../core/data/inspect/inspect-split.js';
 import { tempDir } from '../kernel/helpers.js';
-import { attune, STACK_FRAME } from './cli-run.js';
+import { attune, STACK_FRAME } from '../cli/run-in-process.js';
 
 const slice = (source: string, ...file: string[]): string => fromPackageRoot('plugins', 'sources', source, 'slice', ...file);
 
@@ -130,8 +130,11 @@ describe('rows that are not what they seem', () => {
     const [report] = await inspect(['goemotions', '--path', dir, '--split', 'train']);
     assert.equal(report!.badRows.count, 1);
     assert.match(report!.badRows.byReason[0]!.reason, /51,000,\d{3} characters long, over the limit of 1,000,000 \(raise the source option maxRowChars/);
-    const [raised] = await inspect(['goemotions', '--path', dir, '--split', 'train', '--max-row-chars', '60000000']);
-    assert.equal(raised!.badRows.count, 0);
+    // Raised past a long (but not absurd) row, the limit lets it through.
+    const longRow = `${'I feel so alone. '.repeat(70_000)}\t25\tlong1\n`; // 1.19 M characters
+    writeFileSync(join(dir, 'train.tsv'), readFileSync(slice('goemotions', 'train.tsv'), 'utf8') + '\n' + longRow);
+    assert.equal((await inspect(['goemotions', '--path', dir, '--split', 'train']))[0]!.badRows.count, 1);
+    assert.equal((await inspect(['goemotions', '--path', dir, '--split', 'train', '--max-row-chars', '2000000']))[0]!.badRows.count, 0);
     // The limit is the source's option: a small one makes ordinary rows bad too.
     const collector = new RowIssueCollector('skip', 40);
     const table = readDelimited(slice('goemotions', 'dev.tsv'), { columns: ['text', 'labels', 'id'], lineOriented: true, issues: collector });

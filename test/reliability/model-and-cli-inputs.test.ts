@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fromPackageRoot } from '../../core/base/paths.js';
 import { tempDir } from '../kernel/helpers.js';
-import { attune, STACK_FRAME } from './cli-run.js';
+import { attune, STACK_FRAME } from '../cli/run-in-process.js';
 
 const tiny = fromPackageRoot('models', 'attune-tiny-qwen2');
 

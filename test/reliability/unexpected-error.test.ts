@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { reportUnexpected, tagWithRunLog } from '../../core/base/unexpected-error.js';
 import { tempDir } from '../kernel/helpers.js';
-import { STACK_FRAME } from './cli-run.js';
+import { STACK_FRAME } from '../cli/run-in-process.js';
 
 function thrower(): never {
   throw new TypeError('Cannot read properties of undefined (reading \'x\')\nsecond line');

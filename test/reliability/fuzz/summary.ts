@@ -1,5 +1,5 @@
 /** The audit's figures for a fuzz run: per family, how the inputs ended. */
-import { STACK_FRAME } from '../cli-run.js';
+import { STACK_FRAME } from '../../cli/run-in-process.js';
 import type { CaseResult } from './run-cases.js';
 
 export interface Verdict {
