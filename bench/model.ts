@@ -3,7 +3,8 @@
  * the safetensors writer; ids are fed directly): whole-sequence forward with the causal-LM loss,
  * one LoRA SFT step (r 8 on all seven projections: forward, cross-entropy, backward, AdamW) — both
  * the training decoder's programs (core/model/decoder, buildDecoderProgram) — and
- * KV-cached greedy generation at batch 1 and 8 (prompt 64, 64 new tokens). Min and median over
+ * KV-cached greedy generation at batch 1 and 8 (prompt 64, 64 new tokens) with fp32 weights and with
+ * int8 and int4 block-quantized ones (MatMulNBits, accuracy level 4). Min and median over
  * warm rounds, peak RSS. One JSON line per measurement, with the PyTorch 1.13 eager reference
  * (2 threads, same machine class) where one exists.
  *
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AdamW } from '../core/engine/optim/index.js';
 import type { EngineSession, Feed, RunOutput } from '../core/engine/index.js';
-import { expectedTensors, openModelFolder, parseDecoderConfig, resolveModelFolder, writeSafetensors } from '../core/model/index.js';
+import { expectedTensors, openModelFolder, parseDecoderConfig, parseWeightQuantization, resolveModelFolder, writeSafetensors } from '../core/model/index.js';
 import type { ModelFolder, TensorToWrite } from '../core/model/index.js';
 import { DECODER_OUTPUTS, buildDecoderProgram, padBatch } from '../core/model/decoder/index.js';
 import type { DecoderBatch } from '../core/model/decoder/index.js';
@@ -196,8 +197,9 @@ async function benchTraining(c: BenchConfig, folder: ModelFolder): Promise<void>
   );
 }
 
-async function benchGeneration(c: BenchConfig, folder: ModelFolder, batch: number): Promise<void> {
-  const model = await InferenceModel.open(folder);
+async function benchGeneration(c: BenchConfig, folder: ModelFolder, batch: number, quantization?: 'int4' | 'int8'): Promise<void> {
+  const cacheDir = join(folder.dir, 'quantized');
+  const model = await InferenceModel.open(folder, quantization ? { quantization: parseWeightQuantization(quantization), quantizedCacheDir: cacheDir } : {});
   const prompts = Array.from({ length: batch }, (_, b) => randomIds(PROMPT, Math.min(c.vocab, 3000), 7 + b));
   const t0 = performance.now();
   await model.session('cached', false);
@@ -229,17 +231,19 @@ async function benchGeneration(c: BenchConfig, folder: ModelFolder, batch: numbe
     JSON.stringify({
       bench: 'model.generate',
       config: c.name,
+      weights: quantization ?? 'fp32',
       batch,
       prompt: PROMPT,
       new_tokens: NEW_TOKENS,
       rounds: c.rounds.generate,
+      // With quantization, the first build also quantizes every weight and writes the cache.
       build_ms: Math.round(build),
       total_ms_min: r1(t.min),
       total_ms_median: r1(t.median),
       tokens_per_s_median: Math.round(newTokens / (t.median / 1000)),
       decode_tokens_per_s_best: decodeRate(d.min),
       decode_tokens_per_s_median: decodeRate(d.median),
-      ...(ref ? { pytorch_decode_tokens_per_s: ref, speedup_median: Math.round((decodeRate(d.median) / ref) * 100) / 100 } : {}),
+      ...(ref && !quantization ? { pytorch_decode_tokens_per_s: ref, speedup_median: Math.round((decodeRate(d.median) / ref) * 100) / 100 } : {}),
       peak_rss_mb: peakRssMb(),
     }),
   );
@@ -254,8 +258,10 @@ export async function runModelBench(only?: readonly string[]): Promise<void> {
     console.log(JSON.stringify({ bench: 'model.setup', config: c.name, parameters: expectedTensors(folder.config).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0), write_ms: Math.round(performance.now() - t0) }));
     try {
       await benchTraining(c, folder);
-      await benchGeneration(c, folder, 1);
-      await benchGeneration(c, folder, 8);
+      for (const quantization of [undefined, 'int8', 'int4'] as const) {
+        await benchGeneration(c, folder, 1, quantization);
+        await benchGeneration(c, folder, 8, quantization);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -11,3 +11,4 @@ export * from './lora/index.js';
 export * from './generation/index.js';
 export * from './classifier/index.js';
 export * from './export/index.js';
+export * from './quantize/index.js';

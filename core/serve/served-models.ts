@@ -10,6 +10,7 @@ import { loadLoraAdapter } from '../model/lora/index.js';
 import type { LoraState } from '../model/lora/index.js';
 import { headsOfAdapter, InferenceModel, ModelTextGenerator } from '../model/generation/index.js';
 import type { ClassificationHead } from '../model/generation/index.js';
+import type { WeightQuantization } from '../model/quantize/weight-quantization.js';
 
 export interface ServedAdapter {
   readonly name: string;
@@ -29,8 +30,8 @@ export class ServedModels {
     readonly baseId: string,
   ) {}
 
-  static async open(base: string, options: { name?: string; adapters?: readonly { name: string; path: string }[] } = {}): Promise<ServedModels> {
-    const model = await InferenceModel.open(base);
+  static async open(base: string, options: { name?: string; adapters?: readonly { name: string; path: string }[]; quantization?: WeightQuantization } = {}): Promise<ServedModels> {
+    const model = await InferenceModel.open(base, options.quantization ? { quantization: options.quantization } : {});
     const served = new ServedModels(model, options.name ?? basename(model.folder.dir));
     try {
       for (const a of options.adapters ?? []) await served.load(a.name, a.path);

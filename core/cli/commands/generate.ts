@@ -1,6 +1,7 @@
 /** `attune generate`: one reply (chat template) or a raw continuation, streamed to stdout. */
 import type { Argv } from 'yargs';
 import { AttuneError } from '../../base/errors.js';
+import { quantizationOption, withQuantizeOption } from './quantize-option.js';
 import { DEFAULT_MODEL } from '../../model/folder/resolve.js';
 import type { InferenceModel } from '../../model/generation/inference-model.js';
 import type { ModelTextGenerator } from '../../model/generation/text-generator.js';
@@ -10,7 +11,7 @@ import type { Message } from '../../data/example.js';
 
 /** Decoding flags shared by `generate` and `chat`. */
 export function withDecodingOptions<T>(y: Argv<T>) {
-  return y
+  return withQuantizeOption(y)
     .option('max-new-tokens', { type: 'number', default: 128, describe: 'stop after this many new tokens' })
     .option('greedy', { type: 'boolean', describe: 'always take the most likely token' })
     .option('temperature', { type: 'number', describe: 'sample at this temperature (default: the model\'s generation_config)' })
@@ -85,7 +86,7 @@ export function generateCommand(yargs: Argv): Argv {
       const prompt = nonEmptyPrompt(argv.prompt);
       const params = generationParams(argv);
       const { InferenceModel } = await import('../../model/generation/inference-model.js');
-      const model = await InferenceModel.open(argv.model, argv.adapter !== undefined ? { adapter: argv.adapter } : {});
+      const model = await InferenceModel.open(argv.model, { ...(argv.adapter !== undefined ? { adapter: argv.adapter } : {}), ...(await quantizationOption(argv)) });
       try {
         const generator = await streamingGenerator(model, true);
         const messages: Message[] = [...(argv.system ? [{ role: 'system' as const, content: argv.system }] : []), { role: 'user', content: prompt }];

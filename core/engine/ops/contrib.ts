@@ -97,3 +97,19 @@ registerOp('Split', {
     });
   },
 });
+
+/** com.microsoft MatMulNBits: A [..., K] · dequant(B)ᵀ with B the block-quantized [N, K] weight → [..., N]. */
+registerOp(
+  'MatMulNBits',
+  {
+    infer: (inputs, attrs) => {
+      const a = need(inputs, 0);
+      if (a.dtype !== 'float32') throw new Error(`A must be float32, got ${a.dtype}`);
+      const k = attrNum(attrs, 'K', 0);
+      const n = attrNum(attrs, 'N', 0);
+      if (!dimEq(a.shape[a.rank - 1] as Dim, k)) throw new Error(`A's last dim ${String(a.shape[a.rank - 1])} is not K = ${k}`);
+      return [{ dtype: 'float32', shape: [...a.shape.slice(0, -1), n] }];
+    },
+  },
+  'com.microsoft',
+);

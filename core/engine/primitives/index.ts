@@ -5,6 +5,8 @@
  */
 export { linear } from './linear.js';
 export type { LinearOptions, LoraAdapter } from './linear.js';
+export { quantizedLinear } from './quantized-linear.js';
+export type { QuantizedWeight } from './quantized-linear.js';
 export { rmsNorm } from './rms-norm.js';
 export { rotaryEmbedding } from './rotary.js';
 export { attention } from './attention.js';

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../../engine/index.js';
 import { ops } from '../../engine/index.js';
-import { linear, rmsNorm, rotaryEmbedding, swiglu } from '../../engine/primitives/index.js';
+import { linear, quantizedLinear, rmsNorm, rotaryEmbedding, swiglu } from '../../engine/primitives/index.js';
 import type { LoraAdapter } from '../../engine/primitives/index.js';
 import type { DecoderConfig } from '../folder/config.js';
 import type { DecoderWeights, LayerWeights, ProjectionWeights } from './decoder-weights.js';
@@ -38,7 +38,8 @@ export function mergeHeads(x: Tensor, n: number, hd: number): Tensor {
 }
 
 export function project(x: Tensor, w: ProjectionWeights, lora: LoraAdapter | undefined): Tensor {
-  return linear(x, w.weight, { ...(w.bias ? { bias: w.bias } : {}), ...(lora ? { lora } : {}) });
+  const options = { ...(w.bias ? { bias: w.bias } : {}), ...(lora ? { lora } : {}) };
+  return w.quantized ? quantizedLinear(x, w.quantized, options) : linear(x, w.weight, options);
 }
 
 /** One decoder layer on hidden states h [B, S, hidden]. */

@@ -5,6 +5,7 @@
  * compute dtype inside the graph, where onnxruntime folds the cast once at session creation.
  */
 import type { DType, Graph, Tensor } from '../../engine/index.js';
+import type { QuantizedWeight } from '../../engine/primitives/index.js';
 import { ops } from '../../engine/index.js';
 import type { DecoderConfig } from '../folder/config.js';
 import { ModelFolderError } from '../folder/errors.js';
@@ -17,6 +18,8 @@ export type ComputeDType = 'float32' | 'float64';
 export interface ProjectionWeights {
   readonly weight: Tensor;
   readonly bias?: Tensor;
+  /** The same weight block-quantized (generation only); used instead of `weight` when present. */
+  readonly quantized?: QuantizedWeight;
 }
 
 export interface LayerWeights {
@@ -37,6 +40,8 @@ export interface DecoderWeights {
   readonly finalNorm: Tensor;
   /** [vocab, hidden]; the embedding itself when the model ties them; absent on a sequence classifier. */
   readonly lmHead?: Tensor;
+  /** The LM head block-quantized (generation only). */
+  readonly lmHeadQuantized?: QuantizedWeight;
 }
 
 const STORED_AS: Partial<Record<SafetensorsDType, DType>> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64' };

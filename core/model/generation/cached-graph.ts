@@ -12,7 +12,9 @@
 import { AttuneError } from '../../base/errors.js';
 import type { Program, Tensor } from '../../engine/index.js';
 import { Graph, ops } from '../../engine/index.js';
-import { linear } from '../../engine/primitives/index.js';
+import { linear, quantizedLinear } from '../../engine/primitives/index.js';
+import type { QuantizedStore } from '../quantize/quantized-store.js';
+import { withQuantizedWeights } from '../quantize/quantized-weights.js';
 import { DECODER_INPUTS, NO_LORA, declareLoraFactors, decoderStack, frozenDecoderWeights, positionIdsFromMask, rotaryTables } from '../decoder/index.js';
 import type { AttendFn, DecoderModel } from '../decoder/index.js';
 import type { LoraConfig } from '../lora/lora-config.js';
@@ -35,18 +37,22 @@ export const CACHED_OUTPUTS = {
   presentValue: (layer: number): string => `present.${layer}.value`,
 } as const;
 
-/** `lora`: the adapter's layout (its values are fed per run), or null for the base model. */
-export function buildCachedDecoderGraph(model: DecoderModel, lora: LoraConfig | null): Program {
+/**
+ * `lora`: the adapter's layout (its values are fed per run), or null for the base model.
+ * `quantized`: the projections and LM head as block-quantized weights (MatMulNBits) instead of fp32.
+ */
+export function buildCachedDecoderGraph(model: DecoderModel, lora: LoraConfig | null, quantized?: QuantizedStore): Program {
   const g = new Graph();
   // Forward only: without the autodiff tape, custom ops over the LoRA parameters add no alias nodes.
-  const outputs = g.withTapeSuspended(() => traceCached(g, model, lora));
+  const outputs = g.withTapeSuspended(() => traceCached(g, model, lora, quantized));
   return g.compile({ outputs });
 }
 
-function traceCached(g: Graph, model: DecoderModel, lora: LoraConfig | null): Record<string, Tensor> {
+function traceCached(g: Graph, model: DecoderModel, lora: LoraConfig | null, quantized: QuantizedStore | undefined): Record<string, Tensor> {
   const { config } = model;
   const { numHeads: nH, numKvHeads: nKV, headDim: hd } = config;
-  const weights = frozenDecoderWeights(g, config, model.weights, 'float32');
+  const fp32 = frozenDecoderWeights(g, config, model.weights, 'float32');
+  const weights = quantized ? withQuantizedWeights(g, config, fp32, quantized) : fp32;
   const ids = g.input(CACHED_INPUTS.inputIds, 'int64', ['batch', 'seq']);
   const mask = g.input(CACHED_INPUTS.attentionMask, 'int64', ['batch', 'seq']);
   const pastMask = g.input(CACHED_INPUTS.pastMask, 'int64', ['batch', 'cache']);
@@ -65,6 +71,6 @@ function traceCached(g: Graph, model: DecoderModel, lora: LoraConfig | null): Re
   const hidden = decoderStack(weights, ids, { config, ...rotaryTables(positions, config, 'float32'), lora: adapters, attend });
   const last = ops.squeeze(ops.slice(hidden, { axis: 1, start: 'seq-1' }), 1);
   if (!weights.lmHead) throw new AttuneError('generation: the model is a sequence classifier and has no LM head to generate with', 'Generate with a causal LM folder; score text with a classifier through attune classify or attune score.');
-  outputs[CACHED_OUTPUTS.logits] = linear(last, weights.lmHead);
+  outputs[CACHED_OUTPUTS.logits] = weights.lmHeadQuantized ? quantizedLinear(last, weights.lmHeadQuantized) : linear(last, weights.lmHead);
   return outputs;
 }

@@ -15,6 +15,9 @@ import type { LoraConfig, LoraState } from '../lora/index.js';
 import { buildCachedDecoderGraph } from './cached-graph.js';
 import { headsOfAdapter } from './adapter-heads.js';
 import type { ClassificationHead } from './adapter-heads.js';
+import { openQuantizedStore } from '../quantize/quantized-store.js';
+import type { QuantizedStore } from '../quantize/quantized-store.js';
+import type { WeightQuantization } from '../quantize/weight-quantization.js';
 
 export type InferenceGraphKind =
   /** KV-cached chunk → last logits + chunk K/V (cached-graph.ts). */
@@ -30,6 +33,13 @@ export interface InferenceModelOptions {
   /** A PEFT adapter folder, or LoRA factors already in memory (a trainer's current policy). */
   readonly adapter?: string | LoraState;
   readonly session?: SessionOptions;
+  /**
+   * Generate through block-quantized projection and LM-head weights (int4 or int8, built once
+   * and cached on disk); scoring and the full-sequence graphs stay fp32.
+   */
+  readonly quantization?: WeightQuantization;
+  /** Where quantized weights are kept (default `<tmp>/attune-engine/quantized`). */
+  readonly quantizedCacheDir?: string;
 }
 
 /** What a compiled graph depends on: rank, scale and targets, never the factor values. */
@@ -48,6 +58,8 @@ export class InferenceModel {
     adapter: LoraState | null,
     private readonly sessionOptions: SessionOptions,
     heads: readonly ClassificationHead[] = [],
+    readonly quantization?: WeightQuantization,
+    private readonly quantizedCacheDir?: string,
   ) {
     this.adapterState = adapter;
     this.adapterHeads = heads;
@@ -73,7 +85,7 @@ export class InferenceModel {
       checkLoraStateFits(options.adapter, folder.config, 'generation: the in-memory adapter');
       adapter = options.adapter;
     }
-    return new InferenceModel(folder, adapter, options.session ?? {}, heads);
+    return new InferenceModel(folder, adapter, options.session ?? {}, heads, options.quantization, options.quantizedCacheDir);
   }
 
   get config(): DecoderConfig {
@@ -102,16 +114,22 @@ export class InferenceModel {
     const key = `${kind}|${lora ? layoutKey(lora) : 'base'}`;
     let s = this.sessions.get(key);
     if (!s) {
-      s = Session.create(this.program(kind, lora), this.sessionOptions);
+      s = this.program(kind, lora).then((program) => Session.create(program, this.sessionOptions));
       this.sessions.set(key, s);
       s.catch(() => this.sessions.delete(key));
     }
     return s;
   }
 
-  private program(kind: InferenceGraphKind, lora: LoraConfig | null): Program {
-    const { folder } = this;
-    if (kind === 'cached') return buildCachedDecoderGraph(folder, lora);
+  private quantizedStore: Promise<QuantizedStore> | undefined;
+
+  private async program(kind: InferenceGraphKind, lora: LoraConfig | null): Promise<Program> {
+    const { folder, quantization } = this;
+    if (kind === 'cached') {
+      if (!quantization) return buildCachedDecoderGraph(folder, lora);
+      this.quantizedStore ??= openQuantizedStore(folder.config, folder.weights, quantization, ...(this.quantizedCacheDir ? [this.quantizedCacheDir] : []));
+      return buildCachedDecoderGraph(folder, lora, await this.quantizedStore);
+    }
     return buildDecoderProgram(folder, {
       outputs: [kind === 'full-logits' ? 'logits' : kind === 'full-hidden' ? 'hidden' : 'tokenLogProbs'],
       trainable: lora ? { kind: 'lora', lora } : { kind: 'none' },
