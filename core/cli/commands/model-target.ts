@@ -1,11 +1,12 @@
 /**
  * The model a command talks to: `--model` (a folder or embedded name) with `--adapter <dir>`, or
- * `--run <dir>` (its final adapter, and its base unless --model names one). Shared by respond,
- * chat and serve.
+ * `--run <dir>` (its final adapter, and its base unless --model names one), with `--quantize`.
+ * Shared by respond and evaluate.
  */
 import { basename } from 'node:path';
 import type { Argv } from 'yargs';
 import { AttuneError } from '../../base/errors.js';
+import { quantizationOption, withQuantizeOption } from './quantize-option.js';
 import { DEFAULT_MODEL } from '../../model/folder/resolve.js';
 import type { InferenceModel } from '../../model/generation/inference-model.js';
 
@@ -13,10 +14,11 @@ export interface ModelTargetArgs {
   model?: string | undefined;
   adapter?: string | undefined;
   run?: string | undefined;
+  quantize?: 'int4' | 'int8' | undefined;
 }
 
 export function withModelTargetOptions<T>(y: Argv<T>) {
-  return y
+  return withQuantizeOption(y)
     .option('model', { type: 'string', describe: `base model folder or embedded name (default ${DEFAULT_MODEL}, or the run's base with --run)` })
     .option('adapter', { type: 'string', describe: 'PEFT LoRA adapter folder to apply' })
     .option('run', { type: 'string', describe: "a training run's folder: its final adapter (and its base model)" })
@@ -44,7 +46,7 @@ export async function openModelTarget(argv: ModelTargetArgs): Promise<ModelTarge
     }
   }
   base ??= DEFAULT_MODEL;
-  const model = await InferenceModel.open(base, adapterDir !== undefined ? { adapter: adapterDir } : {});
+  const model = await InferenceModel.open(base, { ...(adapterDir !== undefined ? { adapter: adapterDir } : {}), ...(await quantizationOption(argv)) });
   const name = basename(model.folder.dir);
   return { model, base: name, id: adapterDir !== undefined ? `${name}+${adapterDir}` : name, ...(adapterDir !== undefined ? { adapterDir } : {}) };
 }
