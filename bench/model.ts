@@ -28,7 +28,7 @@ import { generateTokens } from '../core/model/generation/generate.js';
 import { EngineSession as Session } from '../core/engine/index.js';
 import { r1, stats } from './stats.js';
 
-interface BenchConfig {
+export interface BenchConfig {
   readonly name: 'tiny' | 'smol';
   readonly hidden: number;
   readonly layers: number;
@@ -106,13 +106,13 @@ export async function writeModel(c: Pick<BenchConfig, 'name' | 'hidden' | 'layer
   return dir;
 }
 
-function randomIds(n: number, vocab: number, seed: number): number[] {
+export function randomIds(n: number, vocab: number, seed: number): number[] {
   const u = noise(n, 1, seed);
   return Array.from(u, (x) => Math.floor(((x / Math.sqrt(3) + 1) / 2) * (vocab - 1)));
 }
 
 /** A whole-sequence batch of random ids: B×S tokens, no padding, every next token a target. */
-function sequenceBatch(c: BenchConfig, folder: ModelFolder): DecoderBatch {
+export function sequenceBatch(c: BenchConfig, folder: ModelFolder): DecoderBatch {
   const ids = randomIds(c.batch * c.seq, c.vocab, 99);
   const rows = Array.from({ length: c.batch }, (_, b) => {
     const row = ids.slice(b * c.seq, (b + 1) * c.seq);
@@ -122,14 +122,14 @@ function sequenceBatch(c: BenchConfig, folder: ModelFolder): DecoderBatch {
 }
 
 /** LoRA r 8 on all seven projections of every layer; PEFT init (A random, B zero) plus a little B so gradients are generic. */
-function loraState(folder: ModelFolder): LoraState {
+export function loraState(folder: ModelFolder): LoraState {
   const state = initLora(loraConfig({ r: RANK, alpha: ALPHA, targetModules: [...LORA_TARGET_MODULES] }), folder.config, 1000);
   let seed = 2000;
   for (const { b } of state.pairs()) b.data.set(noise(b.data.length, 1e-3, seed++));
   return state;
 }
 
-const meanLoss = (out: Record<string, RunOutput>): number => (out[DECODER_OUTPUTS.lmLossSum]?.data[0] as number) / (out[DECODER_OUTPUTS.lmTokenCount]?.data[0] as number);
+export const meanLoss = (out: Record<string, RunOutput>): number => (out[DECODER_OUTPUTS.lmLossSum]?.data[0] as number) / (out[DECODER_OUTPUTS.lmTokenCount]?.data[0] as number);
 
 /** One warm-up call, then `rounds` timed calls (ms each). */
 export async function timeRounds(rounds: number, fn: () => Promise<void>): Promise<number[]> {

@@ -16,6 +16,7 @@ const benches: Record<string, { file: string; run: string }> = {
   grpo: { file: 'grpo.ts', run: 'runGrpoBench' },
   dpo: { file: 'dpo.ts', run: 'runDpoBench' },
   serve: { file: 'serve.ts', run: 'runServeBench' },
+  qlora: { file: 'qlora.ts', run: 'runQloraBench' },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

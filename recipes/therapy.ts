@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { defineRecipe } from 'attune';
 import type { ItemRefBuilder, RunContext, TrainerResult } from 'attune';
-import { loraConfig, loraConfigInputSchema, mergeAdapter, openModelFolder } from 'attune/model';
-import { activeObjectives, checkTrainingBlock, loadSourceSplits, pooled, StagePipeline, writeLossCurves } from 'attune/train';
-import type { PreferenceObjective, StageOutcome } from 'attune/train';
+import { loraConfig, loraConfigInputSchema, mergeAdapter } from 'attune/model';
+import { activeObjectives, checkTrainingBlock, loadSourceSplits, openBaseModel, quantizationOption, pooled, StagePipeline, writeLossCurves } from 'attune/train';
+import type { PreferenceObjective, QuantizationOption, StageOutcome } from 'attune/train';
 import type { DpoStageInput } from '../plugins/trainers/dpo/index.js';
 import { sftBlock, sftStage } from './stages.js';
 import type { Base } from './stages.js';
@@ -39,6 +39,7 @@ const mergeBlock = z
 const common = {
   model: z.string().default('attune-small-qwen2').describe('base model: model folder, hub id in the local cache, or embedded model'),
   lora: loraConfigInputSchema.prefault({}).describe('the one LoRA adapter every stage trains in turn (PEFT LoraConfig)'),
+  quantization: quantizationOption,
 };
 
 type DpoBlock = z.output<ReturnType<typeof dpoBlock>>;
@@ -89,8 +90,8 @@ async function finish(run: RunContext, pipeline: StagePipeline): Promise<{ metri
   return { metrics: pipeline.metrics() };
 }
 
-async function openBase(config: { model: string; lora: z.input<typeof loraConfigInputSchema> }): Promise<Base> {
-  return { model: await openModelFolder(config.model), modelName: config.model, lora: loraConfig(config.lora, 'lora') };
+async function openBase(run: RunContext, config: { model: string; lora: z.input<typeof loraConfigInputSchema>; quantization?: QuantizationOption }): Promise<Base> {
+  return { model: await openBaseModel(run, config.model, config.quantization), modelName: config.model, lora: loraConfig(config.lora, 'lora') };
 }
 
 // ── the recipes ──────────────────────────────────────────────────────────────────────────────
@@ -113,7 +114,7 @@ export const therapySequential = defineRecipe({
       merge: mergeBlock,
     }),
   run: async (config, run) => {
-    const base = await openBase(config);
+    const base = await openBase(run, config);
     const pipeline = new StagePipeline(run);
 
     const counselchat = await pipeline.stage('sft-counselchat', (finalDir) => sftStage(run, base, 'sft-counselchat', config.counselchat, finalDir));
@@ -152,7 +153,7 @@ export const therapyCurriculum = defineRecipe({
       merge: mergeBlock,
     }),
   run: async (config, run) => {
-    const base = await openBase(config);
+    const base = await openBase(run, config);
     const pipeline = new StagePipeline(run);
 
     const curriculum = await pipeline.stage('sft-curriculum', (finalDir) => sftStage(run, base, 'sft-curriculum', config.curriculum, finalDir));

@@ -1,15 +1,21 @@
 /**
  * y = x·dequant(W)ᵀ + b + scale·((x·Aᵀ)·Bᵀ) with a block-quantized frozen W (onnxruntime's
  * MatMulNBits, whose weights onnxruntime prepacks once per session) and an fp32 LoRA branch.
- * Forward only: quantized weights serve generation (rollouts, serving), where decode is bound by
- * reading the weights; training through them is not built yet, and asking for a gradient says so.
+ * The forward multiplies through MatMulNBits (fp32 compute at accuracy level 0: exactly the
+ * dequantized weights); the backward's dX = dY·W dequantizes the same bytes in the graph
+ * (dequantize-nbits.ts), so forward and backward see one weight — QLoRA's frozen 4-bit base under
+ * fp32 LoRA factors. The LoRA grads are linear's: dA = dZᵀ·X̃, dBᵀ = Zᵀ·dY.
  */
 import { defineOp } from '../custom-op.js';
 import type { Tensor } from '../tensor.js';
-import { reshape } from '../ops/shape-ops.js';
-import { shapeProduct } from '../shape.js';
+import { stopGradient } from '../autodiff.js';
+import { add, mul } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { reshape, transpose } from '../ops/shape-ops.js';
+import { shapeProduct, shapesEqual } from '../shape.js';
+import { dequantizeInGraph } from './dequantize-nbits.js';
 import type { LoraAdapter } from './linear.js';
-import { fail, gemm, lastDim, requireRank } from './util.js';
+import { fail, gemm, lastDim, rawMatMul, requireRank } from './util.js';
 
 /** A quantized [n, k] weight as graph values (see core/model/quantize/nbits.ts for the layout). */
 export interface QuantizedWeight {
@@ -33,7 +39,14 @@ interface Attrs {
   readonly q: Omit<QuantizedWeight, 'packed' | 'scales' | 'zeroPoints'>;
   readonly hasBias: boolean;
   readonly hasLora: boolean;
+  readonly hasMask: boolean;
   readonly scale: number;
+}
+
+/** Input slots after x, packed, scales, zero points: bias, A, B, mask when present. */
+function slots(a: Attrs): { bias: number; a: number; b: number; mask: number } {
+  const first = a.hasBias ? 5 : 4;
+  return { bias: a.hasBias ? 4 : -1, a: a.hasLora ? first : -1, b: a.hasLora ? first + 1 : -1, mask: a.hasMask ? first + 2 : -1 };
 }
 
 const quantized2d = defineOp<Attrs>({
@@ -47,16 +60,34 @@ const quantized2d = defineOp<Attrs>({
       block_size: at.q.blockSize,
       accuracy_level: at.q.accuracyLevel,
     };
-    const bias = at.hasBias ? inputs[4] : undefined;
+    const s = slots(at);
     let y = x!.graph.node('MatMulNBits', [x, packed, scales, zeroPoints], nbits, { domain: 'com.microsoft' })[0] as Tensor;
-    if (bias) y = x!.graph.node('Add', [y, bias])[0] as Tensor;
+    if (at.hasBias) y = x!.graph.node('Add', [y, inputs[s.bias] as Tensor])[0] as Tensor;
     if (!at.hasLora) return y;
-    const first = at.hasBias ? 5 : 4;
-    const z = gemm(x!, inputs[first] as Tensor, { transB: true });
-    return gemm(z, inputs[first + 1] as Tensor, { transB: true, alpha: at.scale, c: y });
+    const xd = at.hasMask ? mul(x!, inputs[s.mask] as Tensor) : x!;
+    const z = gemm(xd, inputs[s.a] as Tensor, { transB: true });
+    return { outputs: gemm(z, inputs[s.b] as Tensor, { transB: true, alpha: at.scale, c: y }), saved: { xd, z } };
   },
-  backward: () => {
-    throw new Error('primitives.quantizedLinear: quantized weights are forward-only (generation); train on the fp32 weights');
+  backward: (ctx) => {
+    const at = ctx.attrs;
+    const s = slots(at);
+    const dy = ctx.gradOrZeros(0);
+    const need = (i: number): boolean => i >= 0 && ctx.needsGrad[i] === true;
+    const grads: (Tensor | undefined)[] = ctx.inputs.map(() => undefined);
+    let dz: Tensor | undefined;
+    const loraDz = (): Tensor => (dz ??= gemm(dy, ctx.inputs[s.b] as Tensor, { alpha: at.scale }));
+    if (need(0)) {
+      const [, packed, scales, zeroPoints] = ctx.inputs as Tensor[];
+      const w = dequantizeInGraph({ ...at.q, packed: packed!, scales: scales!, zeroPoints: zeroPoints! }, dy);
+      const base = rawMatMul(dy, w);
+      if (!at.hasLora) grads[0] = base;
+      else if (at.hasMask) grads[0] = add(base, mul(rawMatMul(loraDz(), ctx.inputs[s.a] as Tensor), ctx.inputs[s.mask] as Tensor));
+      else grads[0] = gemm(loraDz(), ctx.inputs[s.a] as Tensor, { c: base });
+    }
+    if (need(s.bias)) grads[s.bias] = sum(dy, 0);
+    if (need(s.a)) grads[s.a] = gemm(loraDz(), ctx.saved['xd'] as Tensor, { transA: true });
+    if (need(s.b)) grads[s.b] = transpose(gemm(ctx.saved['z'] as Tensor, dy, { transA: true, alpha: at.scale }), [1, 0]);
+    return grads;
   },
 });
 
@@ -69,13 +100,17 @@ export function quantizedLinear(x: Tensor, w: QuantizedWeight, options: { bias?:
   if (lora) {
     requireRank(op, 'lora.a', lora.a, 2, '[r, in]');
     requireRank(op, 'lora.b', lora.b, 2, '[out, r]');
-    if (lora.dropoutMask) fail(op, 'LoRA dropout is a training-time mask; quantized weights serve generation only');
   }
   const lead = x.shape.slice(0, -1);
-  const inputs: Tensor[] = [reshape(x, [shapeProduct(lead), w.k]), w.packed, w.scales, w.zeroPoints];
+  const rows = shapeProduct(lead);
+  const inputs: Tensor[] = [reshape(x, [rows, w.k]), w.packed, w.scales, w.zeroPoints];
   if (bias) inputs.push(bias);
   if (lora) inputs.push(lora.a, lora.b);
+  if (lora?.dropoutMask) {
+    if (!shapesEqual(lora.dropoutMask.shape, x.shape)) fail(op, `lora.dropoutMask ${lora.dropoutMask.describe()} must have the shape of x ${x.describe()}`);
+    inputs.push(reshape(stopGradient(lora.dropoutMask), [rows, w.k]));
+  }
   const { packed: _p, scales: _s, zeroPoints: _z, ...q } = w;
-  const y = quantized2d(inputs, { q, hasBias: !!bias, hasLora: !!lora, scale: lora?.scale ?? 1 })[0] as Tensor;
+  const y = quantized2d(inputs, { q, hasBias: !!bias, hasLora: !!lora, hasMask: !!lora?.dropoutMask, scale: lora?.scale ?? 1 })[0] as Tensor;
   return reshape(y, [...lead, w.n]);
 }

@@ -22,6 +22,8 @@ import type { SafetensorsWeights } from '../safetensors/sharded.js';
 import type { LoraConfig } from '../lora/lora-config.js';
 import { decoderStack } from './decoder-layers.js';
 import { frozenDecoderWeights, trainableDecoderWeights } from './decoder-weights.js';
+import type { QuantizedStore } from '../quantize/quantized-store.js';
+import { withQuantizedWeights } from '../quantize/quantized-weights.js';
 import type { ComputeDType, DecoderWeights } from './decoder-weights.js';
 import { DECODER_INPUTS } from './inputs.js';
 import type { DropoutInput } from './inputs.js';
@@ -37,6 +39,12 @@ export type { DropoutInput } from './inputs.js';
 export interface DecoderModel {
   readonly config: DecoderConfig;
   readonly weights: SafetensorsWeights;
+  /**
+   * The projections block-quantized (QLoRA): traces multiply through them instead of the fp32
+   * weights — forward exactly through the dequantized values, backward too. Embeddings, norms and
+   * the LM head stay fp32. See `withQuantization`.
+   */
+  readonly quantized?: QuantizedStore;
 }
 
 export type Trainable =
@@ -108,7 +116,9 @@ export class DecoderTrace {
       this.lora = NO_LORA;
       this.dropoutInputs = [];
     } else {
-      this.policyWeights = frozenDecoderWeights(g, config, model.weights, this.dtype);
+      const frozen = frozenDecoderWeights(g, config, model.weights, this.dtype);
+      // Training computes in fp32 on the dequantized weights (accuracy level 0), as QLoRA does.
+      this.policyWeights = model.quantized ? withQuantizedWeights(g, config, frozen, model.quantized, { accuracyLevel: 0, lmHead: false }) : frozen;
       this.referenceWeights = this.policyWeights;
       const declared = this.trainable.kind === 'lora' ? declareLoraFactors(g, config, this.trainable.lora, this.dtype, options.dropout !== false) : undefined;
       this.parameters = declared?.parameters ?? [];

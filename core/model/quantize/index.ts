@@ -3,3 +3,4 @@ export { quantizeNBits, dequantizeNBits, blocksPerRow, type NBitsMatrix, type Qu
 export { weightQuantizationSchema, parseWeightQuantization, type WeightQuantization } from './weight-quantization.js';
 export { openQuantizedStore, quantizableWeights, type QuantizedStore } from './quantized-store.js';
 export { withQuantizedWeights } from './quantized-weights.js';
+export { withQuantization, type QuantizedModelFolder } from './with-quantization.js';

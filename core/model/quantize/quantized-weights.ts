@@ -8,7 +8,7 @@ import { blocksPerRow } from './nbits.js';
 import { packedShape, type QuantizedStore } from './quantized-store.js';
 import { bitsOf } from './weight-quantization.js';
 
-function quantizedWeight(g: Graph, store: QuantizedStore, name: string): QuantizedWeight {
+function quantizedWeight(g: Graph, store: QuantizedStore, name: string, accuracyLevel: 0 | 4): QuantizedWeight {
   const m = store.matrices[name];
   if (!m) throw new Error(`quantize: the store ${store.file} has no tensor ${name}`);
   const [n, k] = m.shape;
@@ -25,12 +25,17 @@ function quantizedWeight(g: Graph, store: QuantizedStore, name: string): Quantiz
     blockSize: spec.blockSize,
     n,
     k,
-    accuracyLevel: spec.accuracyLevel,
+    accuracyLevel,
   };
 }
 
-export function withQuantizedWeights(g: Graph, config: DecoderConfig, weights: DecoderWeights, store: QuantizedStore): DecoderWeights {
-  const proj = (w: ProjectionWeights, name: string): ProjectionWeights => ({ ...w, quantized: quantizedWeight(g, store, name) });
+/**
+ * `accuracyLevel` overrides the store's (training uses 0: fp32 compute on the dequantized values);
+ * `lmHead: false` keeps the fp32 head (training's cross-entropy reads it).
+ */
+export function withQuantizedWeights(g: Graph, config: DecoderConfig, weights: DecoderWeights, store: QuantizedStore, options: { accuracyLevel?: 0 | 4; lmHead?: boolean } = {}): DecoderWeights {
+  const level = options.accuracyLevel ?? store.spec.accuracyLevel;
+  const proj = (w: ProjectionWeights, name: string): ProjectionWeights => ({ ...w, quantized: quantizedWeight(g, store, name, level) });
   const layers = weights.layers.map((lw, l) => {
     const p = layerPrefix(l);
     return {
@@ -44,7 +49,7 @@ export function withQuantizedWeights(g: Graph, config: DecoderConfig, weights: D
       down: proj(lw.down, `${p}.mlp.down_proj.weight`),
     };
   });
-  if (!weights.lmHead) return { ...weights, layers };
+  if (!weights.lmHead || options.lmHead === false) return { ...weights, layers };
   const head = config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
-  return { ...weights, layers, lmHeadQuantized: quantizedWeight(g, store, head) };
+  return { ...weights, layers, lmHeadQuantized: quantizedWeight(g, store, head, level) };
 }
