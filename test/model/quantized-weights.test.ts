@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EngineSession, Graph } from '../../core/engine/index.js';
 import { quantizedLinear } from '../../core/engine/primitives/index.js';
+import type { QuantizedWeight } from '../../core/engine/primitives/index.js';
 import { GREEDY, generateTokens, InferenceModel, openModelFolder } from '../../core/model/index.js';
 import type { ModelFolder } from '../../core/model/index.js';
+import type { NBitsMatrix } from '../../core/model/quantize/index.js';
 import { dequantizeNBits, openQuantizedStore, parseWeightQuantization, quantizableWeights, quantizeNBits } from '../../core/model/quantize/index.js';
 import { writeSafetensors } from '../../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../../core/model/safetensors/writer.js';
@@ -37,6 +39,21 @@ async function dequantizedCopy(folder: ModelFolder, bits: 4 | 8, blockSize: numb
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, tie_word_embeddings: options.head ? false : config.tie_word_embeddings }));
   for (const f of ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json']) copyFileSync(join(folder.dir, f), join(dir, f));
   return dir;
+}
+
+/** A quantized matrix as graph initializers, at fp32 compute. */
+function weightIn(g: Graph, q: NBitsMatrix): QuantizedWeight {
+  const kb = Math.ceil(q.k / q.blockSize);
+  return {
+    packed: g.initializer('p', { data: q.packed, shape: [q.n, kb, (q.blockSize * q.bits) / 8], dtype: 'uint8' }),
+    scales: g.initializer('s', { data: q.scales, shape: [q.n * kb] }),
+    zeroPoints: g.initializer('z', { data: q.zeroPoints, shape: [q.zeroPoints.length], dtype: 'uint8' }),
+    bits: q.bits,
+    blockSize: q.blockSize,
+    n: q.n,
+    k: q.k,
+    accuracyLevel: 0,
+  };
 }
 
 function noise(n: number, seed: number): Float32Array {
@@ -107,17 +124,7 @@ test('the quantized product equals float64 on the dequantized weights (fp32 comp
     const deq = dequantizeNBits(q);
     const g = new Graph();
     const xi = g.input('x', 'float32', [m, k]);
-    const kb = Math.ceil(k / 32);
-    const weight = {
-      packed: g.initializer('p', { data: q.packed, shape: [n, kb, (32 * bits) / 8], dtype: 'uint8' }),
-      scales: g.initializer('s', { data: q.scales, shape: [n * kb] }),
-      zeroPoints: g.initializer('z', { data: q.zeroPoints, shape: [q.zeroPoints.length], dtype: 'uint8' }),
-      bits,
-      blockSize: 32,
-      n,
-      k,
-      accuracyLevel: 0 as const,
-    };
+    const weight = weightIn(g, q);
     const lora = { a: g.input('a', 'float32', [r, k]), b: g.input('b', 'float32', [n, r]), scale };
     const y = g.withTapeSuspended(() => quantizedLinear(xi, weight, { bias: g.initializer('bias', { data: bias, shape: [n] }), lora }));
     const session = await EngineSession.create(g.compile({ outputs: { y } }));
@@ -196,17 +203,7 @@ test('gradients through a quantized linear (dX, LoRA dA and dB, with a dropout m
     const xi = g.parameter('x', 'float32', [m, k]);
     const ai = g.parameter('a', 'float32', [r, k]);
     const bi = g.parameter('b', 'float32', [n, r]);
-    const kb = Math.ceil(k / 16);
-    const weight = {
-      packed: g.initializer('p', { data: q.packed, shape: [n, kb, (16 * bits) / 8], dtype: 'uint8' }),
-      scales: g.initializer('s', { data: q.scales, shape: [n * kb] }),
-      zeroPoints: g.initializer('z', { data: q.zeroPoints, shape: [q.zeroPoints.length], dtype: 'uint8' }),
-      bits,
-      blockSize: 16,
-      n,
-      k,
-      accuracyLevel: 0 as const,
-    };
+    const weight = weightIn(g, q);
     const y = quantizedLinear(xi, weight, { lora: { a: ai, b: bi, scale, dropoutMask: g.input('mask', 'float32', [m, k]) } });
     const loss = ops.sum(ops.mul(y, g.input('c', 'float32', [m, n])));
     const session = await EngineSession.create(g.compile({ outputs: { loss, ...gradients(loss, [xi, ai, bi]) } }));

@@ -12,9 +12,9 @@ import type { Dim } from '../shape.js';
 import { shapeProduct, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { stopGradient } from '../autodiff.js';
-import { add, mul } from '../ops/elementwise.js';
-import { sum } from '../ops/reduce.js';
-import { reshape, transpose } from '../ops/shape-ops.js';
+import { mul } from '../ops/elementwise.js';
+import { reshape } from '../ops/shape-ops.js';
+import { loraLinearBackward } from './lora-backward.js';
 import { dim, fail, gemm, lastDim, rawMatMul, requireDim, requireFloat, requireRank, requireSameDtype } from './util.js';
 
 export interface LoraAdapter {
@@ -66,23 +66,10 @@ const linear2d = defineOp<LinearAttrs>({
     const s = slots(at);
     const x = ctx.inputs[0] as Tensor;
     const w = ctx.inputs[1] as Tensor;
-    const dy = ctx.gradOrZeros(0);
-    const need = (i: number): boolean => i >= 0 && ctx.needsGrad[i] === true;
     const grads: (Tensor | undefined)[] = ctx.inputs.map(() => undefined);
-
-    let dz: Tensor | undefined;
-    const loraDz = (): Tensor => (dz ??= gemm(dy, ctx.inputs[s.b] as Tensor, { alpha: at.scale }));
-
-    if (need(0)) {
-      const base = rawMatMul(dy, w);
-      if (!at.hasLora) grads[0] = base;
-      else if (at.hasMask) grads[0] = add(base, mul(rawMatMul(loraDz(), ctx.inputs[s.a] as Tensor), ctx.inputs[s.mask] as Tensor));
-      else grads[0] = gemm(loraDz(), ctx.inputs[s.a] as Tensor, { c: base });
-    }
-    if (need(1)) grads[1] = gemm(dy, x, { transA: true });
-    if (need(s.bias)) grads[s.bias] = sum(dy, 0);
-    if (need(s.a)) grads[s.a] = gemm(loraDz(), ctx.saved['xd'] as Tensor, { transA: true });
-    if (need(s.b)) grads[s.b] = transpose(gemm(ctx.saved['z'] as Tensor, dy, { transA: true, alpha: at.scale }), [1, 0]);
+    loraLinearBackward(ctx, s, (dy) => rawMatMul(dy, w), grads);
+    // A trainable W (full fine-tuning): dW = dYᵀ·X.
+    if (ctx.needsGrad[1] === true) grads[1] = gemm(ctx.gradOrZeros(0), x, { transA: true });
     return grads;
   },
 });

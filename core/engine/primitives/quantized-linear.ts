@@ -9,9 +9,9 @@
 import { defineOp } from '../custom-op.js';
 import type { Tensor } from '../tensor.js';
 import { stopGradient } from '../autodiff.js';
-import { add, mul } from '../ops/elementwise.js';
-import { sum } from '../ops/reduce.js';
-import { reshape, transpose } from '../ops/shape-ops.js';
+import { mul } from '../ops/elementwise.js';
+import { reshape } from '../ops/shape-ops.js';
+import { loraLinearBackward } from './lora-backward.js';
 import { shapeProduct, shapesEqual } from '../shape.js';
 import { dequantizeInGraph } from './dequantize-nbits.js';
 import type { LoraAdapter } from './linear.js';
@@ -69,24 +69,9 @@ const quantized2d = defineOp<Attrs>({
     return { outputs: gemm(z, inputs[s.b] as Tensor, { transB: true, alpha: at.scale, c: y }), saved: { xd, z } };
   },
   backward: (ctx) => {
-    const at = ctx.attrs;
-    const s = slots(at);
-    const dy = ctx.gradOrZeros(0);
-    const need = (i: number): boolean => i >= 0 && ctx.needsGrad[i] === true;
+    const [, packed, scales, zeroPoints] = ctx.inputs as Tensor[];
     const grads: (Tensor | undefined)[] = ctx.inputs.map(() => undefined);
-    let dz: Tensor | undefined;
-    const loraDz = (): Tensor => (dz ??= gemm(dy, ctx.inputs[s.b] as Tensor, { alpha: at.scale }));
-    if (need(0)) {
-      const [, packed, scales, zeroPoints] = ctx.inputs as Tensor[];
-      const w = dequantizeInGraph({ ...at.q, packed: packed!, scales: scales!, zeroPoints: zeroPoints! }, dy);
-      const base = rawMatMul(dy, w);
-      if (!at.hasLora) grads[0] = base;
-      else if (at.hasMask) grads[0] = add(base, mul(rawMatMul(loraDz(), ctx.inputs[s.a] as Tensor), ctx.inputs[s.mask] as Tensor));
-      else grads[0] = gemm(loraDz(), ctx.inputs[s.a] as Tensor, { c: base });
-    }
-    if (need(s.bias)) grads[s.bias] = sum(dy, 0);
-    if (need(s.a)) grads[s.a] = gemm(loraDz(), ctx.saved['xd'] as Tensor, { transA: true });
-    if (need(s.b)) grads[s.b] = transpose(gemm(ctx.saved['z'] as Tensor, dy, { transA: true, alpha: at.scale }), [1, 0]);
+    loraLinearBackward(ctx, slots(ctx.attrs), (dy) => rawMatMul(dy, dequantizeInGraph({ ...ctx.attrs.q, packed: packed!, scales: scales!, zeroPoints: zeroPoints! }, dy)), grads);
     return grads;
   },
 });
