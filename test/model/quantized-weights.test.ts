@@ -272,3 +272,11 @@ test('a QLoRA run (sft-multiobjective, quantization int4) trains, logs the quant
   await model.release();
   assert.equal(row!.tokens.length, 3);
 });
+
+test('a QLoRA GRPO run samples its rollouts through the quantized weights it trains on (the first-step log-prob check passes)', { timeout: 300_000 }, async () => {
+  const { attune } = await import('../cli/run-in-process.js');
+  const out = join(tempDir(), 'run');
+  const r = await attune(['run', 'grpo-empathy', '--config', 'configs/grpo-empathy/cpu-smoke.yaml', '--set', 'model=attune-tiny-qwen2', '--set', 'quantization.type=int4', '--set', 'trainer.options.steps=1', '--set', 'trainer.options.checkpointEvery=1', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(readFileSync(join(out, 'run.log'), 'utf8'), /log-prob of sampled token/);
+});

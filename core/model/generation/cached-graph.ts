@@ -42,8 +42,8 @@ export const CACHED_OUTPUTS = {
  * `quantized`: the projections and LM head as block-quantized weights (MatMulNBits) instead of fp32.
  */
 export function buildCachedDecoderGraph(model: DecoderModel, lora: LoraConfig | null, quantized?: QuantizedStore): Program {
-  // A folder quantized for training (QLoRA) generates its rollouts through the same weights at the
-  // training graph's fp32 compute, so the sampled tokens' log-probs agree with the graph's.
+  // A folder quantized for training (QLoRA) generates its rollouts through the same weights as the
+  // training graph — fp32 compute, fp32 LM head — so the sampled tokens' log-probs agree with it.
   const g = new Graph();
   // Forward only: without the autodiff tape, custom ops over the LoRA parameters add no alias nodes.
   const outputs = g.withTapeSuspended(() => traceCached(g, model, lora, quantized));
@@ -55,7 +55,7 @@ function traceCached(g: Graph, model: DecoderModel, lora: LoraConfig | null, qua
   const { numHeads: nH, numKvHeads: nKV, headDim: hd } = config;
   const fp32 = frozenDecoderWeights(g, config, model.weights, 'float32');
   const store = quantized ?? model.quantized;
-  const weights = store ? withQuantizedWeights(g, config, fp32, store, quantized ? {} : { accuracyLevel: 0 }) : fp32;
+  const weights = store ? withQuantizedWeights(g, config, fp32, store, quantized ? {} : { accuracyLevel: 0, lmHead: false }) : fp32;
   const ids = g.input(CACHED_INPUTS.inputIds, 'int64', ['batch', 'seq']);
   const mask = g.input(CACHED_INPUTS.attentionMask, 'int64', ['batch', 'seq']);
   const pastMask = g.input(CACHED_INPUTS.pastMask, 'int64', ['batch', 'cache']);
