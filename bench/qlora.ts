@@ -1,8 +1,9 @@
 /**
  * QLoRA benchmark on the smol shape (random weights; batch 2 × 256 tokens, LoRA r 8 on all seven
  * projections, the causal-LM loss and its LoRA gradients, as `model.lora_sft_step`): the step
- * with fp32 frozen weights, and with int8 and int4 block-quantized ones (forward MatMulNBits at
- * fp32 compute, backward through the in-graph dequantization). Each variant runs in its own
+ * with fp32 frozen weights, with int8 and int4 block-quantized ones (forward MatMulNBits at fp32
+ * compute, backward through the in-graph dequantization), and with nf4 + double quantization
+ * (dequantized in the graph both ways). Each variant runs in its own
  * process, so peak RSS is that variant's alone; the matmul peak of the same sitting is printed
  * beside the step so the ratio can be read without another run.
  *
@@ -23,7 +24,7 @@ import { enginePeakGflops } from './peak.js';
 import { r1, stats } from './stats.js';
 
 const CONFIG: BenchConfig = { ...SMOL_SHAPE, batch: 2, seq: 256, reference: { stepMs: 2900, forwardMs: 960, decodeTokPerSecB1: 20 }, rounds: { forward: 0, step: 3, generate: 0 } };
-const VARIANTS = ['fp32', 'int8', 'int4'] as const;
+const VARIANTS = ['fp32', 'int8', 'int4', 'nf4'] as const;
 
 /** One variant in this process: prints one JSON line. */
 async function runVariant(dir: string, variant: (typeof VARIANTS)[number]): Promise<void> {

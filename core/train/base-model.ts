@@ -6,12 +6,13 @@ import type { z } from 'zod';
 import type { RunContext } from '../kernel/runs/run-context.js';
 import { openModelFolder } from '../model/folder/open-model-folder.js';
 import { withQuantization, type QuantizedModelFolder } from '../model/quantize/with-quantization.js';
-import { weightQuantizationSchema, type WeightQuantization } from '../model/quantize/weight-quantization.js';
+import { completeQuantization, weightQuantizationSchema, type WeightQuantization } from '../model/quantize/weight-quantization.js';
 
 /** The recipe config key. */
 export const quantizationOption = weightQuantizationSchema
+  .transform(completeQuantization)
   .optional()
-  .describe('QLoRA: train the adapter on int4/int8 block-quantized frozen projections (fp32 compute on the dequantized weights; the adapter loads on the fp32 base). Absent: fp32 weights');
+  .describe('QLoRA: train the adapter on nf4/int4/int8 block-quantized frozen projections (fp32 compute on the dequantized weights; the adapter loads on the fp32 base). Absent: fp32 weights');
 
 export type QuantizationOption = z.output<typeof quantizationOption>;
 

@@ -14,7 +14,8 @@ import type { QuantizedWeight } from '../../core/engine/primitives/index.js';
 import { GREEDY, generateTokens, InferenceModel, openModelFolder } from '../../core/model/index.js';
 import type { ModelFolder } from '../../core/model/index.js';
 import type { NBitsMatrix } from '../../core/model/quantize/index.js';
-import { dequantizeNBits, openQuantizedStore, parseWeightQuantization, quantizableWeights, quantizeNBits } from '../../core/model/quantize/index.js';
+import type { WeightQuantization } from '../../core/model/quantize/index.js';
+import { absmaxValues, dequantizeNBits, dequantizeNF4, NF4_TABLE, quantizeNF4, openQuantizedStore, parseWeightQuantization, quantizableWeights, quantizeNBits } from '../../core/model/quantize/index.js';
 import { writeSafetensors } from '../../core/model/safetensors/writer.js';
 import type { TensorToWrite } from '../../core/model/safetensors/writer.js';
 import { tempDir } from '../kernel/helpers.js';
@@ -23,7 +24,7 @@ import { tempDir } from '../kernel/helpers.js';
  * The model folder with its projections (and, with `head`, its LM head — untied, so the embedding
  * lookup keeps the fp32 table) replaced by their dequantized values: what quantized graphs must equal.
  */
-async function dequantizedCopy(folder: ModelFolder, bits: 4 | 8, blockSize: number, options: { head: boolean }): Promise<string> {
+async function dequantizedCopy(folder: ModelFolder, spec: WeightQuantization, options: { head: boolean }): Promise<string> {
   const dir = tempDir();
   const tensors: Record<string, TensorToWrite> = {};
   for (const name of folder.weights.names()) tensors[name] = { dtype: 'F32', shape: folder.weights.locate(name).shape, data: await folder.weights.readFloat32(name) };
@@ -31,7 +32,8 @@ async function dequantizedCopy(folder: ModelFolder, bits: 4 | 8, blockSize: numb
     const isHead = name === 'model.embed_tokens.weight' || name === 'lm_head.weight';
     if (isHead && !options.head) continue;
     const [n, k] = folder.weights.locate(name).shape as [number, number];
-    const deq = dequantizeNBits(quantizeNBits(await folder.weights.readFloat32(name), n, k, bits, blockSize));
+    const w = await folder.weights.readFloat32(name);
+    const deq = spec.type === 'nf4' ? dequantizeNF4(quantizeNF4(w, n, k, spec.blockSize, spec.doubleQuant)) : dequantizeNBits(quantizeNBits(w, n, k, spec.type === 'int8' ? 8 : 4, spec.blockSize));
     tensors[name === 'model.embed_tokens.weight' ? 'lm_head.weight' : name] = { dtype: 'F32', shape: [n, k], data: deq };
   }
   await writeSafetensors(join(dir, 'model.safetensors'), tensors);
@@ -45,6 +47,7 @@ async function dequantizedCopy(folder: ModelFolder, bits: 4 | 8, blockSize: numb
 function weightIn(g: Graph, q: NBitsMatrix): QuantizedWeight {
   const kb = Math.ceil(q.k / q.blockSize);
   return {
+    format: 'nbits',
     packed: g.initializer('p', { data: q.packed, shape: [q.n, kb, (q.blockSize * q.bits) / 8], dtype: 'uint8' }),
     scales: g.initializer('s', { data: q.scales, shape: [q.n * kb] }),
     zeroPoints: g.initializer('z', { data: q.zeroPoints, shape: [q.zeroPoints.length], dtype: 'uint8' }),
@@ -158,7 +161,7 @@ describe('generation through quantized weights', () => {
 
     // The reference: the same model in fp32 with every quantized weight replaced by its dequantized
     // values — untied, so the embedding lookup keeps the fp32 table as the quantized graph does.
-    const dir = await dequantizedCopy(tiny, 4, spec.blockSize, { head: true });
+    const dir = await dequantizedCopy(tiny, spec, { head: true });
 
     const prompts = [tiny.tokenizer.encode('I feel lonely since my friend moved away.'), tiny.tokenizer.encode('Thank you')];
     const run = async (model: InferenceModel) => {
@@ -234,13 +237,16 @@ test('gradients through a quantized linear (dX, LoRA dA and dB, with a dropout m
   }
 });
 
-test('QLoRA: the decoder loss and LoRA gradients through int4 projections equal fp32 ones on the dequantized weights', async () => {
+test('QLoRA: the decoder loss and LoRA gradients through int4 and nf4 projections equal fp32 ones on the dequantized weights', async () => {
+  const tiny = await openModelFolder('attune-tiny-qwen2');
+  for (const type of ['int4', 'nf4'] as const) await checkDecoderEquality(tiny, parseWeightQuantization({ type }));
+});
+
+async function checkDecoderEquality(tiny: ModelFolder, spec: WeightQuantization): Promise<void> {
   const { buildDecoderProgram, padBatch } = await import('../../core/model/decoder/index.js');
   const { initLora, loraConfig, LORA_TARGET_MODULES } = await import('../../core/model/lora/index.js');
-  const tiny = await openModelFolder('attune-tiny-qwen2');
-  const spec = parseWeightQuantization({ type: 'int4' });
   const quantized = { ...tiny, quantized: await openQuantizedStore(tiny.config, tiny.weights, spec, tempDir()) };
-  const reference = await openModelFolder(await dequantizedCopy(tiny, 4, spec.blockSize, { head: false }));
+  const reference = await openModelFolder(await dequantizedCopy(tiny, spec, { head: false }));
   const lora = initLora(loraConfig({ r: 4, alpha: 8, targetModules: [...LORA_TARGET_MODULES] }), tiny.config, 5);
   for (const { b } of lora.pairs()) b.data.set(noise(b.data.length, 17).map((v) => v * 0.01));
   const rows = [tiny.tokenizer.encode('I feel lonely since my friend moved away, and nobody calls.'), tiny.tokenizer.encode('Thank you for listening to me.')].map((ids) => ({ ids, labels: ids }));
@@ -257,9 +263,9 @@ test('QLoRA: the decoder loss and LoRA gradients through int4 projections equal 
     const b = f[name]!.data as Float32Array;
     const scale = Math.max(1e-6, ...Array.from(b, Math.abs));
     const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
-    assert.ok(worst <= 1e-4 * scale, `${name}: max |Δ| ${worst} against max |value| ${scale}`);
+    assert.ok(worst <= 1e-4 * scale, `${spec.type} ${name}: max |Δ| ${worst} against max |value| ${scale}`);
   }
-});
+}
 
 test('a QLoRA run (sft-multiobjective, quantization int4) trains, logs the quantized weights, and its adapter loads on the fp32 base', { timeout: 300_000 }, async () => {
   const { attune } = await import('../cli/run-in-process.js');
@@ -279,4 +285,93 @@ test('a QLoRA GRPO run samples its rollouts through the quantized weights it tra
   const r = await attune(['run', 'grpo-empathy', '--config', 'configs/grpo-empathy/cpu-smoke.yaml', '--set', 'model=attune-tiny-qwen2', '--set', 'quantization.type=int4', '--set', 'trainer.options.steps=1', '--set', 'trainer.options.checkpointEvery=1', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(readFileSync(join(out, 'run.log'), 'utf8'), /log-prob of sampled token/);
+});
+
+describe('NF4', () => {
+  test('codes are the nearest table entries of w / absmax, low nibble first; a partial block pads with the code of 0', () => {
+    // One row, k 20, block 16: block 0 holds every table value × 2 (exact), block 1 four values.
+    const w = new Float32Array(20);
+    for (let c = 0; c < 16; c++) w[c] = NF4_TABLE[c]! * 2;
+    w.set([0.5, -0.5, 0.04, 0], 16);
+    const q = quantizeNF4(w, 1, 20, 16, false);
+    assert.deepEqual([...(q.absmax as Float32Array)], [2, 0.5]);
+    assert.deepEqual([...q.codes.subarray(0, 2)], [0 | (1 << 4), 2 | (3 << 4)]);
+    // 0.5/0.5 → 1.0 (code 15), −1 → code 0, 0.04/0.5 = 0.08 → 0.0796 (code 8), 0 → 7; padding → 7.
+    assert.deepEqual([...q.codes.subarray(8, 16)], [15 | (0 << 4), 8 | (7 << 4), 0x77, 0x77, 0x77, 0x77, 0x77, 0x77]);
+    const back = dequantizeNF4(q);
+    assert.deepEqual([...back.subarray(0, 16)], [...w.subarray(0, 16)]);
+    assert.equal(back[18], Math.fround(NF4_TABLE[8]! * 0.5));
+  });
+
+  test('double quantization keeps every absmax within half a step of its group, and dequantization uses those values', () => {
+    const n = 40;
+    const k = 256;
+    const w = noise(n * k, 21);
+    const plain = quantizeNF4(w, n, k, 64, false);
+    const double = quantizeNF4(w, n, k, 64, true);
+    const exact = plain.absmax as Float32Array;
+    const dq = double.absmax as { q: Int8Array; scales: Float32Array; mean: number };
+    const rebuilt = absmaxValues(double);
+    exact.forEach((a, i) => assert.ok(Math.abs(rebuilt[i]! - a) <= dq.scales[Math.floor(i / 256)]! / 2 + 1e-6, `absmax ${i}`));
+    assert.equal(dq.q.length % 256, 0);
+    // The weights dequantize with the rebuilt absmax: a block's largest |w| comes back as its absmax.
+    const back = dequantizeNF4(double);
+    for (let blk = 0; blk < exact.length; blk++) {
+      let largest = 0;
+      for (let j = 0; j < 64; j++) largest = Math.max(largest, Math.abs(back[blk * 64 + j]!));
+      assert.equal(largest, rebuilt[blk]);
+    }
+  });
+
+  test('gradients through an nf4 linear (with and without double quantization) equal float64 on the dequantized weights', async () => {
+    const { gradients, ops } = await import('../../core/engine/index.js');
+    const [m, n, k, r] = [4, 20, 70, 2];
+    const w = noise(n * k, 31);
+    const x = noise(m * k, 32);
+    const c = noise(m * n, 33);
+    const a = noise(r * k, 34);
+    const b = noise(n * r, 35);
+    for (const doubleQuant of [false, true]) {
+      const q = quantizeNF4(w, n, k, 32, doubleQuant);
+      const deq = dequantizeNF4(q);
+      const g = new Graph();
+      const xi = g.parameter('x', 'float32', [m, k]);
+      const ai = g.parameter('a', 'float32', [r, k]);
+      const bi = g.parameter('b', 'float32', [n, r]);
+      const codes = g.initializer('codes', { data: q.codes, shape: [n, q.codes.length / n], dtype: 'uint8' });
+      const absmax = q.absmax instanceof Float32Array
+        ? g.initializer('absmax', { data: q.absmax, shape: [q.absmax.length] })
+        : { q: g.initializer('absmax_q', { data: q.absmax.q, shape: [q.absmax.q.length], dtype: 'int8' }), scales: g.initializer('absmax_s', { data: q.absmax.scales, shape: [q.absmax.scales.length] }), mean: q.absmax.mean };
+      const y = quantizedLinear(xi, { format: 'nf4', codes, absmax, blockSize: 32, n, k }, { lora: { a: ai, b: bi, scale: 2 } });
+      const loss = ops.sum(ops.mul(y, g.input('c', 'float32', [m, n])));
+      const session = await EngineSession.create(g.compile({ outputs: { loss, ...gradients(loss, [xi, ai, bi]) } }));
+      const out = await session.run({ x, a, b, c });
+      await session.release();
+      let lossRef = 0;
+      const dx = new Float64Array(m * k);
+      for (let i = 0; i < m; i++) {
+        for (let o = 0; o < n; o++) {
+          let yv = 0;
+          for (let j = 0; j < k; j++) yv += x[i * k + j]! * deq[o * k + j]!;
+          for (let t = 0; t < r; t++) {
+            let z = 0;
+            for (let j = 0; j < k; j++) z += x[i * k + j]! * a[t * k + j]!;
+            yv += 2 * z * b[o * r + t]!;
+          }
+          lossRef += c[i * n + o]! * yv;
+        }
+        for (let j = 0; j < k; j++) {
+          let v = 0;
+          for (let o = 0; o < n; o++) {
+            v += c[i * n + o]! * deq[o * k + j]!;
+            for (let t = 0; t < r; t++) v += c[i * n + o]! * 2 * b[o * r + t]! * a[t * k + j]!;
+          }
+          dx[i * k + j] = v;
+        }
+      }
+      assert.ok(Math.abs((out['loss']!.data[0] as number) - lossRef) < 1e-3, `loss ${out['loss']!.data[0]} vs ${lossRef}`);
+      const worst = (out['x']!.data as Float32Array).reduce((acc, v, i) => Math.max(acc, Math.abs(v - dx[i]!)), 0);
+      assert.ok(worst < 1e-4, `doubleQuant ${doubleQuant} dX: ${worst}`);
+    }
+  });
 });

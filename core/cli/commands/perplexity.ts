@@ -18,7 +18,7 @@ export function perplexityCommand(yargs: Argv): Argv {
         .option('batch-size', { type: 'number', default: 4, describe: 'texts per forward pass' })
         .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
         .conflicts('text', 'data')
-        .option('quantize', { choices: ['int4', 'int8'] as const, describe: 'score through int4 or int8 block-quantized projections (fp32 compute on the dequantized weights, as QLoRA trains)' })
+        .option('quantize', { choices: ['int4', 'int8', 'nf4'] as const, describe: 'score through nf4, int4 or int8 block-quantized projections (fp32 compute on the dequantized weights, as QLoRA trains)' })
         .check((argv) => {
           if (argv.text === undefined && argv.data === undefined) throw new AttuneError('give --text <text> or --data <file>');
           return true;

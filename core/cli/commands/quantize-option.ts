@@ -10,7 +10,7 @@ export function withQuantizeOption<T>(y: Argv<T>) {
 }
 
 /** The InferenceModel option for the flag, or nothing without it. */
-export async function quantizationOption(argv: { quantize?: 'int4' | 'int8' | undefined }): Promise<{ quantization?: WeightQuantization }> {
+export async function quantizationOption(argv: { quantize?: 'int4' | 'int8' | 'nf4' | undefined }): Promise<{ quantization?: WeightQuantization }> {
   if (argv.quantize === undefined) return {};
   const { parseWeightQuantization } = await import('../../model/quantize/weight-quantization.js');
   return { quantization: parseWeightQuantization(argv.quantize) };

@@ -15,10 +15,11 @@ import type { DecoderConfig } from '../folder/config.js';
 import { layerPrefix } from '../folder/expected-tensors.js';
 import type { SafetensorsWeights } from '../safetensors/sharded.js';
 import { blocksPerRow, quantizeNBits } from './nbits.js';
+import { quantizeNF4 } from './nf4.js';
 import { bitsOf, type WeightQuantization } from './weight-quantization.js';
 
 /** Bumped when the file layout changes, so old caches are not misread. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface StoredRange {
   readonly offset: number;
@@ -28,9 +29,15 @@ export interface StoredRange {
 export interface StoredMatrix {
   /** [n, k] as in the safetensors file. */
   readonly shape: readonly [number, number];
+  /** int4/int8: MatMulNBits codes; nf4: the packed NF4 codes. */
   readonly packed: StoredRange;
+  /** int4/int8: float32 scales; nf4: float32 absmax, or the double-quantized absmax's group scales. */
   readonly scales: StoredRange;
-  readonly zeroPoints: StoredRange;
+  /** int4/int8 only. */
+  readonly zeroPoints?: StoredRange;
+  /** nf4 with double quantization: the int8 absmax codes and their mean. */
+  readonly absmaxQ?: StoredRange;
+  readonly absmaxMean?: number;
 }
 
 export interface QuantizedStore {
@@ -84,17 +91,21 @@ export async function openQuantizedStore(config: DecoderConfig, weights: Safeten
     return range;
   };
   const matrices: Record<string, StoredMatrix> = {};
-  const bits = bitsOf(spec);
+  const bytes = (a: Float32Array | Int8Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   for (const name of names) {
     const shape = weights.locate(name).shape;
     const [n, k] = shape as [number, number];
-    const q = quantizeNBits(await weights.readFloat32(name), n, k, bits, spec.blockSize);
-    matrices[name] = {
-      shape: [n, k],
-      packed: put(q.packed),
-      scales: put(new Uint8Array(q.scales.buffer, q.scales.byteOffset, q.scales.byteLength)),
-      zeroPoints: put(q.zeroPoints),
-    };
+    const w = await weights.readFloat32(name);
+    if (spec.type === 'nf4') {
+      const q = quantizeNF4(w, n, k, spec.blockSize, spec.doubleQuant);
+      matrices[name] =
+        q.absmax instanceof Float32Array
+          ? { shape: [n, k], packed: put(q.codes), scales: put(bytes(q.absmax)) }
+          : { shape: [n, k], packed: put(q.codes), scales: put(bytes(q.absmax.scales)), absmaxQ: put(bytes(q.absmax.q)), absmaxMean: q.absmax.mean };
+      continue;
+    }
+    const q = quantizeNBits(w, n, k, bitsOf(spec), spec.blockSize);
+    matrices[name] = { shape: [n, k], packed: put(q.packed), scales: put(bytes(q.scales)), zeroPoints: put(q.zeroPoints) };
   }
   await writeFileAtomic(file, Buffer.concat(chunks));
   // The index last: a reader that finds it finds a whole file.

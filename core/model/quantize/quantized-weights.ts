@@ -15,12 +15,23 @@ function quantizedWeight(g: Graph, store: QuantizedStore, name: string, accuracy
   const { spec, file } = store;
   const bits = bitsOf(spec);
   const kb = blocksPerRow(k, spec.blockSize);
-  const at = (suffix: string, r: { offset: number; length: number }, dtype: 'uint8' | 'float32', shape: readonly number[]) =>
+  const at = (suffix: string, r: { offset: number; length: number }, dtype: 'uint8' | 'int8' | 'float32', shape: readonly number[]) =>
     g.initializer(`${name}.${spec.type}.${suffix}`, { file, offset: r.offset, length: r.length, dtype, shape });
+  if (spec.type === 'nf4') {
+    const codes = at('codes', m.packed, 'uint8', [n, (kb * spec.blockSize) / 2]);
+    const absmax =
+      m.absmaxQ && m.absmaxMean !== undefined
+        ? { q: at('absmax_q', m.absmaxQ, 'int8', [m.absmaxQ.length]), scales: at('absmax_scales', m.scales, 'float32', [m.scales.length / 4]), mean: m.absmaxMean }
+        : at('absmax', m.scales, 'float32', [n * kb]);
+    return { format: 'nf4', codes, absmax, blockSize: spec.blockSize, n, k };
+  }
+  if (!m.zeroPoints) throw new Error(`quantize: the store ${store.file} has no zero points for ${name}`);
+  const zeroPoints = m.zeroPoints;
   return {
+    format: 'nbits',
     packed: at('packed', m.packed, 'uint8', packedShape(m, spec)),
     scales: at('scales', m.scales, 'float32', [n * kb]),
-    zeroPoints: at('zero_points', m.zeroPoints, 'uint8', [bits === 4 ? n * Math.ceil(kb / 2) : n * kb]),
+    zeroPoints: at('zero_points', zeroPoints, 'uint8', [bits === 4 ? n * Math.ceil(kb / 2) : n * kb]),
     bits,
     blockSize: spec.blockSize,
     n,
