@@ -18,12 +18,12 @@ import { EngineSession } from '../core/engine/index.js';
 import { buildDecoderProgram } from '../core/model/decoder/index.js';
 import { openModelFolder, parseWeightQuantization } from '../core/model/index.js';
 import { openQuantizedStore } from '../core/model/quantize/index.js';
-import { loraState, meanLoss, SMOL_SHAPE, sequenceBatch, timeRounds, writeModel } from './model.js';
+import { loraState, meanLoss, SMOL_CONFIG, SMOL_SHAPE, sequenceBatch, timeRounds, writeModel } from './model.js';
 import type { BenchConfig } from './model.js';
 import { enginePeakGflops } from './peak.js';
 import { r1, stats } from './stats.js';
 
-const CONFIG: BenchConfig = { ...SMOL_SHAPE, batch: 2, seq: 256, reference: { stepMs: 2900, forwardMs: 960, decodeTokPerSecB1: 20 }, rounds: { forward: 0, step: 3, generate: 0 } };
+const CONFIG: BenchConfig = { ...SMOL_CONFIG, rounds: { ...SMOL_CONFIG.rounds, step: 3 } };
 const VARIANTS = ['fp32', 'int8', 'int4', 'nf4'] as const;
 
 /** One variant in this process: prints one JSON line. */

@@ -30,7 +30,7 @@ export const dpo = defineRecipe({
       }),
       objectives: z.array(items.ref('objectives')).min(1).describe('preference objectives (objectives/dpo)'),
       trainer: items.ref('trainers').describe('the trainer (trainers/dpo)'),
-    }).superRefine((config, ctx) => checkTrainingBlock({ objectives: config.objectives }, ctx, { sources: ['data', 'sources'], objectives: ['objectives'], trainer: ['trainer'] })),
+    }).superRefine((config, ctx) => checkTrainingBlock({ objectives: config.objectives }, ctx)),
   run: async (config, run) => {
     const model = await openBaseModel(run, config.model, config.quantization);
     const pairs = await loadSourceSplits(run, config.data.sources, config.data.evalSplit);

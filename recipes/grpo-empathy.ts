@@ -48,7 +48,7 @@ export const grpoEmpathy = defineRecipe({
         .describe('an SFT stage on XML targets built from the data before GRPO (needs trainer.options.decoding: decoding/xml-reasoning)'),
       objectives: z.array(items.ref('objectives')).min(1).describe('rollout objectives (objectives/grpo)'),
       trainer: items.ref('trainers').describe('the trainer (trainers/grpo): rollouts, rewards, decoding policy'),
-    }).superRefine((config, ctx) => checkTrainingBlock({ objectives: config.objectives }, ctx, { sources: ['data', 'sources'], objectives: ['objectives'], trainer: ['trainer'] })),
+    }).superRefine((config, ctx) => checkTrainingBlock({ objectives: config.objectives }, ctx)),
   run: async (config, run) => {
     const model = await openBaseModel(run, config.model, config.quantization);
 

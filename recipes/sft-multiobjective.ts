@@ -27,7 +27,7 @@ export const sftMultiobjective = defineRecipe({
       }),
       objectives: z.array(items.ref('objectives')).min(1).describe('loss terms; each has its own weight option'),
       trainer: items.ref('trainers').describe('the trainer (trainers/sft)'),
-    }).superRefine((config, ctx) => checkTrainingBlock({ ...config, sources: config.data.sources }, ctx, { sources: ['data', 'sources'], objectives: ['objectives'], trainer: ['trainer'] })),
+    }).superRefine((config, ctx) => checkTrainingBlock({ ...config, sources: config.data.sources }, ctx)),
   run: async (config, run) => {
     const model = await openBaseModel(run, config.model, config.quantization);
     const objectives = await activeObjectives<SftObjective>(run, config.objectives);

@@ -22,9 +22,7 @@ export const sftBlock = (items: ItemRefBuilder, what: string) =>
     sources: z.array(items.ref('sources')).min(1).describe(`sources of ${what} (train split; the trainer's evalSplit is held out)`),
     objectives: z.array(items.ref('objectives')).min(1).describe('SFT loss terms (objectives/lm …)'),
     trainer: items.ref('trainers').describe('the trainer (trainers/sft)'),
-  }).superRefine((block, ctx) => checkTrainingBlock(block, ctx, BLOCK_PATHS));
-
-const BLOCK_PATHS = { sources: ['sources'], objectives: ['objectives'], trainer: ['trainer'] };
+  }).superRefine((block, ctx) => checkTrainingBlock(block, ctx));
 
 export type SftBlock = z.output<ReturnType<typeof sftBlock>>;
 

@@ -27,7 +27,7 @@ const dpoBlock = (items: ItemRefBuilder) =>
     evalSplit: z.string().default('validation').describe('held-out split of the same sources'),
     objectives: z.array(items.ref('objectives')).min(1).describe('preference objectives (objectives/dpo)'),
     trainer: items.ref('trainers').describe('the trainer (trainers/dpo)'),
-  }).superRefine((block, ctx) => checkTrainingBlock(block, ctx, { sources: ['sources'], objectives: ['objectives'], trainer: ['trainer'] }));
+  }).superRefine((block, ctx) => checkTrainingBlock(block, ctx));
 
 const mergeBlock = z
   .strictObject({

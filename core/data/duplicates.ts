@@ -6,9 +6,19 @@
  */
 import type { CanonicalExample } from '../kernel/extension-points/example.js';
 
-/** What makes two examples the same for training. */
+const keys = new WeakMap<CanonicalExample, string>();
+
+/**
+ * What makes two examples the same for training. Remembered per example object: the load's
+ * duplicate count and the run's train/held-out overlap ask about the same examples.
+ */
 export function exampleContentKey(example: CanonicalExample): string {
-  return JSON.stringify([example.kind, example.messages, example.labels, example.preference ?? null]);
+  let key = keys.get(example);
+  if (key === undefined) {
+    key = JSON.stringify([example.kind, example.messages, example.labels, example.preference ?? null]);
+    keys.set(example, key);
+  }
+  return key;
 }
 
 export class DuplicateTracker {

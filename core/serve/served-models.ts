@@ -30,8 +30,8 @@ export class ServedModels {
     readonly baseId: string,
   ) {}
 
-  static async open(base: string, options: { name?: string; adapters?: readonly { name: string; path: string }[]; quantization?: WeightQuantization } = {}): Promise<ServedModels> {
-    const model = await InferenceModel.open(base, options.quantization ? { quantization: options.quantization } : {});
+  static async open(base: string, options: { name?: string; adapters?: readonly { name: string; path: string }[]; quantization?: WeightQuantization | undefined } = {}): Promise<ServedModels> {
+    const model = await InferenceModel.open(base, { quantization: options.quantization });
     const served = new ServedModels(model, options.name ?? basename(model.folder.dir));
     try {
       for (const a of options.adapters ?? []) await served.load(a.name, a.path);

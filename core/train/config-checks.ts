@@ -14,19 +14,23 @@ interface TrainingBlock {
   trainer?: ItemRef<'trainers'>;
 }
 
+type KeyPath = (string | number)[];
+
 /**
- * For a recipe config's `.superRefine`: `at` is where the block sits (`[]` for a top-level
- * `data.sources`/`objectives`/`trainer` layout, `['curriculum']` for a nested block).
+ * For a recipe config's `.superRefine` on a block of `sources`, `objectives` and `trainer`
+ * (the sources may come from elsewhere, e.g. `data.sources`); `paths` says where the objectives
+ * and the trainer are when not at the block's top.
  */
-export function checkTrainingBlock(block: TrainingBlock, ctx: z.RefinementCtx, paths: { sources: (string | number)[]; objectives: (string | number)[]; trainer: (string | number)[] }): void {
+export function checkTrainingBlock(block: TrainingBlock, ctx: z.RefinementCtx, paths: { objectives?: KeyPath; trainer?: KeyPath } = {}): void {
+  const { objectives: objectivesPath = ['objectives'], trainer: trainerPath = ['trainer'] } = paths;
   const objectives = block.objectives ?? [];
   if (objectives.length > 0 && !objectives.some((ref) => isActiveWeight(ref.options.weight))) {
-    ctx.addIssue({ code: 'custom', path: paths.objectives, message: 'every objective has weight 0, so nothing would be trained; give at least one a weight above 0' });
+    ctx.addIssue({ code: 'custom', path: objectivesPath, message: 'every objective has weight 0, so nothing would be trained; give at least one a weight above 0' });
   }
   const sampling = block.trainer?.options.sampling as { kind?: unknown; weights?: Record<string, number> } | undefined;
   if (!block.sources || sampling?.kind !== 'mixture' || !sampling.weights) return;
   const names = block.sources.map(sourceName);
-  const weightsPath = [...paths.trainer, 'options', 'sampling', 'weights'];
+  const weightsPath = [...trainerPath, 'options', 'sampling', 'weights'];
   const given = Object.keys(sampling.weights);
   for (const key of given) {
     if (!names.includes(key)) ctx.addIssue({ code: 'custom', path: [...weightsPath, key], message: `no source is named '${key}'; the sources are ${names.join(', ')}` });

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Argv } from 'yargs';
 import type { Message } from '../../data/example.js';
 import { AttuneError } from '../../base/errors.js';
-import { quantizationOption } from './quantize-option.js';
+import { quantizationFromFlag } from './quantize-option.js';
 import { finishNote, generationParams, nonEmptyPrompt, streamingGenerator, withDecodingOptions } from './generate.js';
 
 export function chatCommand(yargs: Argv): Argv {
@@ -37,7 +37,7 @@ export function chatCommand(yargs: Argv): Argv {
       }
       // A policy may call the model several times (a hidden plan, a crisis reply it repairs): only its final reply is shown.
       const loaded = argv.policy !== undefined ? await (await import('./decoding-policy-option.js')).loadDecodingPolicy(argv.policy, argv.plugin ?? []) : undefined;
-      const model = await InferenceModel.open(base, { adapter: found.adapterDir, ...(await quantizationOption(argv)) });
+      const model = await InferenceModel.open(base, { adapter: found.adapterDir, quantization: await quantizationFromFlag(argv) });
       const generator = await streamingGenerator(model, !argv.base);
       const system: Message[] = argv.system ? [{ role: 'system', content: argv.system }] : [];
       const reply = async (history: Message[]): Promise<string> => {

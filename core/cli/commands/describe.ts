@@ -7,16 +7,8 @@ import { describeSchema } from '../../kernel/recipes/describe-schema.js';
 import type { SchemaRow } from '../../kernel/recipes/describe-schema.js';
 import { defaultConfigPath, recipeSchema, resolveRecipeConfig } from '../../kernel/recipes/recipe-config.js';
 import type { Kernel } from '../../kernel/kernel.js';
+import { valueAt } from '../../kernel/config/value-at.js';
 
-/** The value at a dotted key path of the default config (undefined when it sets none). */
-function valueAt(config: unknown, key: string): unknown {
-  let current: unknown = config;
-  for (const part of key.split('.')) {
-    if (!current || typeof current !== 'object' || Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
 
 const show = (v: unknown) => {
   // An item reference reads as the item it names (its options are listed beneath).
@@ -32,7 +24,7 @@ const show = (v: unknown) => {
 function formatRows(rows: SchemaRow[], indent: string, config?: unknown): string[] {
   const width = Math.min(36, Math.max(8, ...rows.map((r) => r.key.length)));
   return rows.map((r) => {
-    const set = config === undefined ? undefined : valueAt(config, r.key);
+    const set = config === undefined ? undefined : valueAt(config, r.key.split('.'));
     const schemaDefault = 'default' in r ? `schema default ${show(r.default)}` : r.optional ? 'optional' : set !== undefined ? 'a config of your own must set it' : 'required';
     const dflt = set !== undefined && / item$/.test(r.type) ? `default config ${show(set)}${'default' in r || r.optional ? '' : '; a config of your own must set it'}` : set !== undefined && (!('default' in r) || JSON.stringify(set) !== JSON.stringify(r.default)) ? `default config ${show(set)}; ${schemaDefault}` : 'default' in r ? `default ${show(r.default)}` : schemaDefault;
     return `${indent}${r.key.padEnd(width)}  ${r.type}  [${dflt}]${r.doc ? `  ${r.doc}` : ''}`;

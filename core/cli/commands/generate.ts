@@ -1,7 +1,7 @@
 /** `attune generate`: one reply (chat template) or a raw continuation, streamed to stdout. */
 import type { Argv } from 'yargs';
 import { AttuneError } from '../../base/errors.js';
-import { quantizationOption, withQuantizeOption } from './quantize-option.js';
+import { quantizationFromFlag, withQuantizeOption } from './quantize-option.js';
 import { DEFAULT_MODEL } from '../../model/folder/resolve.js';
 import type { InferenceModel } from '../../model/generation/inference-model.js';
 import type { ModelTextGenerator } from '../../model/generation/text-generator.js';
@@ -86,7 +86,7 @@ export function generateCommand(yargs: Argv): Argv {
       const prompt = nonEmptyPrompt(argv.prompt);
       const params = generationParams(argv);
       const { InferenceModel } = await import('../../model/generation/inference-model.js');
-      const model = await InferenceModel.open(argv.model, { ...(argv.adapter !== undefined ? { adapter: argv.adapter } : {}), ...(await quantizationOption(argv)) });
+      const model = await InferenceModel.open(argv.model, { ...(argv.adapter !== undefined ? { adapter: argv.adapter } : {}), quantization: await quantizationFromFlag(argv) });
       try {
         const generator = await streamingGenerator(model, true);
         const messages: Message[] = [...(argv.system ? [{ role: 'system' as const, content: argv.system }] : []), { role: 'user', content: prompt }];

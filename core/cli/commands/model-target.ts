@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { Argv } from 'yargs';
 import { AttuneError } from '../../base/errors.js';
-import { quantizationOption, withQuantizeOption } from './quantize-option.js';
+import { quantizationFromFlag, withQuantizeOption } from './quantize-option.js';
 import { DEFAULT_MODEL } from '../../model/folder/resolve.js';
 import type { InferenceModel } from '../../model/generation/inference-model.js';
 
@@ -14,7 +14,7 @@ export interface ModelTargetArgs {
   model?: string | undefined;
   adapter?: string | undefined;
   run?: string | undefined;
-  quantize?: 'int4' | 'int8' | undefined;
+  quantize?: string | undefined;
 }
 
 export function withModelTargetOptions<T>(y: Argv<T>) {
@@ -46,7 +46,7 @@ export async function openModelTarget(argv: ModelTargetArgs): Promise<ModelTarge
     }
   }
   base ??= DEFAULT_MODEL;
-  const model = await InferenceModel.open(base, { ...(adapterDir !== undefined ? { adapter: adapterDir } : {}), ...(await quantizationOption(argv)) });
+  const model = await InferenceModel.open(base, { ...(adapterDir !== undefined ? { adapter: adapterDir } : {}), quantization: await quantizationFromFlag(argv) });
   const name = basename(model.folder.dir);
   return { model, base: name, id: adapterDir !== undefined ? `${name}+${adapterDir}` : name, ...(adapterDir !== undefined ? { adapterDir } : {}) };
 }

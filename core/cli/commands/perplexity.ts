@@ -2,14 +2,14 @@
 import type { Argv } from 'yargs';
 import { AttuneError } from '../../base/errors.js';
 import { DEFAULT_MODEL } from '../../model/folder/resolve.js';
-import { quantizationOption } from './quantize-option.js';
+import { quantizationFromFlag, withQuantizeOption } from './quantize-option.js';
 
 export function perplexityCommand(yargs: Argv): Argv {
   return yargs.command(
     'perplexity',
     'mean negative log-likelihood per token (position t predicts token t+1) and perplexity',
     (y) =>
-      y
+      withQuantizeOption(y, 'score')
         .option('model', { type: 'string', default: DEFAULT_MODEL, describe: 'model folder, embedded model name, or hub id in the local cache' })
         .option('adapter', { type: 'string', describe: 'PEFT LoRA adapter folder to apply' })
         .option('text', { type: 'string', describe: 'one text to score' })
@@ -18,7 +18,6 @@ export function perplexityCommand(yargs: Argv): Argv {
         .option('batch-size', { type: 'number', default: 4, describe: 'texts per forward pass' })
         .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
         .conflicts('text', 'data')
-        .option('quantize', { choices: ['int4', 'int8', 'nf4'] as const, describe: 'score through nf4, int4 or int8 block-quantized projections (fp32 compute on the dequantized weights, as QLoRA trains)' })
         .check((argv) => {
           if (argv.text === undefined && argv.data === undefined) throw new AttuneError('give --text <text> or --data <file>');
           return true;
@@ -32,7 +31,7 @@ export function perplexityCommand(yargs: Argv): Argv {
       if (argv.text !== undefined && argv.text.trim() === '') throw new AttuneError('--text is empty', 'give the text to score');
       const texts = argv.text !== undefined ? [argv.text] : await readTexts(argv.data as string, argv.field);
       // Scoring through quantized weights is what a QLoRA run trains against: the folder carries them.
-      const quantization = (await quantizationOption(argv)).quantization;
+      const quantization = await quantizationFromFlag(argv);
       const [{ openModelFolder }, { withQuantization }] = await Promise.all([import('../../model/folder/open-model-folder.js'), import('../../model/quantize/with-quantization.js')]);
       const folder = quantization ? await withQuantization(await openModelFolder(argv.model), quantization) : argv.model;
       const model = await InferenceModel.open(folder, argv.adapter !== undefined ? { adapter: argv.adapter } : {});

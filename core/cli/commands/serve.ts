@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 import { AttuneError } from '../../base/errors.js';
 import { DEFAULT_MODEL } from '../../model/folder/resolve.js';
-import { quantizationOption } from './quantize-option.js';
+import { quantizationFromFlag, withQuantizeOption } from './quantize-option.js';
 
 function adapterSpecs(values: readonly string[]): { name: string; path: string }[] {
   return values.map((v) => {
@@ -21,9 +21,8 @@ export function serveCommand(yargs: Argv): Argv {
     'serve',
     'serve a model and its adapters over an OpenAI-compatible API, with a web chat page',
     (y) =>
-      y
+      withQuantizeOption(y)
         .option('model', { type: 'string', default: DEFAULT_MODEL, describe: 'base model folder or embedded name' })
-        .option('quantize', { choices: ['int4', 'int8'] as const, describe: 'serve through int4 or int8 block-quantized weights (built once, cached on disk)' })
         .option('served-model-name', { type: 'string', describe: "the base model's id in /v1/models (default: its folder name)" })
         .option('adapter', { type: 'string', array: true, describe: 'a LoRA adapter as name=<folder>, repeatable; each is a model id' })
         .option('policy', { type: 'string', describe: 'default decoding policy (an item or a YAML/JSON config); default none: plain generation, streamed token by token' })
@@ -55,7 +54,7 @@ export function serveCommand(yargs: Argv): Argv {
       const names = kernel.registries.items.decoding.list().map((e) => e.ref);
       const env = { baseDir: process.cwd(), warn: (m: string) => process.stderr.write(`warning: ${m}\n`) };
       const policies = new ServedPolicies(loaded ? { key: loaded.ref.use, instance: loaded.policy } : null, names, (use) => kernel.create({ kind: 'decoding', use, options: {} }, env));
-      const models = await ServedModels.open(argv.model, { ...(argv['served-model-name'] ? { name: argv['served-model-name'] } : {}), adapters, ...(await quantizationOption(argv)) });
+      const models = await ServedModels.open(argv.model, { ...(argv['served-model-name'] ? { name: argv['served-model-name'] } : {}), adapters, quantization: await quantizationFromFlag(argv) });
       const { app } = buildServer({ models, policies, limits: { maxTokens: argv['max-tokens'], batch: argv['max-batch'], queue: argv['max-queue'] }, log: argv.log });
       if (!['127.0.0.1', 'localhost', '::1'].includes(argv.host)) process.stderr.write(`warning: listening on ${argv.host}, not loopback: anyone who can reach it can use the model (there is no authentication)\n`);
       let address: string;

@@ -49,7 +49,7 @@ export function readDataText(file: string): DataText {
   return { file, text, invalidUtf8 };
 }
 
-/** What is wrong with one row's text, or undefined; `length` may be given when the text is not at hand as one string. */
+/** What is wrong with one row's text (its fields or strings), or undefined. */
 export function rowTextProblem(texts: readonly string[], source: Pick<DataText, 'invalidUtf8'>, maxRowChars: number): string | undefined {
   let length = 0;
   for (const text of texts) length += text.length;

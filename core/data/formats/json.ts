@@ -32,10 +32,9 @@ function parseJsonLines(data: DataText, issues: RowIssueCollector): SourceRecord
   const out: SourceRecord<unknown>[] = [];
   data.text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
-    // Checked before parsing, so a 50 MB line costs a length comparison, not a parse.
-    const problem = rowTextProblem([line], data, issues.maxRowChars);
-    if (problem) {
-      issues.report({ file, row: i + 1, reason: problem });
+    // Length before parsing, so a 50 MB line costs a comparison, not a parse; the rest after.
+    if (line.length > issues.maxRowChars) {
+      issues.report({ file, row: i + 1, reason: rowTooLong(line.length, issues.maxRowChars) });
       return;
     }
     let value: unknown;
@@ -45,9 +44,9 @@ function parseJsonLines(data: DataText, issues: RowIssueCollector): SourceRecord
       issues.report({ file, row: i + 1, reason: `invalid JSON (${(error as Error).message})` });
       return;
     }
-    // Escapes (\u0000) only become what they are once parsed.
-    const escaped = rowTextProblem(stringsIn(value), data, issues.maxRowChars);
-    if (escaped) issues.report({ file, row: i + 1, reason: escaped });
+    // Checked on the parsed strings: escapes (\u0000) only become what they are once parsed.
+    const problem = rowTextProblem(stringsIn(value), data, issues.maxRowChars);
+    if (problem) issues.report({ file, row: i + 1, reason: problem });
     else out.push({ file, row: i + 1, value });
   });
   return out;
@@ -56,28 +55,10 @@ function parseJsonLines(data: DataText, issues: RowIssueCollector): SourceRecord
 /** The array's elements without those whose text breaks the row rules (too long, NUL, bad bytes). */
 function checkedElements(records: SourceRecord<unknown>[], data: DataText, issues: RowIssueCollector): SourceRecord<unknown>[] {
   return records.filter((record) => {
-    const length = textLength(record.value, issues.maxRowChars);
-    const problem = length > issues.maxRowChars ? rowTooLong(length, issues.maxRowChars) : rowTextProblem(stringsIn(record.value), data, issues.maxRowChars);
+    const problem = rowTextProblem(stringsIn(record.value), data, issues.maxRowChars);
     if (problem) issues.report({ file: record.file, row: record.row, reason: problem });
     return !problem;
   });
-}
-
-/** Characters of text in a parsed value, counting stops once past `limit`. */
-function textLength(value: unknown, limit: number): number {
-  let total = 0;
-  const stack = [value];
-  while (stack.length > 0 && total <= limit) {
-    const item = stack.pop();
-    if (typeof item === 'string') total += item.length;
-    else if (item && typeof item === 'object') {
-      for (const [k, v] of Object.entries(item)) {
-        total += k.length;
-        stack.push(v);
-      }
-    }
-  }
-  return total;
 }
 
 function stringsIn(value: unknown): string[] {

@@ -39,8 +39,9 @@ export async function loadExamples(
   if (request.limit === undefined || request.limit > 0) {
     for await (const example of await produce(issues)) {
       const named = nameFile ? { ...example, provenance: { ...example.provenance, file: nameFile(example.provenance.file) } } : example;
-      if (duplicates.seen(named) && action === 'drop') continue;
-      examples.push(exposeMetadata(named, options.exposeMetadata));
+      const final = exposeMetadata(named, options.exposeMetadata);
+      if (duplicates.seen(final) && action === 'drop') continue;
+      examples.push(final);
       if (request.limit !== undefined && examples.length >= request.limit) break;
     }
   }

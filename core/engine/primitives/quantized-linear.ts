@@ -6,7 +6,7 @@
  *   in fp32 on exactly the dequantized weights);
  * - `nf4` (bitsandbytes' NormalFloat, optionally double-quantized): no onnxruntime kernel takes it
  *   with a backward, so the forward dequantizes in the graph and runs a Gemm.
- * Either way the backward's dX = dY·W dequantizes the same bytes in the graph (dequantize-nbits.ts),
+ * Either way the backward's dX = dY·W dequantizes the same bytes in the graph (dequantize-in-graph.ts),
  * so forward and backward see one weight; the LoRA grads are linear's (lora-backward.ts).
  */
 import { defineOp } from '../custom-op.js';
@@ -16,7 +16,7 @@ import { mul } from '../ops/elementwise.js';
 import { reshape } from '../ops/shape-ops.js';
 import { loraLinearBackward } from './lora-backward.js';
 import { shapeProduct, shapesEqual } from '../shape.js';
-import { dequantizeInGraph } from './dequantize-nbits.js';
+import { dequantizeInGraph } from './dequantize-in-graph.js';
 import type { LoraAdapter } from './linear.js';
 import { fail, gemm, lastDim, rawMatMul, requireRank } from './util.js';
 

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../../base/errors.js';
 import type { Override } from './overrides.js';
 import { findUnknownKeys } from './unknown-keys.js';
+import { valueAt } from './value-at.js';
 import { describeZodIssue as describeIssue } from '../../base/zod-issue.js';
 
 export interface ConfigOrigin {
@@ -28,11 +29,6 @@ function whereIs(path: readonly PropertyKey[], origin: ConfigOrigin): string {
   return origin.locate?.(path) ?? origin.label;
 }
 
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let value = data;
-  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-  return value;
-}
 
 export function validateConfig<Schema extends z.ZodType>(schema: Schema, data: unknown, origin: ConfigOrigin): z.output<Schema> {
   // Located only when shown: finding a key's line is linear in its mapping, and a hostile

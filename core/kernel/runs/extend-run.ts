@@ -10,12 +10,8 @@ import { applyOverrides } from '../config/overrides.js';
 import type { Override } from '../config/overrides.js';
 import type { RecipeDefinition } from '../recipes/recipe.js';
 import { CheckpointStore } from './checkpoint-store.js';
+import { valueAt } from '../config/value-at.js';
 
-function valueAt(config: Record<string, unknown>, path: readonly (string | number)[]): unknown {
-  let current: unknown = config;
-  for (const key of path) current = current && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined;
-  return current;
-}
 
 /** The saved config with the raised budgets; throws a RecipeError saying why when extending is not well-defined. */
 export function extendFinishedRun(runDir: string, recipeName: string, recipe: RecipeDefinition, saved: Record<string, unknown>, overrides: readonly Override[]): Record<string, unknown> {

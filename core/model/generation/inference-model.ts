@@ -37,7 +37,7 @@ export interface InferenceModelOptions {
    * Generate through block-quantized projection and LM-head weights (int4 or int8, built once
    * and cached on disk); scoring and the full-sequence graphs stay fp32.
    */
-  readonly quantization?: WeightQuantization;
+  readonly quantization?: WeightQuantization | undefined;
   /** Where quantized weights are kept (default `<tmp>/attune-engine/quantized`). */
   readonly quantizedCacheDir?: string;
 }

@@ -8,7 +8,7 @@
  * Double quantization (QLoRA's): the absmax values, minus their mean, are stored as int8 in groups
  * of 256 with one float32 scale per group — about 0.37 fewer bits per weight at block size 64.
  */
-import { DOUBLE_QUANT_GROUP, NF4_TABLE as NF4_CODE_BOOK } from '../../engine/primitives/dequantize-nbits.js';
+import { DOUBLE_QUANT_GROUP, NF4_TABLE as NF4_CODE_BOOK } from '../../engine/primitives/dequantize-in-graph.js';
 
 /** bitsandbytes' NF4 code book as float32, shared with the graph's dequantization. */
 export const NF4_TABLE = Float32Array.from(NF4_CODE_BOOK);

@@ -13,7 +13,6 @@ function quantizedWeight(g: Graph, store: QuantizedStore, name: string, accuracy
   if (!m) throw new Error(`quantize: the store ${store.file} has no tensor ${name}`);
   const [n, k] = m.shape;
   const { spec, file } = store;
-  const bits = bitsOf(spec);
   const kb = blocksPerRow(k, spec.blockSize);
   const at = (suffix: string, r: { offset: number; length: number }, dtype: 'uint8' | 'int8' | 'float32', shape: readonly number[]) =>
     g.initializer(`${name}.${spec.type}.${suffix}`, { file, offset: r.offset, length: r.length, dtype, shape });
@@ -27,6 +26,7 @@ function quantizedWeight(g: Graph, store: QuantizedStore, name: string, accuracy
   }
   if (!m.zeroPoints) throw new Error(`quantize: the store ${store.file} has no zero points for ${name}`);
   const zeroPoints = m.zeroPoints;
+  const bits = bitsOf(spec);
   return {
     format: 'nbits',
     packed: at('packed', m.packed, 'uint8', packedShape(m, spec)),
