@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { resolve } from 'node:path';
 import { defineRecipe } from 'attune';
 import { loraConfig, loraConfigInputSchema } from 'attune/model';
-import { activeObjectives, checkTrainingBlock, loadSourceSplits, openBaseModel, quantizationOption, pooled, writeLossCurves } from 'attune/train';
+import { activeObjectives, checkTrainingBlock, loadSourceSplits, openBaseModel, baseModelOptions, pooled, writeLossCurves } from 'attune/train';
 import type { PreferenceObjective } from 'attune/train';
 import type { DpoStageInput } from '../plugins/trainers/dpo/index.js';
 
@@ -22,7 +22,7 @@ export const dpo = defineRecipe({
     z.strictObject({
       model: z.string().default('attune-small-qwen2').describe('base model: model folder, hub id in the local cache, or embedded model'),
       lora: loraConfigInputSchema.prefault({}).describe('the LoRA adapter that is trained (PEFT LoraConfig); must match startFrom\'s adapter'),
-      quantization: quantizationOption,
+      ...baseModelOptions,
       startFrom: z.string().optional().describe("a directory holding adapter/ (e.g. an SFT run's final/): the adapter starts there and that model is the reference"),
       data: z.strictObject({
         sources: z.array(items.ref('sources')).min(1).describe('preference sources (e.g. sources/counselchat-pairs, sources/preference-file): train split to learn, validation split held out'),
@@ -32,7 +32,7 @@ export const dpo = defineRecipe({
       trainer: items.ref('trainers').describe('the trainer (trainers/dpo)'),
     }).superRefine((config, ctx) => checkTrainingBlock({ objectives: config.objectives }, ctx)),
   run: async (config, run) => {
-    const model = await openBaseModel(run, config.model, config.quantization);
+    const model = await openBaseModel(run, config.model, config);
     const pairs = await loadSourceSplits(run, config.data.sources, config.data.evalSplit);
     const train = pooled(pairs.train);
     const held = pooled(pairs.eval);

@@ -13,7 +13,7 @@ import { AttuneError, defineRecipe } from 'attune';
 import type { CanonicalExample, ItemRef } from 'attune';
 import { conversationPrompts, xmlWarmupExamples } from 'attune/data';
 import { loraConfig, loraConfigInputSchema } from 'attune/model';
-import { activeObjectives, checkpointFiles, checkTrainingBlock, openBaseModel, quantizationOption, writeLossCurves } from 'attune/train';
+import { activeObjectives, checkpointFiles, checkTrainingBlock, openBaseModel, baseModelOptions, writeLossCurves } from 'attune/train';
 import type { RolloutObjective, SftObjective } from 'attune/train';
 import type { GrpoStageInput, GrpoTrainer } from '../plugins/trainers/grpo/index.js';
 import type { SftStageInput } from '../plugins/trainers/sft/index.js';
@@ -33,7 +33,7 @@ export const grpoEmpathy = defineRecipe({
     z.strictObject({
       model: z.string().default('attune-small-qwen2').describe('policy base: model folder, hub id in the local cache, or embedded model'),
       lora: loraConfigInputSchema.prefault({}).describe('the LoRA adapter that is trained (PEFT LoraConfig)'),
-      quantization: quantizationOption,
+      ...baseModelOptions,
       data: z.strictObject({
         sources: z.array(items.ref('sources')).min(1).describe('turn-level sources whose train split gives the prompts'),
         contextTurns: z.number().int().min(0).default(2).describe('earlier turns kept in each prompt before the turn to answer'),
@@ -50,7 +50,7 @@ export const grpoEmpathy = defineRecipe({
       trainer: items.ref('trainers').describe('the trainer (trainers/grpo): rollouts, rewards, decoding policy'),
     }).superRefine((config, ctx) => checkTrainingBlock({ objectives: config.objectives }, ctx)),
   run: async (config, run) => {
-    const model = await openBaseModel(run, config.model, config.quantization);
+    const model = await openBaseModel(run, config.model, config);
 
     const examples: CanonicalExample[] = [];
     for (const ref of config.data.sources) examples.push(...(await (await run.create(ref)).load({ split: 'train' })).examples);

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { defineRecipe } from 'attune';
 import { loraConfig, loraConfigInputSchema } from 'attune/model';
-import { openBaseModel, quantizationOption, StagePipeline, writeLossCurves, writeRunReport } from 'attune/train';
+import { openBaseModel, baseModelOptions, StagePipeline, writeLossCurves, writeRunReport } from 'attune/train';
 import { evaluationBlock, evaluationStage, sftBlock, sftStage } from './stages.js';
 
 export const pipeline = defineRecipe({
@@ -22,12 +22,12 @@ export const pipeline = defineRecipe({
     z.strictObject({
       model: z.string().default('attune-small-qwen2').describe('base model: model folder or embedded model'),
       lora: loraConfigInputSchema.prefault({}).describe('the LoRA adapter that is trained (PEFT LoraConfig)'),
-      quantization: quantizationOption,
+      ...baseModelOptions,
       sft: sftBlock(items, 'the SFT stage'),
       evaluation: evaluationBlock(items),
     }),
   run: async (config, run) => {
-    const base = { model: await openBaseModel(run, config.model, config.quantization), modelName: config.model, lora: loraConfig(config.lora, 'lora') };
+    const base = { model: await openBaseModel(run, config.model, config), modelName: config.model, lora: loraConfig(config.lora, 'lora') };
     const stages = new StagePipeline(run);
 
     const sft = await stages.stage('sft', (finalDir) => sftStage(run, base, 'sft', config.sft, finalDir));

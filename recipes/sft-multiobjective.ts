@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { defineRecipe } from 'attune';
 import { loraConfig, loraConfigInputSchema } from 'attune/model';
-import { activeObjectives, checkTrainingBlock, loadSourceSplits, openBaseModel, quantizationOption, writeLossCurves } from 'attune/train';
+import { activeObjectives, checkTrainingBlock, loadSourceSplits, openBaseModel, baseModelOptions, writeLossCurves } from 'attune/train';
 import type { SftObjective } from 'attune/train';
 import type { SftStageInput } from '../plugins/trainers/sft/trainer.js';
 
@@ -21,7 +21,7 @@ export const sftMultiobjective = defineRecipe({
     z.strictObject({
       model: z.string().default('attune-tiny-qwen2').describe('model folder, hub id in the local cache, or embedded model'),
       lora: loraConfigInputSchema.prefault({}).describe('the LoRA adapter that is trained (PEFT LoraConfig: r, alpha, dropout, targetModules, useRslora)'),
-      quantization: quantizationOption,
+      ...baseModelOptions,
       data: z.strictObject({
         sources: z.array(items.ref('sources')).min(1).describe('sources mixed for training (train split) and evaluation'),
       }),
@@ -29,7 +29,7 @@ export const sftMultiobjective = defineRecipe({
       trainer: items.ref('trainers').describe('the trainer (trainers/sft)'),
     }).superRefine((config, ctx) => checkTrainingBlock({ ...config, sources: config.data.sources }, ctx)),
   run: async (config, run) => {
-    const model = await openBaseModel(run, config.model, config.quantization);
+    const model = await openBaseModel(run, config.model, config);
     const objectives = await activeObjectives<SftObjective>(run, config.objectives);
     const trainer = await run.create(config.trainer);
     const evalSplit = typeof config.trainer.options.evalSplit === 'string' ? config.trainer.options.evalSplit : 'validation';

@@ -13,8 +13,8 @@ import { z } from 'zod';
 import { defineRecipe } from 'attune';
 import type { ItemRefBuilder, RunContext, TrainerResult } from 'attune';
 import { loraConfig, loraConfigInputSchema, mergeAdapter } from 'attune/model';
-import { activeObjectives, checkTrainingBlock, loadSourceSplits, openBaseModel, quantizationOption, pooled, StagePipeline, writeLossCurves } from 'attune/train';
-import type { PreferenceObjective, QuantizationOption, StageOutcome } from 'attune/train';
+import { activeObjectives, checkTrainingBlock, loadSourceSplits, openBaseModel, baseModelOptions, pooled, StagePipeline, writeLossCurves } from 'attune/train';
+import type { BaseModelOptions, PreferenceObjective, StageOutcome } from 'attune/train';
 import type { DpoStageInput } from '../plugins/trainers/dpo/index.js';
 import { sftBlock, sftStage } from './stages.js';
 import type { Base } from './stages.js';
@@ -39,7 +39,7 @@ const mergeBlock = z
 const common = {
   model: z.string().default('attune-small-qwen2').describe('base model: model folder, hub id in the local cache, or embedded model'),
   lora: loraConfigInputSchema.prefault({}).describe('the one LoRA adapter every stage trains in turn (PEFT LoraConfig)'),
-  quantization: quantizationOption,
+  ...baseModelOptions,
 };
 
 type DpoBlock = z.output<ReturnType<typeof dpoBlock>>;
@@ -90,8 +90,8 @@ async function finish(run: RunContext, pipeline: StagePipeline): Promise<{ metri
   return { metrics: pipeline.metrics() };
 }
 
-async function openBase(run: RunContext, config: { model: string; lora: z.input<typeof loraConfigInputSchema>; quantization?: QuantizationOption }): Promise<Base> {
-  return { model: await openBaseModel(run, config.model, config.quantization), modelName: config.model, lora: loraConfig(config.lora, 'lora') };
+async function openBase(run: RunContext, config: BaseModelOptions & { model: string; lora: z.input<typeof loraConfigInputSchema> }): Promise<Base> {
+  return { model: await openBaseModel(run, config.model, config), modelName: config.model, lora: loraConfig(config.lora, 'lora') };
 }
 
 // ── the recipes ──────────────────────────────────────────────────────────────────────────────

@@ -20,10 +20,24 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[]): Record<string, 
     if (w.graph !== g) throw new Error(`engine: gradients: ${w.describe()} belongs to a different Graph than the loss`);
     if (!w.requiresGrad) throw new Error(`engine: gradients: ${w.describe()} cannot receive a gradient (declare it with graph.parameter, not input/initializer, and do not stopGradient it)`);
   }
-  const targets = new Set<Tensor>(wrt);
+  const seeds = new Map<Tensor, Tensor>();
+  g.withTapeSuspended(() => seeds.set(loss, g.scalar(1, loss.dtype)));
+  const grads = backpropagate(g.tape, seeds, wrt);
+  const out: Record<string, Tensor> = {};
+  wrt.forEach((w, i) => (out[w.name] = grads[i] as Tensor));
+  return out;
+}
+
+/**
+ * Reverse-mode over `entries` (a tape, or a segment of one, in recording order): the gradients of
+ * Σ⟨seed tensor, seed gradient⟩ with respect to each of `wrt`, zeros where nothing depends on it.
+ * Only entries on a path from `wrt` to a seeded tensor are differentiated. Shared by `gradients`
+ * (seed: the loss, 1) and recomputation checkpoints (seed: the block's output, its gradient).
+ */
+export function backpropagate(entries: readonly TapeEntry[], seeds: ReadonlyMap<Tensor, Tensor>, wrt: readonly Tensor[]): Tensor[] {
   const depends = new Set<Tensor>(wrt);
   const relevant: TapeEntry[] = [];
-  for (const e of g.tape) {
+  for (const e of entries) {
     if (e.inputs.some((t) => t !== undefined && depends.has(t))) {
       for (const o of e.outputs) depends.add(o);
       relevant.push(e);
@@ -40,8 +54,10 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[]): Record<string, 
     }
     return list[0];
   };
+  const g = wrt[0]?.graph ?? [...seeds.keys()][0]?.graph;
+  if (!g) return [];
   return g.withTapeSuspended(() => {
-    if (depends.has(loss)) pending.set(loss, [g.scalar(1, loss.dtype)]);
+    for (const [t, seed] of seeds) if (depends.has(t)) pending.set(t, [seed]);
     for (let i = relevant.length - 1; i >= 0; i--) {
       const e = relevant[i] as TapeEntry;
       const outputGrads = e.outputs.map(gradOf);
@@ -68,9 +84,7 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[]): Record<string, 
         else pending.set(t, [gk]);
       });
     }
-    const out: Record<string, Tensor> = {};
-    for (const w of targets) out[w.name] = gradOf(w) ?? zerosLike(w);
-    return out;
+    return wrt.map((w) => gradOf(w) ?? zerosLike(w));
   });
 }
 

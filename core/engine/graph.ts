@@ -242,6 +242,23 @@ export class Graph {
     }
   }
 
+  /**
+   * @internal Runs fn recording tape entries even inside a suspended region (a checkpoint's
+   * backward re-traces its block); returns fn's result and the entries it recorded, which are
+   * taken off the graph's tape again.
+   */
+  recordSegment<T>(fn: () => T): { result: T; entries: TapeEntry[] } {
+    const saved = this.suspended;
+    const start = this.tape.length;
+    this.suspended = 0;
+    try {
+      const result = fn();
+      return { result, entries: this.tape.splice(start) };
+    } finally {
+      this.suspended = saved;
+    }
+  }
+
   /** @internal */
   get tapeActive(): boolean {
     return this.suspended === 0;

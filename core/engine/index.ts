@@ -34,6 +34,7 @@ export type { AttrInput, Attrs, TypedAttr } from './attributes.js';
 export { registerOp } from './op-registry.js';
 export type { OpRule, ShapeRule, ValueSpec, VjpContext, VjpRule } from './op-registry.js';
 export { gradients, stopGradient } from './autodiff.js';
+export { checkpoint } from './checkpoint.js';
 export { defineOp } from './custom-op.js';
 export type { CustomOp, CustomOpDefinition, CustomVjpContext, CustomForwardResult } from './custom-op.js';
 export type { CompileOptions, IOSpec } from './compile.js';

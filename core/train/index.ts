@@ -27,4 +27,4 @@ export * from './recipe-inputs.js';
 export * from './evaluation.js';
 export { writeRunReport } from '../report/run-report.js';
 export { checkTrainingBlock } from './config-checks.js';
-export { openBaseModel, quantizationOption, type QuantizationOption } from './base-model.js';
+export { baseModelOptions, gradientCheckpointingOption, openBaseModel, quantizationOption, type BaseModel, type BaseModelOptions, type QuantizationOption } from './base-model.js';

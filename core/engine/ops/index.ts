@@ -7,4 +7,5 @@ export * from './shape-ops.js';
 export * from './index-ops.js';
 export * from './nn.js';
 export * from './losses.js';
+export * from './sequence.js';
 export { zeros, zerosLike, sumToShape } from './grad-util.js';

@@ -12,6 +12,7 @@ import type { Tensor } from '../tensor.js';
 import { add, exp, mul, neg, sub } from '../ops/elementwise.js';
 import { logSoftmax, mean, sum } from '../ops/reduce.js';
 import { unsqueeze } from '../ops/shape-ops.js';
+import { after } from '../ops/sequence.js';
 import { dim, fail, gemm, rawMatMul } from './util.js';
 import { addAtTargets, checkHead, checkTargets, logits, pickAtTargets, targetMask, targetRows } from './lm-head-common.js';
 
@@ -41,7 +42,9 @@ const ceOp = defineOp<{ eps: number; vocab: number }>({
     const [h, w] = ctx.inputs as [Tensor, Tensor];
     const { lp, valid, safe } = ctx.saved as { lp: Tensor; valid: Tensor; safe: Tensor };
     const { eps, vocab } = ctx.attrs;
-    const c = unsqueeze(mul(valid, ctx.gradOrZeros(0)), -1);
+    // The loss sum reads the log-probs too; without the `after`, onnxruntime may compute that
+    // output last and keep the [T, V] log-probs alive through the whole backward.
+    const c = unsqueeze(mul(valid, after(ctx.gradOrZeros(0), [ctx.outputs[0] as Tensor])), -1);
     const p = exp(lp);
     let dh: Tensor | undefined;
     let dw: Tensor | undefined;

@@ -5,7 +5,7 @@
  * generation (attention over a KV cache plus the new chunk) share everything else.
  */
 import type { Tensor } from '../../engine/index.js';
-import { ops } from '../../engine/index.js';
+import { checkpoint, ops } from '../../engine/index.js';
 import { linear, quantizedLinear, rmsNorm, rotaryEmbedding, swiglu } from '../../engine/primitives/index.js';
 import type { LoraAdapter } from '../../engine/primitives/index.js';
 import type { DecoderConfig } from '../folder/config.js';
@@ -25,6 +25,11 @@ export interface LayerContext {
   readonly sin: Tensor;
   readonly lora: LoraLookup;
   readonly attend: AttendFn;
+  /**
+   * Recompute each layer's activations in the backward instead of keeping them (training
+   * graphs): only the layers' inputs stay alive between forward and backward.
+   */
+  readonly checkpointLayers?: boolean;
 }
 
 /** [B, S, n·hd] → [B, n, S, hd] */
@@ -61,7 +66,7 @@ export function decoderLayer(h: Tensor, lw: LayerWeights, layer: number, ctx: La
 export function decoderStack(w: DecoderWeights, inputIds: Tensor, ctx: LayerContext): Tensor {
   let h = ops.gather(w.embed, inputIds);
   w.layers.forEach((lw, i) => {
-    h = decoderLayer(h, lw, i, ctx);
+    h = ctx.checkpointLayers ? checkpoint(([x]) => decoderLayer(x!, lw, i, ctx), [h]) : decoderLayer(h, lw, i, ctx);
   });
   return rmsNorm(h, w.finalNorm, ctx.config.rmsNormEps);
 }

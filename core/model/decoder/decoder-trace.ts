@@ -45,6 +45,8 @@ export interface DecoderModel {
    * the LM head stay fp32. See `withQuantization`.
    */
   readonly quantized?: QuantizedStore;
+  /** Training traces recompute layer activations in the backward (a trace option overrides it). */
+  readonly checkpointLayers?: boolean;
 }
 
 export type Trainable =
@@ -67,6 +69,12 @@ export interface DecoderTraceOptions {
   readonly dropout?: boolean;
   /** 'mask' (default): positions from the attention mask; 'input': fed as int64 `position_ids`. */
   readonly positions?: 'mask' | 'input';
+  /**
+   * Activation recomputation per layer (HF's gradient checkpointing): the backward re-runs each
+   * layer's forward, so only the layer inputs are kept between forward and backward — far less
+   * memory for about one more forward of compute. Default: the model's `checkpointLayers`, else false.
+   */
+  readonly checkpointLayers?: boolean;
 }
 
 type Which = 'policy' | 'reference';
@@ -92,6 +100,7 @@ export class DecoderTrace {
   private readonly cos: Tensor;
   private readonly sin: Tensor;
   private readonly memo = new Map<string, unknown>();
+  private readonly checkpointLayers: boolean;
 
   private constructor(
     readonly graph: Graph,
@@ -103,6 +112,7 @@ export class DecoderTrace {
     this.config = config;
     this.dtype = options.dtype ?? 'float32';
     this.trainable = options.trainable ?? { kind: 'none' };
+    this.checkpointLayers = options.checkpointLayers ?? model.checkpointLayers ?? false;
     this.inputIds = g.input(DECODER_INPUTS.inputIds, 'int64', ['batch', 'seq']);
     this.attentionMask = g.input(DECODER_INPUTS.attentionMask, 'int64', ['batch', 'seq']);
     this.positionIds = options.positions === 'input' ? g.input(DECODER_INPUTS.positionIds, 'int64', ['batch', 'seq']) : positionIdsFromMask(this.attentionMask);
@@ -219,6 +229,7 @@ export class DecoderTrace {
       sin: this.sin,
       lora: adapted ? this.lora : NO_LORA,
       attend: (q, k, v) => attention(q, k, v, attn),
+      checkpointLayers: this.checkpointLayers,
     });
   }
 }
