@@ -3,9 +3,11 @@
  * projections, the causal-LM loss and its LoRA gradients, as `model.lora_sft_step`): the step
  * with fp32 frozen weights, with int8 and int4 block-quantized ones (forward MatMulNBits at fp32
  * compute, backward through the in-graph dequantization), and with nf4 + double quantization
- * (dequantized in the graph both ways). Each variant runs in its own
- * process, so peak RSS is that variant's alone; the matmul peak of the same sitting is printed
- * beside the step so the ratio can be read without another run.
+ * (dequantized in the graph both ways); "+ckpt" rows recompute each layer in the backward
+ * (gradient checkpointing, on by default with quantization in the recipes, and the LM head not
+ * prepacked). Ratios are against the plain fp32 LoRA step. Each variant runs in its own process,
+ * so peak RSS is that variant's alone; the matmul peak of the same sitting is printed beside the
+ * step so the ratio can be read without another run.
  *
  *   npm run bench -- qlora
  */
@@ -24,19 +26,25 @@ import { enginePeakGflops } from './peak.js';
 import { r1, stats } from './stats.js';
 
 const CONFIG: BenchConfig = { ...SMOL_CONFIG, rounds: { ...SMOL_CONFIG.rounds, step: 3 } };
-const VARIANTS = ['fp32', 'int8', 'int4', 'nf4'] as const;
+/**
+ * Weights, and whether layers are recomputed in the backward ("+ckpt": gradient checkpointing,
+ * which recipes turn on with quantization). The first is the baseline of the ratios.
+ */
+const VARIANTS = ['fp32', 'fp32+ckpt', 'int4', 'int8+ckpt', 'int4+ckpt', 'nf4+ckpt'] as const;
+type Variant = (typeof VARIANTS)[number];
 
 /** One variant in this process: prints one JSON line. */
-async function runVariant(dir: string, variant: (typeof VARIANTS)[number]): Promise<void> {
+async function runVariant(dir: string, variant: Variant): Promise<void> {
+  const [weights, ckpt] = variant.split('+') as [string, string | undefined];
   const folder = await openModelFolder(dir);
   const t0 = performance.now();
-  const model = variant === 'fp32' ? folder : { ...folder, quantized: await openQuantizedStore(folder.config, folder.weights, parseWeightQuantization(variant), join(dir, 'quantized')) };
+  const model = weights === 'fp32' ? folder : { ...folder, quantized: await openQuantizedStore(folder.config, folder.weights, parseWeightQuantization(weights), join(dir, 'quantized')) };
   const quantizeMs = performance.now() - t0;
   const state = loraState(folder);
   const batch = sequenceBatch(CONFIG, folder);
   const feeds = (): Record<string, Feed> => ({ ...batch.feeds, ...Object.fromEntries(state.parameters.map((p) => [p.name, p.data])) });
   const t1 = performance.now();
-  const session = await EngineSession.create(buildDecoderProgram(model, { outputs: ['lmLoss'], trainable: { kind: 'lora', lora: state.config }, gradientsOf: 'lmLossMean', dropout: false }).program);
+  const session = await EngineSession.create(buildDecoderProgram(model, { outputs: ['lmLoss'], trainable: { kind: 'lora', lora: state.config }, gradientsOf: 'lmLossMean', dropout: false, checkpointLayers: ckpt === 'ckpt' }).program);
   const buildMs = performance.now() - t1;
   let loss = Number.NaN;
   const steps = stats(await timeRounds(CONFIG.rounds.step, async () => void (loss = meanLoss(await session.run(feeds(), { dims: batch.dims })))));
@@ -78,4 +86,4 @@ export async function runQloraBench(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') await runVariant(process.argv[3]!, process.argv[4] as (typeof VARIANTS)[number]);
+if (process.argv[2] === '--child') await runVariant(process.argv[3]!, process.argv[4] as Variant);

@@ -228,6 +228,46 @@ describe('primitives: forward values against plain-JS references (float32)', () 
     assertClose(out['kl'] as Arr, [kl], 1e-5, 'vocabKl');
   });
 
+  test('lmHeadCrossEntropy with a frozen head forms dh in the forward, in row chunks (more chunks than rows too): loss and dh equal the reference, and a loss-only graph prunes that work', async () => {
+    const [T, H, V] = [5, 4, 7];
+    const h = rand(36, T * H, 2);
+    const w = rand(37, V * H);
+    const y = BigInt64Array.from([3n, -100n, 0n, 6n, 2n]);
+    for (const eps of [0, 0.1]) {
+      // Reference: loss and d(2·lossSum)/dh = 2·valid·(P·W − (1−ε)·W[y] − ε·mean(W)).
+      let loss = 0;
+      const dh = new Float64Array(T * H);
+      for (let t = 0; t < T; t++) {
+        const label = Number(y[t]);
+        if (label === -100) continue;
+        const lp = logSoftmaxRow(logitRow(h, w, t, H, V));
+        loss += (1 - eps) * -(lp[label] as number) + eps * -(lp.reduce((a, b) => a + b, 0) / V);
+        for (let i = 0; i < H; i++) {
+          let g = 0;
+          for (let v = 0; v < V; v++) g += (Math.exp(lp[v] as number) - (1 - eps) * (v === label ? 1 : 0) - eps / V) * (w[v * H + i] as number);
+          dh[t * H + i] = 2 * g;
+        }
+      }
+      for (const chunks of [1, 2, 3, 7]) {
+        const g = new Graph();
+        const hT = g.parameter('h', 'float32', ['rows', H]);
+        const wT = g.initializer('w', { data: w, shape: [V, H] });
+        const ce = lmHeadCrossEntropy(hT, wT, g.input('y', 'int64', ['rows']), { labelSmoothing: eps, chunks });
+        const scaled = ops.mul(ce.lossSum, 2);
+        const out = await run(g, { loss: ce.lossSum, count: ce.count, ...gradients(scaled, [hT]) }, { h, y });
+        const what = `ε ${eps}, ${chunks} chunk(s)`;
+        assertClose(out['loss'] as Arr, [loss], 1e-6, `lossSum, ${what}`);
+        assertClose(out['count'] as Arr, [4], 0, `count, ${what}`);
+        assertClose(out['h'] as Arr, dh, 1e-6, `dh, ${what}`);
+        // Each chunk's log-softmax, and nothing over [T, V] kept for the backward: the gradient
+        // part of an evaluation graph (loss only) is pruned.
+        const lossOnly = g.compile({ outputs: { loss: ce.lossSum } }).parts.nodes;
+        assert.equal(lossOnly.filter((n) => n.opType === 'LogSoftmax').length, chunks, what);
+        assert.equal(lossOnly.filter((n) => n.opType === 'Exp').length, 0, what);
+      }
+    }
+  });
+
   test('tokenLogProbsAndEntropy: the entropy −Σ p·log p per position (0 where the target is −100), from the same log-softmax; gradients through the log-probs only', async () => {
     const [T, H, V] = [5, 4, 7];
     const h = rand(26, T * H, 2);

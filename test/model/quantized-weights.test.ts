@@ -267,12 +267,14 @@ async function checkDecoderEquality(tiny: ModelFolder, spec: WeightQuantization)
   }
 }
 
-test('a QLoRA run (sft-multiobjective, quantization int4) trains, logs the quantized weights, and its adapter loads on the fp32 base', { timeout: 300_000 }, async () => {
+test('a QLoRA run (sft-multiobjective, quantization int4) trains with gradient checkpointing on by default, logs both, and its adapter loads on the fp32 base', { timeout: 300_000 }, async () => {
   const { attune } = await import('../cli/run-in-process.js');
   const out = join(tempDir(), 'run');
   const r = await attune(['run', 'sft-multiobjective', '--config', 'configs/sft-multiobjective/cpu-smoke.yaml', '--set', 'model=attune-tiny-qwen2', '--set', 'quantization.type=int4', '--set', 'trainer.options.steps=3', '--set', 'trainer.options.warmupSteps=0', '--set', 'trainer.options.evalEvery=3', '--set', 'trainer.options.checkpointEvery=3', '--set', 'trainer.options.evalExamples=8', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(readFileSync(join(out, 'run.log'), 'utf8'), /attune-tiny-qwen2: projections quantized to int4 \(block 32\)/);
+  const log = readFileSync(join(out, 'run.log'), 'utf8');
+  assert.match(log, /attune-tiny-qwen2: projections quantized to int4 \(block 32\)/);
+  assert.match(log, /attune-tiny-qwen2: gradient checkpointing on/);
   const model = await InferenceModel.open('attune-tiny-qwen2', { adapter: join(out, 'final', 'adapter') });
   const [row] = await generateTokens(model, [model.folder.tokenizer.encode('hello')], { maxNewTokens: 3, sampling: GREEDY, eosTokenIds: [] });
   await model.release();
@@ -284,7 +286,14 @@ test('a QLoRA GRPO run samples its rollouts through the quantized weights it tra
   const out = join(tempDir(), 'run');
   const r = await attune(['run', 'grpo-empathy', '--config', 'configs/grpo-empathy/cpu-smoke.yaml', '--set', 'model=attune-tiny-qwen2', '--set', 'quantization.type=int4', '--set', 'trainer.options.steps=1', '--set', 'trainer.options.checkpointEvery=1', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.doesNotMatch(readFileSync(join(out, 'run.log'), 'utf8'), /log-prob of sampled token/);
+  const log = readFileSync(join(out, 'run.log'), 'utf8');
+  assert.doesNotMatch(log, /log-prob of sampled token/);
+  // gradientCheckpointing: false turns the default (on with quantization) off.
+  const plain = join(tempDir(), 'run');
+  const r2 = await attune(['run', 'grpo-empathy', '--config', 'configs/grpo-empathy/cpu-smoke.yaml', '--set', 'model=attune-tiny-qwen2', '--set', 'quantization.type=int4', '--set', 'gradientCheckpointing=false', '--set', 'trainer.options.steps=1', '--out', plain]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.match(log, /gradient checkpointing on/);
+  assert.doesNotMatch(readFileSync(join(plain, 'run.log'), 'utf8'), /gradient checkpointing on/);
 });
 
 describe('NF4', () => {

@@ -1,5 +1,6 @@
 /** What the fused lm_head primitives share: argument checks, logits, target masks, row scatters. */
 import type { Tensor } from '../tensor.js';
+import type { Dim } from '../shape.js';
 import { cast, equal, logicalNot, where } from '../ops/elementwise.js';
 import { squeeze, unsqueeze } from '../ops/shape-ops.js';
 import { dim, gemm, requireDim, requireFloat, requireRank, requireSameDtype } from './util.js';
@@ -47,4 +48,25 @@ export function addAtTargets(x: Tensor, safe: Tensor, values: Tensor): Tensor {
 /** Rows weight[safe[t]] -> [T, H]. */
 export function targetRows(weight: Tensor, safe: Tensor): Tensor {
   return weight.graph.node('Gather', [weight, safe], { axis: 0 })[0] as Tensor;
+}
+
+let chunkSymbols = 0;
+
+/**
+ * `x` [T, …] cut into n consecutive row blocks of ⌊T/n⌋ or ⌈T/n⌉ rows, bounds computed at run
+ * time from T (blocks are empty when T < n). `take` cuts another [T, …] tensor the same way.
+ */
+export function rowChunks(x: Tensor, n: number): { rows: Tensor; take: (t: Tensor) => Tensor }[] {
+  if (n === 1) return [{ rows: x, take: (t) => t }];
+  const g = x.graph;
+  const total = g.dimTensor(x.shape[0] as Dim);
+  const int = (v: number): Tensor => g.constant([v], 'int64', [1]);
+  const bound = (k: number): Tensor => (k === 0 ? int(0) : (g.node('Div', [g.node('Mul', [total, int(k)])[0] as Tensor, int(n)])[0] as Tensor));
+  const id = chunkSymbols++;
+  return Array.from({ length: n }, (_, k) => {
+    const [start, end] = [bound(k), k === n - 1 ? total : bound(k + 1)];
+    const symbol = `lm_rows_${id}_${k}`;
+    const take = (t: Tensor): Tensor => g.node('Slice', [t, start, end, int(0)], {}, { outputs: [{ dtype: t.dtype, shape: [symbol, ...t.shape.slice(1)] }] })[0] as Tensor;
+    return { rows: take(x), take };
+  });
 }

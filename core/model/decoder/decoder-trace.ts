@@ -72,7 +72,9 @@ export interface DecoderTraceOptions {
   /**
    * Activation recomputation per layer (HF's gradient checkpointing): the backward re-runs each
    * layer's forward, so only the layer inputs are kept between forward and backward — far less
-   * memory for about one more forward of compute. Default: the model's `checkpointLayers`, else false.
+   * memory for about one more forward of compute. The LM head weight is then also copied at run
+   * time rather than prepacked by onnxruntime (see `lmHeadWeight`). Default: the model's
+   * `checkpointLayers`, else false.
    */
   readonly checkpointLayers?: boolean;
 }
@@ -169,7 +171,12 @@ export class DecoderTrace {
   lmHeadWeight(which: Which = 'policy'): Tensor {
     const head = this.weightsOf(which).lmHead;
     if (!head) throw new Error('decoder: this model is a sequence classifier and has no LM head; trace hidden states and apply its score head');
-    return head;
+    if (!this.checkpointLayers || head.requiresGrad) return head;
+    // Memory first: onnxruntime prepacks a constant GEMM operand once per layout it is used in
+    // (the logits take Wᵀ, the hidden-state gradient W), each a permanent copy the size of the
+    // head (~0.4 GB kept for smol's tied 49k × 576 head). A runtime copy made each step is
+    // not prepacked; it costs one pass over the head and unpacked GEMMs (measured +8 % step).
+    return this.once(`lm-head-unpacked:${which}`, () => ops.after(head, [this.keyMask]));
   }
 
   /** Logits [batch, seq, vocab]. Costly at large vocabularies: ask only when a caller needs them. */
