@@ -96,6 +96,10 @@ export const rewardModel = defineRecipe({
     z.strictObject({
       model: z.string().default('attune-small-qwen2').describe('decoder base: model folder, hub id in the local cache, or embedded model'),
       lora: loraConfigInputSchema.prefault({}).describe('the LoRA adapter that is trained with the head (PEFT LoraConfig)'),
+      pairFormat: z
+        .enum(['text', 'chat'])
+        .default('text')
+        .describe("how (text, pair) rows are read: 'text' back to back as transformers' tokenizer(text, pair); 'chat' as a user turn and an assistant reply through the base's chat template (TRL's reward-model convention; the exported config.json says attune_pair_format: chat)"),
       data: z.strictObject({
         sources: z.array(items.ref('sources')).min(1).describe('sources whose train split gives the training rows and whose eval split the held-out rows'),
         rows: task.describe('what the model learns: task regression | classification | binary | preference, with its options'),
@@ -118,7 +122,10 @@ export const rewardModel = defineRecipe({
     const pad = model.tokenizer.pad?.id ?? model.tokenizer.eos?.id;
     if (pad === undefined) throw new AttuneError(`${model.dir}: the tokenizer has neither a pad nor an eos token.`, 'A sequence classifier needs pad_token_id to find the last token; set pad_token in tokenizer_config.json.');
     const problemType = train.task === 'regression' ? 'regression' : train.task === 'classification' ? 'single_label_classification' : undefined;
-    const head: ClassifierHead = { labels: train.labels, padTokenId: pad, ...(problemType ? { problemType } : {}) };
+    if (config.pairFormat === 'chat' && !model.tokenizer.hasChatTemplate) {
+      throw new AttuneError(`pairFormat: chat, but ${model.dir} has no chat template to render pairs with.`, 'Use a base with a chat_template (tokenizer_config.json or chat_template.jinja), or pairFormat: text.');
+    }
+    const head: ClassifierHead = { labels: train.labels, padTokenId: pad, pairFormat: config.pairFormat, ...(problemType ? { problemType } : {}) };
     const classifier = parseClassifierConfig(await classifierConfigJson(model, head), join(model.dir, 'config.json'));
 
     const input: RewardStageInput = { stage: STAGE, model, modelName: config.model, lora: loraConfig(config.lora, 'lora'), train, eval: evaluation, head, classifier };

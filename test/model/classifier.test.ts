@@ -14,8 +14,10 @@ import {
   encodeClassifierInput,
   encoderTensorNames,
   openClassifierFolder,
+  parseClassifierConfig,
   truncateLongestFirst,
 } from '../../core/model/classifier/index.js';
+import { openModelFolder } from '../../core/model/folder/open-model-folder.js';
 import type { ClassifierFolder, ClassifierInput, PaddingSide } from '../../core/model/classifier/index.js';
 import { ModelFolderError } from '../../core/model/folder/errors.js';
 import { Xoshiro128 } from '../../core/base/rng.js';
@@ -186,6 +188,52 @@ describe('classifier inputs', () => {
     // 10 + 3 words into 10 − 3 framing tokens: 6 dropped, all from the longer first segment.
     assert.equal(encoded.truncated, 6);
     assert.deepEqual(encoded.typeIds.filter((t) => t === 1).length, 4);
+  });
+});
+
+describe('chat-format pairs (attune_pair_format "chat")', () => {
+  const input = { text: 'i lost my dog today and the house feels empty', pair: 'oh no , i am so sorry . how long did you have him ?' };
+
+  test('a pair is the chat template rendering of a user turn and an assistant reply; truncation cuts only the segments', async () => {
+    const { tokenizer } = await openModelFolder('attune-small-qwen2');
+    const config = parseClassifierConfig({ ...qwen2ClassifierConfig(), attune_pair_format: 'chat' }, 'chat/config.json');
+    assert.equal(config.kind === 'decoder' && config.pairFormat, 'chat');
+    const rendered = tokenizer.renderChat(
+      [
+        { role: 'user', content: input.text },
+        { role: 'assistant', content: input.pair },
+      ],
+      { addGenerationPrompt: false },
+    );
+    const whole = tokenizer.encode(rendered, { addSpecialTokens: false });
+    const ours = encodeClassifierInput(tokenizer, config, null, input, 512);
+    assert.deepEqual(ours.ids, whole);
+    assert.equal(ours.truncated, 0);
+
+    const [a, b] = [tokenizer.encode(input.text, { addSpecialTokens: false }), tokenizer.encode(input.pair, { addSpecialTokens: false })];
+    const frame = whole.length - a.length - b.length;
+    const cut = encodeClassifierInput(tokenizer, config, null, input, frame + 6);
+    assert.equal(cut.ids.length, frame + 6);
+    assert.equal(cut.truncated, a.length + b.length - 6);
+    // The frame survives whole: the same opening tokens before the user turn, the same closing ones after the reply.
+    const [opening] = rendered.split(input.text);
+    const openingIds = tokenizer.encode(opening!, { addSpecialTokens: false });
+    assert.deepEqual(cut.ids.slice(0, openingIds.length), openingIds);
+    const closing = tokenizer.encode(rendered.split(input.pair)[1]!, { addSpecialTokens: false });
+    assert.deepEqual(cut.ids.slice(-closing.length), closing);
+    // Longest first: 3 tokens of each segment are left (the reply is the longer one here, so it is cut first).
+    assert.deepEqual(cut.ids.slice(openingIds.length, openingIds.length + 3), a.slice(0, 3));
+
+    // Without the key, a decoder pair is transformers' text pair: the segments back to back.
+    const text = parseClassifierConfig(qwen2ClassifierConfig(), 'text/config.json');
+    assert.deepEqual(encodeClassifierInput(tokenizer, text, null, input, 512).ids, [...tokenizer.encode(input.text), ...b]);
+  });
+
+  test('an unknown attune_pair_format is refused, naming the file and the key', () => {
+    assert.throws(
+      () => parseClassifierConfig({ ...qwen2ClassifierConfig(), attune_pair_format: 'xml' }, 'bad/config.json'),
+      (e: Error) => e instanceof ModelFolderError && /bad\/config\.json: attune_pair_format "xml" is not supported; expected "chat" or "text"/.test(e.message),
+    );
   });
 });
 

@@ -5,7 +5,7 @@
  * loss that does not fit the task is a located error.
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fromPackageRoot } from '../../core/base/paths.js';
@@ -70,6 +70,11 @@ describe('recipe reward-model', () => {
     assert.equal(relevance.status, 'completed');
     const r = relevance.result?.metrics ?? {};
     assert.ok(r.eval_auc! >= 0 && r.eval_auc! <= 1 && Number.isFinite(r.eval_bce), `AUC ${r.eval_auc}, bce ${r.eval_bce}`);
+    // relevance.yaml reads pairs as chat turns; the exported folder says so, and its own held-out
+    // figures (read back through SequenceClassifier, so through that format) equal the training graph's.
+    const exportedConfig = JSON.parse(readFileSync(join(dir, 'relevance', 'final', 'classifier', 'config.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(exportedConfig.attune_pair_format, 'chat');
+    assert.ok(Math.abs(r.exported_auc! - r.eval_auc!) < 0.02, `exported AUC ${r.exported_auc} vs ${r.eval_auc}`);
     const preference = await run(k, { recipe: 'reward-model', configFile: join(configs, 'preference-counselchat.yaml'), overrides: tiny(4), out: join(dir, 'preference') });
     assert.equal(preference.status, 'completed');
     const p = preference.result?.metrics ?? {};

@@ -55,7 +55,22 @@ interface Labels {
 
 export type ClassifierConfig =
   | ({ kind: 'encoder'; architecture: string; encoder: EncoderConfig; raw: Record<string, unknown> } & Labels)
-  | ({ kind: 'decoder'; architecture: string; decoder: DecoderConfig; raw: Record<string, unknown> } & Labels);
+  | ({ kind: 'decoder'; architecture: string; decoder: DecoderConfig; raw: Record<string, unknown>; pairFormat: PairFormat } & Labels);
+
+/**
+ * How a decoder classifier reads a (text, pair) input: 'text' as transformers' tokenizer(text,
+ * pair) does (the two segments back to back); 'chat' as a user turn and an assistant reply
+ * rendered by the chat template (config.json `"attune_pair_format": "chat"`, written by the
+ * reward-model recipe with `pairFormat: chat`).
+ */
+export type PairFormat = 'text' | 'chat';
+
+function pairFormatOf(raw: Record<string, unknown>, file: string): PairFormat {
+  const value = raw.attune_pair_format;
+  if (value === undefined || value === null || value === 'text') return 'text';
+  if (value === 'chat') return 'chat';
+  throw new ModelFolderError(`${file}: attune_pair_format ${JSON.stringify(value)} is not supported; expected "chat" or "text"`, 'leave the key out for transformers\' text-pair encoding');
+}
 
 const positiveInt = z.number().int().positive();
 const encoderSchema = z
@@ -108,7 +123,7 @@ export function parseClassifierConfig(value: unknown, file: string): ClassifierC
   }
   const labels = parseLabels(parseWith(labelsSchema, value, file), file);
   const raw = { ...record };
-  if (decoderClass) return { kind: 'decoder', architecture: expected, decoder: parseDecoderConfig(value, file, 'sequence-classification'), raw, ...labels };
+  if (decoderClass) return { kind: 'decoder', architecture: expected, decoder: parseDecoderConfig(value, file, 'sequence-classification'), raw, pairFormat: pairFormatOf(raw, file), ...labels };
 
   const c = parseWith(encoderSchema, value, file);
   const activation = ACTIVATIONS[c.hidden_act];

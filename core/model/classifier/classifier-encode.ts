@@ -6,6 +6,10 @@
  *   RoBERTa  <s> A </s>               | <s> A </s></s> B </s>        token types all 0 (XLM-R alike)
  *   decoder  A (the tokenizer's own special tokens) | A B             token types unused
  * A test checks the framing against the tokenizer's post-processor on inputs that need no truncation.
+ *
+ * A decoder whose config.json says `"attune_pair_format": "chat"` reads a pair as a conversation
+ * instead, as TRL's reward models do: the chat template renders A as the user turn and B as the
+ * assistant's reply, and the segments are truncated longest-first inside that frame.
  */
 import type { ModelTokenizer } from '../tokenizer/model-tokenizer.js';
 import { ModelFolderError } from '../folder/errors.js';
@@ -60,8 +64,35 @@ export function truncateLongestFirst(a: readonly number[], b: readonly number[],
   return [a.slice(0, Math.max(n1, 0)), b.slice(0, Math.max(n2, 0))];
 }
 
+/** Marks where the segments go in a rendered chat template; no tokenizer or template produces it. */
+const SLOT = '\u0000attune-slot\u0000';
+
+/**
+ * A pair as a two-turn conversation: the template's own text around the user turn (A) and the
+ * reply (B), each piece tokenized on its own so truncation only ever cuts A or B.
+ */
+function encodeChatPair(tokenizer: ModelTokenizer, text: string, pair: string, maxLength: number): EncodedInput {
+  const rendered = tokenizer.renderChat(
+    [
+      { role: 'user', content: SLOT },
+      { role: 'assistant', content: SLOT },
+    ],
+    { addGenerationPrompt: false },
+  );
+  const pieces = rendered.split(SLOT);
+  if (pieces.length !== 3) throw new ModelFolderError(`${tokenizer.dir}: the chat template does not render a user turn and an assistant reply as given`, 'attune_pair_format "chat" needs a template that places each message\'s content once');
+  const frame = pieces.map((p) => tokenizer.encode(p, { addSpecialTokens: false }));
+  const first = tokenizer.encode(text, { addSpecialTokens: false });
+  const second = tokenizer.encode(pair, { addSpecialTokens: false });
+  const budget = maxLength - frame.reduce((n, p) => n + p.length, 0);
+  const [a, b] = truncateLongestFirst(first, second, budget);
+  const ids = [...frame[0]!, ...a, ...frame[1]!, ...b, ...frame[2]!];
+  return { ids, typeIds: ids.map(() => 0), truncated: first.length + second.length - a.length - b.length };
+}
+
 export function encodeClassifierInput(tokenizer: ModelTokenizer, config: ClassifierConfig, framing: FramingTokens | null, input: ClassifierInput, maxLength: number): EncodedInput {
   const hasPair = input.pair !== undefined;
+  if (config.kind === 'decoder' && config.pairFormat === 'chat' && hasPair) return encodeChatPair(tokenizer, input.text, input.pair!, maxLength);
   if (config.kind === 'decoder' || !framing) {
     const first = tokenizer.encode(input.text);
     const second = hasPair ? tokenizer.encode(input.pair!, { addSpecialTokens: false }) : [];

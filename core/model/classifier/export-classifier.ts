@@ -13,7 +13,7 @@ import { ModelFolderError } from '../folder/errors.js';
 import type { LoraState } from '../lora/lora-state.js';
 import { writeMergedModel } from '../lora/merge.js';
 import { decoderClassifierClass } from './classifier-config.js';
-import type { ProblemType } from './classifier-config.js';
+import type { PairFormat, ProblemType } from './classifier-config.js';
 
 export interface ClassifierHead {
   /** Label names by class index (one name for a regressor or a reward model). */
@@ -21,6 +21,8 @@ export interface ClassifierHead {
   /** Absent: transformers' inference (one label → regression). */
   readonly problemType?: ProblemType;
   readonly padTokenId: number;
+  /** 'chat': pairs are read as a user turn and a reply through the chat template (written as `attune_pair_format`). */
+  readonly pairFormat?: PairFormat;
 }
 
 export async function classifierConfigJson(folder: ModelFolder, head: ClassifierHead): Promise<Record<string, unknown>> {
@@ -39,6 +41,8 @@ export async function classifierConfigJson(folder: ModelFolder, head: Classifier
   };
   if (head.problemType) config.problem_type = head.problemType;
   else delete config.problem_type;
+  if (head.pairFormat === 'chat') config.attune_pair_format = 'chat';
+  else delete config.attune_pair_format;
   return config;
 }
 
