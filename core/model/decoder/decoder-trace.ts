@@ -176,7 +176,7 @@ export class DecoderTrace {
     // (the logits take Wᵀ, the hidden-state gradient W), each a permanent copy the size of the
     // head (~0.4 GB kept for smol's tied 49k × 576 head). A runtime copy made each step is
     // not prepacked; it costs one pass over the head and unpacked GEMMs (measured +8 % step).
-    return this.once(`lm-head-unpacked:${which}`, () => ops.after(head, [this.keyMask]));
+    return this.once(`lm-head-unpacked:${head.name}`, () => ops.after(head, [this.keyMask]));
   }
 
   /** Logits [batch, seq, vocab]. Costly at large vocabularies: ask only when a caller needs them. */
