@@ -45,7 +45,14 @@ or look at it: \`attune classify --model ${plan.name} --text "…"${plan.name.in
   sources, never their validation splits). A LoRA adapter (r ${String(lora.r)}, α ${String(lora.alpha)}, dropout ${String(lora.dropout)},
   on ${(lora.targetModules as string[]).join(', ')}) and a fresh bias-free \`score\` head were trained, then the adapter was merged
   into the base weights (stored as the base stores them, bfloat16) and the head (float32) added as \`score.weight\`.
-- Inputs are encoded as transformers encodes them for this tokenizer: \`text\` (and \`pair\` appended) with no chat template;
+- ${
+    facts.config.pairFormat === 'chat'
+      ? `A (\`text\`, \`pair\`) input is read as a conversation (config.json: \`attune_pair_format: chat\`): \`text\` as the user turn and \`pair\` as
+  the assistant's reply, rendered by the tokenizer's chat template — in transformers, \`tokenizer.apply_chat_template([{"role": "user",
+  "content": text}, {"role": "assistant", "content": pair}], tokenize=False)\`, then tokenized without adding special tokens. Long inputs
+  lose tokens from the end of the longer segment first, inside that frame;`
+      : `Inputs are encoded as transformers encodes them for this tokenizer: \`text\` (and \`pair\` appended) with no chat template;`
+  }
   the score is read at the last token that is not \`pad_token_id\`.
 
 ## Data
