@@ -29,11 +29,8 @@ export function checkpoint(block: (inputs: readonly Tensor[]) => Tensor, inputs:
   if (!g.tapeActive) return block(inputs);
   const start = g.nodes.length;
   const out = g.withTapeSuspended(() => block(inputs));
-  const produced = new Set<Tensor>(g.nodes.slice(start).flatMap((n) => n.outputs));
-  const captured = new Set<Tensor>();
-  for (const n of g.nodes.slice(start)) for (const t of n.inputs) if (t?.requiresGrad && !produced.has(t) && !inputs.includes(t)) captured.add(t);
-  const explicit = inputs.filter((t) => t.requiresGrad);
-  if (explicit.length === 0 && captured.size === 0) return out;
+  const captured = [...g.gradientInputsSince(start)].filter((t) => !inputs.includes(t));
+  if (captured.length === 0 && !inputs.some((t) => t.requiresGrad)) return out;
 
   const tapeInputs = [...inputs, ...captured];
   const alias = g.aliasForTape(out, isFloat(out.dtype));

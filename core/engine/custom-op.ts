@@ -55,14 +55,8 @@ export function defineOp<A = Record<string, never>>(def: CustomOpDefinition<A>):
     const inner: Tensor[] = Array.isArray(rawOut) ? [...(rawOut as readonly Tensor[])] : [rawOut as Tensor];
     const saved = isResultObject ? ((res as { saved?: Readonly<Record<string, Tensor>> }).saved ?? {}) : {};
 
-    const produced = new Set<Tensor>(g.nodes.slice(start).flatMap((n) => n.outputs));
-    const allowed = new Set<Tensor>(inputs);
-    for (const n of g.nodes.slice(start)) {
-      for (const t of n.inputs) {
-        if (t && t.requiresGrad && !produced.has(t) && !allowed.has(t)) {
-          throw new Error(`engine: custom op '${def.name}': forward uses ${t.describe()}, which needs gradients but is not one of its inputs; pass it in inputs`);
-        }
-      }
+    for (const t of g.gradientInputsSince(start)) {
+      if (!inputs.includes(t)) throw new Error(`engine: custom op '${def.name}': forward uses ${t.describe()}, which needs gradients but is not one of its inputs; pass it in inputs`);
     }
     if (!g.tapeActive || !inputs.some((t) => t.requiresGrad)) return inner;
 

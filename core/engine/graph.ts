@@ -259,6 +259,18 @@ export class Graph {
     }
   }
 
+  /**
+   * @internal Tensors that need a gradient and are read by the nodes emitted since node `start`
+   * without being produced by them: what a custom op's or a checkpoint's forward depends on.
+   */
+  gradientInputsSince(start: number): Set<Tensor> {
+    const emitted = this.nodes.slice(start);
+    const produced = new Set<Tensor>(emitted.flatMap((n) => n.outputs));
+    const read = new Set<Tensor>();
+    for (const n of emitted) for (const t of n.inputs) if (t?.requiresGrad && !produced.has(t)) read.add(t);
+    return read;
+  }
+
   /** @internal */
   get tapeActive(): boolean {
     return this.suspended === 0;

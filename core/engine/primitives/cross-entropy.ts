@@ -97,19 +97,16 @@ const ceOp = defineOp<CeAttrs>({
     // The loss sum reads the log-probs too; without the `after`, onnxruntime may compute that
     // output last and keep the [T, V] log-probs alive through the whole backward.
     const c = unsqueeze(mul(valid, after(ctx.gradOrZeros(0), [ctx.outputs[0] as Tensor])), -1);
-    const p = exp(lp);
     let dh: Tensor | undefined;
     let dw: Tensor | undefined;
     if (ctx.needsGrad[1]) {
-      let dl = mul(p, c);
+      let dl = mul(exp(lp), c);
       if (eps > 0) dl = sub(dl, mul(c, eps / vocab));
       dl = addAtTargets(dl, safe, mul(c, -(1 - eps)));
       dw = gemm(dl, h, { transA: true });
       if (ctx.needsGrad[0]) dh = rawMatMul(dl, w);
     } else if (ctx.needsGrad[0]) {
-      let rows = targetRows(w, safe);
-      if (eps > 0) rows = add(mul(rows, 1 - eps), mul(mean(w, 0), eps));
-      dh = mul(c, gemm(p, w, { c: rows, beta: -1 }));
+      dh = mul(c, unscaledHiddenGradient(lp, w, safe, eps));
     }
     return [dh, dw, undefined];
   },

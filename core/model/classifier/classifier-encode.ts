@@ -67,11 +67,13 @@ export function truncateLongestFirst(a: readonly number[], b: readonly number[],
 /** Marks where the segments go in a rendered chat template; no tokenizer or template produces it. */
 const SLOT = '\u0000attune-slot\u0000';
 
-/**
- * A pair as a two-turn conversation: the template's own text around the user turn (A) and the
- * reply (B), each piece tokenized on its own so truncation only ever cuts A or B.
- */
-function encodeChatPair(tokenizer: ModelTokenizer, text: string, pair: string, maxLength: number): EncodedInput {
+/** The chat frame's three token runs per tokenizer: rendered once, not for every pair scored. */
+const chatFrames = new WeakMap<ModelTokenizer, number[][]>();
+
+/** The template's own text before the user turn, between it and the reply, and after the reply. */
+function chatFrame(tokenizer: ModelTokenizer): number[][] {
+  const cached = chatFrames.get(tokenizer);
+  if (cached) return cached;
   const rendered = tokenizer.renderChat(
     [
       { role: 'user', content: SLOT },
@@ -82,6 +84,16 @@ function encodeChatPair(tokenizer: ModelTokenizer, text: string, pair: string, m
   const pieces = rendered.split(SLOT);
   if (pieces.length !== 3) throw new ModelFolderError(`${tokenizer.dir}: the chat template does not render a user turn and an assistant reply as given`, 'attune_pair_format "chat" needs a template that places each message\'s content once');
   const frame = pieces.map((p) => tokenizer.encode(p, { addSpecialTokens: false }));
+  chatFrames.set(tokenizer, frame);
+  return frame;
+}
+
+/**
+ * A pair as a two-turn conversation: the template's own text around the user turn (A) and the
+ * reply (B), each piece tokenized on its own so truncation only ever cuts A or B.
+ */
+function encodeChatPair(tokenizer: ModelTokenizer, text: string, pair: string, maxLength: number): EncodedInput {
+  const frame = chatFrame(tokenizer);
   const first = tokenizer.encode(text, { addSpecialTokens: false });
   const second = tokenizer.encode(pair, { addSpecialTokens: false });
   const budget = maxLength - frame.reduce((n, p) => n + p.length, 0);
