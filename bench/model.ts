@@ -27,6 +27,7 @@ import { InferenceModel } from '../core/model/generation/inference-model.js';
 import { generateTokens } from '../core/model/generation/generate.js';
 import { EngineSession as Session } from '../core/engine/index.js';
 import { r1, stats } from './stats.js';
+import { peakRssMb } from './peak-rss.js';
 
 export interface BenchConfig {
   readonly name: 'tiny' | 'smol';
@@ -74,7 +75,6 @@ function noise(n: number, std: number, seed: number): Float32Array {
   return a;
 }
 
-const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
 export async function writeModel(c: Pick<BenchConfig, 'name' | 'hidden' | 'layers' | 'heads' | 'kvHeads' | 'intermediate' | 'vocab' | 'tied'>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `attune-bench-${c.name}-`));

@@ -23,6 +23,7 @@ import { openQuantizedStore } from '../core/model/quantize/index.js';
 import { loraState, meanLoss, SMOL_CONFIG, SMOL_SHAPE, sequenceBatch, timeRounds, writeModel } from './model.js';
 import type { BenchConfig } from './model.js';
 import { enginePeakGflops } from './peak.js';
+import { peakRssMb } from './peak-rss.js';
 import { r1, stats } from './stats.js';
 
 const CONFIG: BenchConfig = { ...SMOL_CONFIG, rounds: { ...SMOL_CONFIG.rounds, step: 3 } };
@@ -49,7 +50,7 @@ async function runVariant(dir: string, variant: Variant): Promise<void> {
   let loss = Number.NaN;
   const steps = stats(await timeRounds(CONFIG.rounds.step, async () => void (loss = meanLoss(await session.run(feeds(), { dims: batch.dims })))));
   await session.release();
-  console.log(JSON.stringify({ variant, quantize_ms: Math.round(quantizeMs), build_ms: Math.round(buildMs), step_ms_min: r1(steps.min), step_ms_median: r1(steps.median), loss: Math.round(loss * 10000) / 10000, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  console.log(JSON.stringify({ variant, quantize_ms: Math.round(quantizeMs), build_ms: Math.round(buildMs), step_ms_min: r1(steps.min), step_ms_median: r1(steps.median), loss: Math.round(loss * 10000) / 10000, peak_rss_mb: peakRssMb() }));
 }
 
 export async function runQloraBench(): Promise<void> {
