@@ -6,7 +6,10 @@
  * KV-cached greedy generation at batch 1 and 8 (prompt 64, 64 new tokens) with fp32 weights and with
  * int8 and int4 block-quantized ones (MatMulNBits, accuracy level 4). Min and median over
  * warm rounds, peak RSS. One JSON line per measurement, with the PyTorch 1.13 eager reference
- * (2 threads, same machine class) where one exists.
+ * (2 threads, same machine class) where one exists. The forward and step rows also carry their
+ * matrix-product FLOPs (gemmGflops), the engine's 2048³ matmul rate measured at the start of the
+ * same run, and of_limit: the time those FLOPs take at that rate over the measured min. LoRA
+ * dropout is 0, as in the PyTorch reference.
  *
  *   npm run bench -- model            (both configs)
  *   tsx bench/model.ts tiny           (one)
@@ -28,6 +31,7 @@ import { generateTokens } from '../core/model/generation/generate.js';
 import { EngineSession as Session } from '../core/engine/index.js';
 import { r1, stats } from './stats.js';
 import { peakRssMb } from './peak-rss.js';
+import { enginePeakGflops } from './peak.js';
 
 export interface BenchConfig {
   readonly name: 'tiny' | 'smol';
@@ -146,7 +150,34 @@ export async function timeRounds(rounds: number, fn: () => Promise<void>): Promi
   return ms;
 }
 
-async function benchTraining(c: BenchConfig, folder: ModelFolder): Promise<void> {
+/**
+ * The matrix-product FLOPs of one forward and of one LoRA step (forward plus backward) at the
+ * config's batch and length: the frozen projections and LM head (dX only in the backward), the
+ * attention products over the whole S×S square (as the kernels compute it), and the LoRA factors
+ * (dA, dB and their dX term in the backward). The step can be no faster than this at the
+ * engine's own matmul rate; the rows give the fraction of that limit reached.
+ */
+export function gemmGflops(c: BenchConfig): { forward: number; step: number } {
+  const headDim = c.hidden / c.heads;
+  const kv = c.kvHeads * headDim;
+  const tokens = c.batch * c.seq;
+  const projections = c.layers * (c.hidden * (c.hidden + 2 * kv) + c.hidden * c.hidden + 3 * c.hidden * c.intermediate);
+  const head = c.vocab * c.hidden;
+  const lora = c.layers * RANK * (2 * (c.hidden + c.hidden) + 2 * (c.hidden + kv) + 3 * (c.hidden + c.intermediate));
+  const attention = c.layers * 2 * c.batch * c.heads * c.seq * c.seq * headDim;
+  const forward = 2 * (tokens * (projections + head + lora) + attention);
+  const step = 2 * (tokens * (2 * projections + 2 * head + 3 * lora) + 3 * attention);
+  return { forward: forward / 1e9, step: step / 1e9 };
+}
+
+/** What a row reports beside its time: the sitting's matmul peak and the fraction of the limit it sets. */
+function ofLimit(gflop: number, peakGflops: number, ms: number): Record<string, number> {
+  const limitMs = (gflop / peakGflops) * 1000;
+  return { gemm_gflop: r1(gflop), matmul_peak_gflops: Math.round(peakGflops), limit_ms: r1(limitMs), of_limit: Math.round((limitMs / ms) * 1000) / 1000 };
+}
+
+async function benchTraining(c: BenchConfig, folder: ModelFolder, peakGflops: number): Promise<void> {
+  const flops = gemmGflops(c);
   const state = loraState(folder);
   const params = state.parameters;
   const batch = sequenceBatch(c, folder);
@@ -160,7 +191,7 @@ async function benchTraining(c: BenchConfig, folder: ModelFolder): Promise<void>
   const forwardBuild = performance.now() - t0;
   const fwd = stats(await timeRounds(c.rounds.forward, async () => void (await session.run(feeds(), { dims }))));
   await session.release();
-  console.log(JSON.stringify({ bench: 'model.forward', config: c.name, batch: c.batch, seq: c.seq, lora_rank: RANK, rounds: c.rounds.forward, build_ms: Math.round(forwardBuild), forward_ms_min: r1(fwd.min), forward_ms_median: r1(fwd.median), ...(c.reference.forwardMs ? { pytorch_ms: c.reference.forwardMs, ratio_min: Math.round((fwd.min / c.reference.forwardMs) * 100) / 100 } : {}), peak_rss_mb: peakRssMb() }));
+  console.log(JSON.stringify({ bench: 'model.forward', config: c.name, batch: c.batch, seq: c.seq, lora_rank: RANK, rounds: c.rounds.forward, build_ms: Math.round(forwardBuild), forward_ms_min: r1(fwd.min), forward_ms_median: r1(fwd.median), ...ofLimit(flops.forward, peakGflops, fwd.min), ...(c.reference.forwardMs ? { pytorch_ms: c.reference.forwardMs, ratio_min: Math.round((fwd.min / c.reference.forwardMs) * 100) / 100 } : {}), peak_rss_mb: peakRssMb() }));
 
   t0 = performance.now();
   session = await Session.create(buildDecoderProgram(folder, { outputs: ['lmLoss'], trainable, gradientsOf: 'lmLossMean' }).program);
@@ -191,6 +222,7 @@ async function benchTraining(c: BenchConfig, folder: ModelFolder): Promise<void>
       step_ms_min: r1(steps.min),
       step_ms_median: r1(steps.median),
       adamw_ms_last: r1(optimizerMs),
+      ...ofLimit(flops.step, peakGflops, steps.min),
       tokens_per_s_median: Math.round(tokens / (steps.median / 1000)),
       loss_last: Math.round(loss * 1000) / 1000,
       pytorch_step_ms: c.reference.stepMs,
@@ -253,6 +285,8 @@ async function benchGeneration(c: BenchConfig, folder: ModelFolder, batch: numbe
 }
 
 export async function runModelBench(only?: readonly string[]): Promise<void> {
+  // Measured once, before the models: the rate every training row's limit is computed from.
+  const peakGflops = await enginePeakGflops();
   for (const c of CONFIGS) {
     if (only && only.length > 0 && !only.includes(c.name)) continue;
     const t0 = performance.now();
@@ -260,7 +294,7 @@ export async function runModelBench(only?: readonly string[]): Promise<void> {
     const folder = await openModelFolder(dir);
     console.log(JSON.stringify({ bench: 'model.setup', config: c.name, parameters: expectedTensors(folder.config).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0), write_ms: Math.round(performance.now() - t0) }));
     try {
-      await benchTraining(c, folder);
+      await benchTraining(c, folder, peakGflops);
       for (const quantization of [undefined, 'int8', 'int4'] as const) {
         await benchGeneration(c, folder, 1, quantization);
         await benchGeneration(c, folder, 8, quantization);

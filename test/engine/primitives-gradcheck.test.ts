@@ -10,7 +10,7 @@
 import { test, describe } from 'node:test';
 import { ops } from '../../core/engine/index.js';
 import type { Graph, Tensor } from '../../core/engine/index.js';
-import { attention, linear, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, swiglu, tokenLogProbs, vocabKl } from '../../core/engine/primitives/index.js';
+import { attention, linear, linearGroup, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, swiglu, tokenLogProbs, vocabKl } from '../../core/engine/primitives/index.js';
 import { checkOp, randArray, rng } from './gradcheck-helpers.js';
 
 const t = (p: Record<string, Tensor>, k: string): Tensor => p[k] as Tensor;
@@ -67,6 +67,43 @@ describe('primitives gradcheck (float64 central differences)', () => {
       params: { x: [3, 4], w: [5, 4], bias: [5], a: [2, 4], b: [5, 2] },
       inputs: { m: { dtype: 'float64', shape: [3, 4], data: mask } },
       build: (p) => linear(t(p, 'x'), t(p, 'w'), { bias: t(p, 'bias'), lora: { a: t(p, 'a'), b: t(p, 'b'), scale: 0.5, dropoutMask: t(p, 'm') } }),
+    });
+  });
+
+  test('linearGroup: q/k/v-like group with stacked LoRA A (ranks 2, 3, 2; own scales; biases on two), frozen W, x trainable', () =>
+    checkOp({
+      params: { x: [2, 3, 5], a1: [2, 5], b1: [4, 2], a2: [3, 5], b2: [2, 3], a3: [2, 5], b3: [2, 2] },
+      build: (p, g) => {
+        const [q, k, v] = linearGroup(t(p, 'x'), [
+          { weight: frozen(g, 'wq', [4, 5], 11), bias: frozen(g, 'bq', [4], 12), lora: { a: t(p, 'a1'), b: t(p, 'b1'), scale: 0.7 } },
+          { weight: frozen(g, 'wk', [2, 5], 13), bias: frozen(g, 'bk', [2], 14), lora: { a: t(p, 'a2'), b: t(p, 'b2'), scale: 2 } },
+          { weight: frozen(g, 'wv', [2, 5], 15), lora: { a: t(p, 'a3'), b: t(p, 'b3'), scale: 1.5 } },
+        ]) as [Tensor, Tensor, Tensor];
+        return ops.concat([q, k, v], -1);
+      },
+    }));
+
+  test('linearGroup: everything trainable (x, W, bias, A, B); and x an input (A, B only)', async () => {
+    await checkOp({
+      params: { x: [3, 4], w1: [5, 4], c1: [5], a1: [2, 4], b1: [5, 2], w2: [3, 4], a2: [2, 4], b2: [3, 2] },
+      build: (p) => {
+        const [y1, y2] = linearGroup(t(p, 'x'), [
+          { weight: t(p, 'w1'), bias: t(p, 'c1'), lora: { a: t(p, 'a1'), b: t(p, 'b1'), scale: 0.5 } },
+          { weight: t(p, 'w2'), lora: { a: t(p, 'a2'), b: t(p, 'b2'), scale: 3 } },
+        ]) as [Tensor, Tensor];
+        return ops.concat([y1, y2], -1);
+      },
+    });
+    await checkOp({
+      params: { a1: [2, 4], b1: [5, 2], a2: [2, 4], b2: [3, 2] },
+      inputs: { x: { dtype: 'float64', shape: [2, 3, 4], data: randArray(rng(21), 24) } },
+      build: (p, g) => {
+        const [y1, y2] = linearGroup(t(p, 'x'), [
+          { weight: frozen(g, 'w1', [5, 4], 22), lora: { a: t(p, 'a1'), b: t(p, 'b1'), scale: 0.5 } },
+          { weight: frozen(g, 'w2', [3, 4], 23), lora: { a: t(p, 'a2'), b: t(p, 'b2'), scale: 3 } },
+        ]) as [Tensor, Tensor];
+        return ops.concat([y1, y2], -1);
+      },
     });
   });
 

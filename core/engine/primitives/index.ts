@@ -4,6 +4,8 @@
  * Hugging Face [out, in] layout; frozen weights (initializers) get no gradient work.
  */
 export { linear } from './linear.js';
+export { linearGroup } from './linear-group.js';
+export type { GroupedProjection } from './linear-group.js';
 export type { LinearOptions, LoraAdapter } from './linear.js';
 export { quantizedLinear } from './quantized-linear.js';
 export type { QuantizedWeight } from './quantized-linear.js';

@@ -74,12 +74,8 @@ const linear2d = defineOp<LinearAttrs>({
   },
 });
 
-/**
- * x [..., in] · W[out, in]ᵀ (+ bias [out]) (+ LoRA) -> [..., out]. Gradients flow to whichever of
- * x, W, bias, A, B require them; a frozen W costs no dW GEMM. The dropout mask never gets a gradient.
- */
-export function linear(x: Tensor, weight: Tensor, options: LinearOptions = {}): Tensor {
-  const op = 'linear';
+/** Checks x, W [out, in] and the options against each other (located errors); returns the dims. */
+export function checkLinearArgs(op: string, x: Tensor, weight: Tensor, options: LinearOptions): { inDim: Dim; outDim: Dim } {
   requireFloat(op, 'x', x);
   if (x.rank < 1) fail(op, `x ${x.describe()} must have rank >= 1 ([..., in])`);
   requireRank(op, 'weight', weight, 2, '[out, in], the Hugging Face layout');
@@ -92,10 +88,6 @@ export function linear(x: Tensor, weight: Tensor, options: LinearOptions = {}): 
     requireRank(op, 'bias', bias, 1, '[out]');
     requireDim(op, `bias ${bias.describe()} length`, dim(bias, 0), outDim, `weight's out dim (${weight.describe()})`);
   }
-  const lead = x.shape.slice(0, -1);
-  const rows: Dim = shapeProduct(lead);
-  const inputs: Tensor[] = [reshape(x, [rows, inDim]), weight];
-  if (bias) inputs.push(bias);
   if (lora) {
     requireRank(op, 'lora.a', lora.a, 2, '[r, in]');
     requireRank(op, 'lora.b', lora.b, 2, '[out, r]');
@@ -103,14 +95,27 @@ export function linear(x: Tensor, weight: Tensor, options: LinearOptions = {}): 
     requireDim(op, `lora.b ${lora.b.describe()} dim 0 (out)`, dim(lora.b, 0), outDim, `weight's out dim (${weight.describe()})`);
     requireDim(op, `lora.b ${lora.b.describe()} dim 1 (r)`, dim(lora.b, 1), dim(lora.a, 0), `lora.a's rank dim (${lora.a.describe()})`);
     if (!Number.isFinite(lora.scale)) fail(op, `lora.scale must be a finite number, got ${lora.scale}`);
-    inputs.push(lora.a, lora.b);
-    if (lora.dropoutMask) {
-      const m = lora.dropoutMask;
-      if (!shapesEqual(m.shape, x.shape)) {
-        fail(op, `lora.dropoutMask ${m.describe()} must have the shape of x ${x.describe()}`);
-      }
-      inputs.push(reshape(stopGradient(m), [rows, inDim]));
+    if (lora.dropoutMask && !shapesEqual(lora.dropoutMask.shape, x.shape)) {
+      fail(op, `lora.dropoutMask ${lora.dropoutMask.describe()} must have the shape of x ${x.describe()}`);
     }
+  }
+  return { inDim, outDim };
+}
+
+/**
+ * x [..., in] · W[out, in]ᵀ (+ bias [out]) (+ LoRA) -> [..., out]. Gradients flow to whichever of
+ * x, W, bias, A, B require them; a frozen W costs no dW GEMM. The dropout mask never gets a gradient.
+ */
+export function linear(x: Tensor, weight: Tensor, options: LinearOptions = {}): Tensor {
+  const { inDim, outDim } = checkLinearArgs('linear', x, weight, options);
+  const { bias, lora } = options;
+  const lead = x.shape.slice(0, -1);
+  const rows: Dim = shapeProduct(lead);
+  const inputs: Tensor[] = [reshape(x, [rows, inDim]), weight];
+  if (bias) inputs.push(bias);
+  if (lora) {
+    inputs.push(lora.a, lora.b);
+    if (lora.dropoutMask) inputs.push(reshape(stopGradient(lora.dropoutMask), [rows, inDim]));
   }
   const attrs: LinearAttrs = { hasBias: !!bias, hasLora: !!lora, hasMask: !!lora?.dropoutMask, scale: lora?.scale ?? 1 };
   const y = linear2d(inputs, attrs)[0] as Tensor;

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../../engine/index.js';
 import { checkpoint, ops } from '../../engine/index.js';
-import { linear, quantizedLinear, rmsNorm, rotaryEmbedding, swiglu } from '../../engine/primitives/index.js';
+import { linear, linearGroup, quantizedLinear, rmsNorm, rotaryEmbedding, swiglu } from '../../engine/primitives/index.js';
 import type { LoraAdapter } from '../../engine/primitives/index.js';
 import type { DecoderConfig } from '../folder/config.js';
 import type { DecoderWeights, LayerWeights, ProjectionWeights } from './decoder-weights.js';
@@ -47,18 +47,32 @@ export function project(x: Tensor, w: ProjectionWeights, lora: LoraAdapter | und
   return w.quantized ? quantizedLinear(x, w.quantized, options) : linear(x, w.weight, options);
 }
 
+/**
+ * Projections of one input (q/k/v, gate/up): through `linearGroup`, which stacks their LoRA A
+ * factors, when every weight is fp32; block-quantized weights go one by one.
+ */
+export function projectGroup(x: Tensor, ws: readonly ProjectionWeights[], loras: readonly (LoraAdapter | undefined)[]): Tensor[] {
+  if (ws.some((w) => w.quantized)) return ws.map((w, i) => project(x, w, loras[i]));
+  return linearGroup(
+    x,
+    ws.map((w, i) => ({ weight: w.weight, ...(w.bias ? { bias: w.bias } : {}), ...(loras[i] ? { lora: loras[i] } : {}) })),
+  );
+}
+
 /** One decoder layer on hidden states h [B, S, hidden]. */
 export function decoderLayer(h: Tensor, lw: LayerWeights, layer: number, ctx: LayerContext): Tensor {
   const { numHeads: nH, numKvHeads: nKV, headDim: hd, rmsNormEps: eps } = ctx.config;
   const lora = (module: Parameters<LoraLookup>[1]): LoraAdapter | undefined => ctx.lora(layer, module);
   const x = rmsNorm(h, lw.inputNorm, eps);
-  const q = rotaryEmbedding(splitHeads(project(x, lw.q, lora('q_proj')), nH, hd), ctx.cos, ctx.sin);
-  const k = rotaryEmbedding(splitHeads(project(x, lw.k, lora('k_proj')), nKV, hd), ctx.cos, ctx.sin);
-  const v = splitHeads(project(x, lw.v, lora('v_proj')), nKV, hd);
+  const [qx, kx, vx] = projectGroup(x, [lw.q, lw.k, lw.v], [lora('q_proj'), lora('k_proj'), lora('v_proj')]) as [Tensor, Tensor, Tensor];
+  const q = rotaryEmbedding(splitHeads(qx, nH, hd), ctx.cos, ctx.sin);
+  const k = rotaryEmbedding(splitHeads(kx, nKV, hd), ctx.cos, ctx.sin);
+  const v = splitHeads(vx, nKV, hd);
   const attended = mergeHeads(ctx.attend(q, k, v, layer), nH, hd);
   const afterAttention = ops.add(h, project(attended, lw.o, lora('o_proj')));
   const y = rmsNorm(afterAttention, lw.postAttentionNorm, eps);
-  const act = swiglu(project(y, lw.gate, lora('gate_proj')), project(y, lw.up, lora('up_proj')));
+  const [gate, up] = projectGroup(y, [lw.gate, lw.up], [lora('gate_proj'), lora('up_proj')]) as [Tensor, Tensor];
+  const act = swiglu(gate, up);
   return ops.add(afterAttention, project(act, lw.down, lora('down_proj')));
 }
 
