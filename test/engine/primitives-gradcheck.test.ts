@@ -10,7 +10,7 @@
 import { test, describe } from 'node:test';
 import { ops } from '../../core/engine/index.js';
 import type { Graph, Tensor } from '../../core/engine/index.js';
-import { attention, linear, linearGroup, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, swiglu, tokenLogProbs, vocabKl } from '../../core/engine/primitives/index.js';
+import { attention, linear, linearGroup, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, rotaryEmbeddingFromHalves, swiglu, tokenLogProbs, vocabKl } from '../../core/engine/primitives/index.js';
 import { checkOp, randArray, rng } from './gradcheck-helpers.js';
 
 const t = (p: Record<string, Tensor>, k: string): Tensor => p[k] as Tensor;
@@ -105,6 +105,14 @@ describe('primitives gradcheck (float64 central differences)', () => {
         return ops.concat([y1, y2], -1);
       },
     });
+  });
+
+  test('rotaryEmbeddingFromHalves in float64 (the portable path), both layouts', async () => {
+    const r = rng(31);
+    const half = Float64Array.from({ length: 2 * 3 * 2 }, () => 2 * r() - 1);
+    const tablesIn = { cos: { dtype: 'float64' as const, shape: [2, 3, 2], data: half }, sin: { dtype: 'float64' as const, shape: [2, 3, 2], data: half.map((v) => Math.sqrt(1 - v * v)) } };
+    await checkOp({ params: { x: [2, 2, 3, 4] }, inputs: tablesIn, build: (p) => rotaryEmbeddingFromHalves(t(p, 'x'), t(p, 'cos'), t(p, 'sin')) });
+    await checkOp({ params: { x: [2, 3, 8] }, inputs: tablesIn, build: (p) => rotaryEmbeddingFromHalves(t(p, 'x'), t(p, 'cos'), t(p, 'sin'), 2) });
   });
 
   test('rmsNorm: input and weight', () => checkOp({ params: { x: [2, 3, 6], w: [6] }, build: (p) => rmsNorm(t(p, 'x'), t(p, 'w'), 1e-6) }));

@@ -7,7 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { EngineSession, Graph, gradients, ops, stopGradient } from '../../core/engine/index.js';
 import type { Feed, Tensor } from '../../core/engine/index.js';
-import { attention, linear, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, swiglu, tokenLogProbs, tokenLogProbsAndEntropy, vocabKl } from '../../core/engine/primitives/index.js';
+import { attention, linear, lmHeadCrossEntropy, rmsNorm, rotaryEmbedding, rotaryEmbeddingFromHalves, swiglu, tokenLogProbs, tokenLogProbsAndEntropy, vocabKl } from '../../core/engine/primitives/index.js';
 import { rng } from './gradcheck-helpers.js';
 
 type Arr = Float32Array;
@@ -125,6 +125,44 @@ describe('primitives: forward values against plain-JS references (float32)', () 
           }
     assertClose(out['y'] as Arr, want, 1e-6, 'rotary');
   });
+
+  for (const [tableBatch, layout] of [['batch', 'heads'], [1, 'heads'], ['batch', 'flat']] as const) {
+    test(`rotaryEmbeddingFromHalves (onnxruntime's kernel): values and the x gradient equal the hand rotation, tables [${tableBatch}, S, hd/2], x ${layout === 'flat' ? '[B, S, heads·hd]' : '[B, heads, S, hd]'}, symbolic dims`, async () => {
+      const [B, Hh, S, D] = [2, 3, 5, 8];
+      const TB = tableBatch === 1 ? 1 : B;
+      const x = rand(11, B * Hh * S * D);
+      const r = rand(12, B * Hh * S * D);
+      const cos = rand(13, TB * S * (D / 2));
+      const sin = rand(14, TB * S * (D / 2));
+      // Element (b, h, s, d) sits at offset `at` in either layout.
+      const at = (b: number, h: number, s: number, d: number): number => (layout === 'flat' ? ((b * S + s) * Hh + h) * D + d : ((b * Hh + h) * S + s) * D + d);
+      const shape = layout === 'flat' ? ['batch', 'seq', Hh * D] : ['batch', Hh, 'seq', D];
+      const dims = layout === 'flat' ? [B, S, Hh * D] : [B, Hh, S, D];
+      const g = new Graph();
+      const xT = g.parameter('x', 'float32', shape);
+      const y = rotaryEmbeddingFromHalves(xT, g.input('cos', 'float32', [tableBatch, 'seq', D / 2]), g.input('sin', 'float32', [tableBatch, 'seq', D / 2]), layout === 'flat' ? Hh : undefined);
+      const loss = ops.sum(ops.reshape(ops.mul(y, g.input('r', 'float32', shape)), [-1]), 0);
+      const out = await run(g, { y, ...gradients(loss, [xT]) }, { x: { data: x, dims }, r: { data: r, dims }, cos: { data: cos, dims: [TB, S, D / 2] }, sin: { data: sin, dims: [TB, S, D / 2] } });
+      const want = new Float64Array(x.length);
+      const dx = new Float64Array(x.length);
+      for (let b = 0; b < B; b++)
+        for (let h = 0; h < Hh; h++)
+          for (let s = 0; s < S; s++)
+            for (let d = 0; d < D / 2; d++) {
+              const [i1, i2] = [at(b, h, s, d), at(b, h, s, d + D / 2)];
+              const t = ((TB === 1 ? 0 : b) * S + s) * (D / 2) + d;
+              const [c, sn] = [cos[t] as number, sin[t] as number];
+              const [x1, x2] = [x[i1] as number, x[i2] as number];
+              want[i1] = x1 * c - x2 * sn;
+              want[i2] = x2 * c + x1 * sn;
+              const [r1, r2] = [r[i1] as number, r[i2] as number];
+              dx[i1] = r1 * c + r2 * sn;
+              dx[i2] = r2 * c - r1 * sn;
+            }
+      assertClose(out['y'] as Arr, want, 1e-6, 'rotary from halves');
+      assertClose(out['x'] as Arr, dx, 1e-6, 'rotary from halves: dx');
+    });
+  }
 
   test('attention with GQA, causal and left/right padding equals a hand loop', async () => {
     const [B, nH, nKV, S, D] = [2, 6, 2, 5, 3];

@@ -113,3 +113,21 @@ registerOp(
   },
   'com.microsoft',
 );
+
+/**
+ * com.microsoft RotaryEmbedding (rotate_half layout, interleaved 0): x [B, N, S, hd], or
+ * [B, S, N·hd] with the num_heads attribute, rotated by cos/sin caches [P, hd/2] at int64
+ * position_ids [B, S] → the shape of x.
+ */
+registerOp(
+  'RotaryEmbedding',
+  {
+    infer: (inputs) => {
+      const x = need(inputs, 0);
+      if (x.dtype !== 'float32') throw new Error(`x must be float32, got ${x.dtype}`);
+      if (x.rank !== 3 && x.rank !== 4) throw new Error(`x must be [B, S, N·head_dim] or [B, N, S, head_dim], got ${formatShape(x.shape)}`);
+      return [{ dtype: x.dtype, shape: [...x.shape] }];
+    },
+  },
+  'com.microsoft',
+);

@@ -10,7 +10,7 @@ export type { LinearOptions, LoraAdapter } from './linear.js';
 export { quantizedLinear } from './quantized-linear.js';
 export type { QuantizedWeight } from './quantized-linear.js';
 export { rmsNorm } from './rms-norm.js';
-export { rotaryEmbedding } from './rotary.js';
+export { rotaryEmbedding, rotaryEmbeddingFromHalves } from './rotary.js';
 export { attention } from './attention.js';
 export type { AttentionOptions } from './attention.js';
 export { swiglu } from './swiglu.js';

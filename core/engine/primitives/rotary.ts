@@ -10,7 +10,9 @@ import { defineOp } from '../custom-op.js';
 import type { Tensor } from '../tensor.js';
 import { add, mul, neg } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
-import { concat, unsqueeze } from '../ops/shape-ops.js';
+import { concat, expandTo, reshape, transpose, unsqueeze } from '../ops/shape-ops.js';
+import { arange } from '../ops/index-ops.js';
+import { shapeProduct } from '../shape.js';
 import { sumToShape } from '../ops/grad-util.js';
 import { dim, fail, lastDim, requireDim, requireFloat, requireRank, requireSameDtype } from './util.js';
 
@@ -83,4 +85,64 @@ export function rotaryEmbedding(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
     requireDim(op, `${role} ${t.describe()} dim 2 (head_dim)`, dim(t, 2), hd, `x's head_dim (${x.describe()})`);
   }
   return rotaryOp([x, cos, sin], {})[0] as Tensor;
+}
+
+/**
+ * The same rotation from half tables cos, sin [B, S, hd/2] — each frequency once, where HF's
+ * [B, S, hd] tables repeat it — through onnxruntime's RotaryEmbedding kernel (com.microsoft):
+ * one pass forward and one backward (the rotation by −θ: the same kernel with sin negated),
+ * where the portable formulation takes five each (Split, Concat, two Mul, Add). The kernel reads
+ * per-position caches by position id; the tables' own rows are the cache, and the ids just number
+ * them, so any positions (left padding, packed rows) rotate exactly as in `rotaryEmbedding`.
+ * float32 with constant tables only; float64 and differentiable tables take the portable path.
+ */
+const fusedRotaryOp = defineOp<{ readonly numHeads: number }>({
+  name: 'rotaryEmbeddingFused',
+  forward: ([x, cosCache, sinCache, ids], { numHeads }) =>
+    (x as Tensor).graph.node('RotaryEmbedding', [x as Tensor, ids as Tensor, cosCache as Tensor, sinCache as Tensor], { interleaved: 0, num_heads: numHeads }, { domain: 'com.microsoft' })[0] as Tensor,
+  backward: (ctx) => {
+    const [, cosCache, sinCache, ids] = ctx.inputs as [Tensor, Tensor, Tensor, Tensor];
+    if (!ctx.needsGrad[0]) return [undefined, undefined, undefined, undefined];
+    const dy = ctx.gradOrZeros(0);
+    const dx = dy.graph.node('RotaryEmbedding', [dy, ids, cosCache, neg(sinCache)], { interleaved: 0, num_heads: ctx.attrs.numHeads }, { domain: 'com.microsoft' })[0] as Tensor;
+    return [dx, undefined, undefined, undefined];
+  },
+});
+
+/**
+ * x [B, heads, S, hd] — or [B, S, heads·hd] with `heads` given, the projection's own layout, so
+ * no transpose is needed around the kernel in either direction — rotated by half tables cos, sin
+ * [B, S, hd/2] (B may be 1); see fusedRotaryOp.
+ */
+export function rotaryEmbeddingFromHalves(x: Tensor, cosHalf: Tensor, sinHalf: Tensor, heads?: number): Tensor {
+  const op = 'rotaryEmbeddingFromHalves';
+  requireFloat(op, 'x', x);
+  const flat = heads !== undefined;
+  if (flat) requireRank(op, 'x', x, 3, '[B, S, heads·head_dim] (heads given)');
+  else requireRank(op, 'x', x, 4, '[B, heads, S, head_dim]');
+  requireSameDtype(op, x, { cos: cosHalf, sin: sinHalf });
+  const width = lastDim(x);
+  if (typeof width !== 'number' || (flat && (!Number.isInteger(heads) || heads < 1 || width % heads !== 0))) fail(op, `x ${x.describe()} must have a concrete last dim${flat ? ` divisible by heads = ${heads}` : ''}`);
+  const hd = flat ? width / heads : width;
+  if (hd % 2 !== 0) fail(op, `head_dim of x ${x.describe()} must be an even number, got ${hd}`);
+  const seqDim = dim(x, flat ? 1 : 2);
+  for (const [role, t] of [['cos', cosHalf], ['sin', sinHalf]] as const) {
+    requireRank(op, role, t, 3, '[B, S, head_dim / 2]');
+    if (dim(t, 0) !== 1) requireDim(op, `${role} ${t.describe()} dim 0 (B)`, dim(t, 0), dim(x, 0), `x's batch dim (${x.describe()})`);
+    requireDim(op, `${role} ${t.describe()} dim 1 (S)`, dim(t, 1), seqDim, `x's sequence dim (${x.describe()})`);
+    requireDim(op, `${role} ${t.describe()} dim 2 (head_dim / 2)`, dim(t, 2), hd / 2, `half of the head_dim ${hd} of x (${x.describe()})`);
+  }
+  if (x.dtype !== 'float32' || cosHalf.requiresGrad || sinHalf.requiresGrad) {
+    const [cos, sin] = [concat([cosHalf, cosHalf], -1), concat([sinHalf, sinHalf], -1)];
+    if (!flat) return rotaryEmbedding(x, cos, sin);
+    const split = transpose(reshape(x, [dim(x, 0), seqDim, heads, hd]), [0, 2, 1, 3]);
+    return reshape(transpose(rotaryEmbedding(split, cos, sin), [0, 2, 1, 3]), x.shape);
+  }
+  const g = x.graph;
+  const [tb, seq] = [dim(cosHalf, 0), dim(cosHalf, 1)];
+  const rows = shapeProduct([tb, seq]);
+  const numbered = reshape(arange(g, rows), [tb, seq]);
+  const ids = tb === 1 ? expandTo(numbered, [dim(x, 0), seq]) : numbered;
+  const cache = (t: Tensor): Tensor => reshape(t, [rows, hd / 2]);
+  return fusedRotaryOp([x, cache(cosHalf), cache(sinHalf), ids], { numHeads: flat ? heads : (dim(x, 1) as number) })[0] as Tensor;
 }

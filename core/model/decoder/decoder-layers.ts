@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../../engine/index.js';
 import { checkpoint, ops } from '../../engine/index.js';
-import { linear, linearGroup, quantizedLinear, rmsNorm, rotaryEmbedding, swiglu } from '../../engine/primitives/index.js';
+import { linear, linearGroup, quantizedLinear, rmsNorm, rotaryEmbedding, rotaryEmbeddingFromHalves, swiglu } from '../../engine/primitives/index.js';
 import type { LoraAdapter } from '../../engine/primitives/index.js';
 import type { DecoderConfig } from '../folder/config.js';
 import type { DecoderWeights, LayerWeights, ProjectionWeights } from './decoder-weights.js';
@@ -18,11 +18,18 @@ import type { LoraLookup } from './lora-adapters.js';
  */
 export type AttendFn = (q: Tensor, k: Tensor, v: Tensor, layer: number) => Tensor;
 
-export interface LayerContext {
+/**
+ * Rotary tables for the positions of the traced tokens: HF's [B, S, hd] cos/sin (the portable ops:
+ * generation, the transformers.js export), or half tables [B, S, hd/2] with each frequency once,
+ * which rotate q and k through onnxruntime's RotaryEmbedding kernel — one pass each way instead
+ * of five (training traces).
+ */
+export type RotaryContext =
+  | { readonly cos: Tensor; readonly sin: Tensor; readonly halfTables?: undefined }
+  | { readonly halfTables: { readonly cos: Tensor; readonly sin: Tensor }; readonly cos?: undefined; readonly sin?: undefined };
+
+export type LayerContext = RotaryContext & {
   readonly config: DecoderConfig;
-  /** Rotary tables [B, S, hd] for the positions of the traced tokens. */
-  readonly cos: Tensor;
-  readonly sin: Tensor;
   readonly lora: LoraLookup;
   readonly attend: AttendFn;
   /**
@@ -30,7 +37,7 @@ export interface LayerContext {
    * graphs): only the layers' inputs stay alive between forward and backward.
    */
   readonly checkpointLayers?: boolean;
-}
+};
 
 /** [B, S, n·hd] → [B, n, S, hd] */
 export function splitHeads(x: Tensor, n: number, hd: number): Tensor {
@@ -65,8 +72,11 @@ export function decoderLayer(h: Tensor, lw: LayerWeights, layer: number, ctx: La
   const lora = (module: Parameters<LoraLookup>[1]): LoraAdapter | undefined => ctx.lora(layer, module);
   const x = rmsNorm(h, lw.inputNorm, eps);
   const [qx, kx, vx] = projectGroup(x, [lw.q, lw.k, lw.v], [lora('q_proj'), lora('k_proj'), lora('v_proj')]) as [Tensor, Tensor, Tensor];
-  const q = rotaryEmbedding(splitHeads(qx, nH, hd), ctx.cos, ctx.sin);
-  const k = rotaryEmbedding(splitHeads(kx, nKV, hd), ctx.cos, ctx.sin);
+  // Rotated in the projection's [B, S, n·hd] layout by the kernel, else after the head split.
+  const { halfTables: half } = ctx;
+  const rotatedHeads = (t: Tensor, n: number): Tensor => (half ? splitHeads(rotaryEmbeddingFromHalves(t, half.cos, half.sin, n), n, hd) : rotaryEmbedding(splitHeads(t, n, hd), ctx.cos, ctx.sin));
+  const q = rotatedHeads(qx, nH);
+  const k = rotatedHeads(kx, nKV);
   const v = splitHeads(vx, nKV, hd);
   const attended = mergeHeads(ctx.attend(q, k, v, layer), nH, hd);
   const afterAttention = ops.add(h, project(attended, lw.o, lora('o_proj')));

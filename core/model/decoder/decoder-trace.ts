@@ -29,7 +29,7 @@ import { DECODER_INPUTS } from './inputs.js';
 import type { DropoutInput } from './inputs.js';
 import { declareLoraFactors, NO_LORA } from './lora-adapters.js';
 import type { LoraLookup } from './lora-adapters.js';
-import { positionIdsFromMask, rotaryTables } from './positions.js';
+import { positionIdsFromMask, rotaryHalfTables } from './positions.js';
 import { IGNORE_INDEX } from '../../base/ignore-index.js';
 
 export { DECODER_INPUTS } from './inputs.js';
@@ -99,8 +99,8 @@ export class DecoderTrace {
   private referenceWeights: DecoderWeights | undefined;
   private readonly lora: LoraLookup;
   private readonly keyMask: Tensor;
-  private readonly cos: Tensor;
-  private readonly sin: Tensor;
+  /** Rotary tables [B, S, hd/2] (see RotaryContext). */
+  private readonly halfTables: { readonly cos: Tensor; readonly sin: Tensor };
   private readonly memo = new Map<string, unknown>();
   private readonly checkpointLayers: boolean;
 
@@ -119,7 +119,7 @@ export class DecoderTrace {
     this.attentionMask = g.input(DECODER_INPUTS.attentionMask, 'int64', ['batch', 'seq']);
     this.positionIds = options.positions === 'input' ? g.input(DECODER_INPUTS.positionIds, 'int64', ['batch', 'seq']) : positionIdsFromMask(this.attentionMask);
     this.keyMask = ops.cast(this.attentionMask, this.dtype);
-    ({ cos: this.cos, sin: this.sin } = rotaryTables(this.positionIds, config, this.dtype));
+    this.halfTables = rotaryHalfTables(this.positionIds, config, this.dtype);
 
     if (this.trainable.kind === 'full') {
       const { weights, parameters } = trainableDecoderWeights(g, config, this.dtype);
@@ -232,8 +232,7 @@ export class DecoderTrace {
     const attn = { scale: 1 / Math.sqrt(this.config.headDim), causal: true, keyPaddingMask: this.keyMask };
     return decoderStack(w, this.inputIds, {
       config: this.config,
-      cos: this.cos,
-      sin: this.sin,
+      halfTables: this.halfTables,
       lora: adapted ? this.lora : NO_LORA,
       attend: (q, k, v) => attention(q, k, v, attn),
       checkpointLayers: this.checkpointLayers,

@@ -17,13 +17,21 @@ export function positionIdsFromMask(mask: Tensor): Tensor {
 }
 
 /**
- * cos/sin [B, S, head_dim] for int64 positions [B, S]: the inverse frequencies (with the
- * config's rope scaling) repeated twice, as HF's rotate_half convention lays them out.
+ * cos/sin [B, S, head_dim / 2] for int64 positions [B, S]: one column per inverse frequency (with
+ * the config's rope scaling) — what `rotaryEmbeddingFromHalves` takes.
  */
-export function rotaryTables(positions: Tensor, config: DecoderConfig, dtype: ComputeDType): { cos: Tensor; sin: Tensor } {
+export function rotaryHalfTables(positions: Tensor, config: DecoderConfig, dtype: ComputeDType): { cos: Tensor; sin: Tensor } {
   const g = positions.graph;
   const inv = ropeInverseFrequencies(config.headDim, config.ropeTheta, config.ropeScaling);
-  const freqs = ops.mul(ops.unsqueeze(ops.cast(positions, dtype), -1), g.constant(dtype === 'float64' ? inv : Float32Array.from(inv), dtype, [inv.length]));
-  const angles = ops.concat([freqs, freqs], -1);
+  const angles = ops.mul(ops.unsqueeze(ops.cast(positions, dtype), -1), g.constant(dtype === 'float64' ? inv : Float32Array.from(inv), dtype, [inv.length]));
   return { cos: ops.cos(angles), sin: ops.sin(angles) };
+}
+
+/**
+ * cos/sin [B, S, head_dim] for int64 positions [B, S]: the half tables repeated twice, as HF's
+ * rotate_half convention lays them out.
+ */
+export function rotaryTables(positions: Tensor, config: DecoderConfig, dtype: ComputeDType): { cos: Tensor; sin: Tensor } {
+  const half = rotaryHalfTables(positions, config, dtype);
+  return { cos: ops.concat([half.cos, half.cos], -1), sin: ops.concat([half.sin, half.sin], -1) };
 }
