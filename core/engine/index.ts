@@ -40,7 +40,7 @@ export type { CustomOp, CustomOpDefinition, CustomVjpContext, CustomForwardResul
 export type { CompileOptions, IOSpec } from './compile.js';
 export { Program } from './program.js';
 export type { StandaloneOptions, StandaloneResult } from './onnx/standalone.js';
-export { EngineSession, SessionCache, PREPACK_LIMIT_BYTES, setDefaultExecutionProvider, defaultExecutionProvider, setFlushDenormals, flushDenormals } from './session.js';
+export { EngineSession, SessionCache, PREPACK_LIMIT_BYTES, setDefaultExecutionProvider, defaultExecutionProvider, setFlushDenormals } from './session.js';
 export { selectDevice, DEVICES } from './device.js';
 export type { ExecutionProvider, Feed, RunOptions, RunOutput, SessionOptions } from './session.js';
 export { gradcheck } from './gradcheck.js';

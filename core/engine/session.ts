@@ -33,7 +33,7 @@ export interface SessionOptions {
    * creation (the first one still spins later); 'on' for one latency-bound session.
    */
   readonly spinning?: 'auto' | 'on' | 'off';
-  /** Flush subnormal floats to zero in this session's threads. Default: `flushDenormals()` (on). */
+  /** Flush subnormal floats to zero in this session's threads. Default: on (see `setFlushDenormals`). */
   readonly flushDenormals?: boolean;
   /** Fix these symbolic dims for this session (static shapes per bucket). */
   readonly staticDims?: Readonly<Record<string, number>>;
@@ -96,10 +96,6 @@ let flushDenormalsByDefault = true;
 
 export function setFlushDenormals(on: boolean): void {
   flushDenormalsByDefault = on;
-}
-
-export function flushDenormals(): boolean {
-  return flushDenormalsByDefault;
 }
 
 // onnxruntime-node (its native binding) loads with the first session, not with the engine, so

@@ -14,10 +14,11 @@ import type { Dim } from '../shape.js';
 import { shapeProduct } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { sum } from '../ops/reduce.js';
-import { concat, reshape, transpose } from '../ops/shape-ops.js';
+import { concat, reshape } from '../ops/shape-ops.js';
+import { loraBGradient } from './lora-backward.js';
 import { checkLinearArgs, linear } from './linear.js';
 import type { LinearOptions } from './linear.js';
-import { dim, gemm } from './util.js';
+import { dim, gemm, lastDim } from './util.js';
 
 export interface GroupedProjection extends LinearOptions {
   /** [out, in], the Hugging Face layout. */
@@ -95,7 +96,7 @@ const linearGroup2d = defineOp<GroupAttrs>({
     parts.forEach((p, k) => {
       const dy = dys[k]!;
       if (need(p.slots.bias)) grads[p.slots.bias] = sum(dy, 0);
-      if (need(p.slots.b)) grads[p.slots.b] = transpose(gemm(ctx.saved[`z${k}`]!, dy, { transA: true, alpha: at.projections[k]!.scale }), [1, 0]);
+      if (need(p.slots.b)) grads[p.slots.b] = loraBGradient(ctx.saved[`z${k}`]!, dy, at.projections[k]!.scale);
       // A trainable W (full fine-tuning): dW = dYᵀ·X.
       if (need(p.slots.w)) grads[p.slots.w] = gemm(dy, x, { transA: true });
     });
@@ -115,7 +116,6 @@ function stackable(projections: readonly GroupedProjection[]): boolean {
 export function linearGroup(x: Tensor, projections: readonly GroupedProjection[]): Tensor[] {
   if (!stackable(projections)) return projections.map((p) => linear(x, p.weight, p));
   const op = 'linearGroup';
-  const inDim = checkLinearArgs(op, x, projections[0]!.weight, projections[0]!).inDim;
   const inputs: Tensor[] = [];
   const outDims: Dim[] = [];
   const attrs: GroupAttrs = {
@@ -130,6 +130,6 @@ export function linearGroup(x: Tensor, projections: readonly GroupedProjection[]
   };
   const lead = x.shape.slice(0, -1);
   const rows: Dim = shapeProduct(lead);
-  const ys = linearGroup2d([reshape(x, [rows, inDim]), ...inputs], attrs);
+  const ys = linearGroup2d([reshape(x, [rows, lastDim(x)]), ...inputs], attrs);
   return ys.map((y, k) => reshape(y, [...lead, outDims[k]!]));
 }

@@ -18,6 +18,14 @@ export interface LoraSlots {
   readonly mask: number;
 }
 
+/**
+ * dB = s·dYᵀ·Z, formed as (s·Zᵀ·dY)ᵀ: the transposed operand of the product is the thin
+ * Z [rows, r], and the transpose is of the small [r, out] result rather than of dY.
+ */
+export function loraBGradient(z: Tensor, dy: Tensor, scale: number): Tensor {
+  return transpose(gemm(z, dy, { transA: true, alpha: scale }), [1, 0]);
+}
+
 export function loraLinearBackward<A extends { readonly hasLora: boolean; readonly hasMask: boolean; readonly scale: number }>(
   ctx: CustomVjpContext<A>,
   s: LoraSlots,
@@ -38,5 +46,5 @@ export function loraLinearBackward<A extends { readonly hasLora: boolean; readon
   }
   if (need(s.bias)) grads[s.bias] = sum(dy, 0);
   if (need(s.a)) grads[s.a] = gemm(loraDz(), ctx.saved['xd'] as Tensor, { transA: true });
-  if (need(s.b)) grads[s.b] = transpose(gemm(ctx.saved['z'] as Tensor, dy, { transA: true, alpha: at.scale }), [1, 0]);
+  if (need(s.b)) grads[s.b] = loraBGradient(ctx.saved['z'] as Tensor, dy, at.scale);
 }

@@ -96,18 +96,26 @@ export function rotaryEmbedding(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
  * them, so any positions (left padding, packed rows) rotate exactly as in `rotaryEmbedding`.
  * float32 with constant tables only; float64 and differentiable tables take the portable path.
  */
+function rotaryKernel(x: Tensor, ids: Tensor, cosCache: Tensor, sinCache: Tensor, numHeads: number): Tensor {
+  return x.graph.node('RotaryEmbedding', [x, ids, cosCache, sinCache], { interleaved: 0, num_heads: numHeads }, { domain: 'com.microsoft' })[0] as Tensor;
+}
+
+const negatedCaches = new WeakMap<Tensor, Tensor>();
+
 const fusedRotaryOp = defineOp<{ readonly numHeads: number }>({
   name: 'rotaryEmbeddingFused',
-  forward: ([x, cosCache, sinCache, ids], { numHeads }) =>
-    (x as Tensor).graph.node('RotaryEmbedding', [x as Tensor, ids as Tensor, cosCache as Tensor, sinCache as Tensor], { interleaved: 0, num_heads: numHeads }, { domain: 'com.microsoft' })[0] as Tensor,
+  forward: ([x, cosCache, sinCache, ids], { numHeads }) => rotaryKernel(x as Tensor, ids as Tensor, cosCache as Tensor, sinCache as Tensor, numHeads),
   backward: (ctx) => {
     const [, cosCache, sinCache, ids] = ctx.inputs as [Tensor, Tensor, Tensor, Tensor];
     if (!ctx.needsGrad[0]) return [undefined, undefined, undefined, undefined];
-    const dy = ctx.gradOrZeros(0);
-    const dx = dy.graph.node('RotaryEmbedding', [dy, ids, cosCache, neg(sinCache)], { interleaved: 0, num_heads: ctx.attrs.numHeads }, { domain: 'com.microsoft' })[0] as Tensor;
-    return [dx, undefined, undefined, undefined];
+    const negSin = cached(negatedCaches, sinCache, () => neg(sinCache));
+    return [rotaryKernel(ctx.gradOrZeros(0), ids, cosCache, negSin, ctx.attrs.numHeads), undefined, undefined, undefined];
   },
 });
+
+/** Per half table: its rows as a kernel cache [B·S, hd/2], and (cos tables) ids numbering them [B, S]. */
+const kernelCaches = new WeakMap<Tensor, Tensor>();
+const kernelIds = new WeakMap<Tensor, Tensor>();
 
 /**
  * x [B, heads, S, hd] — or [B, S, heads·hd] with `heads` given, the projection's own layout, so
@@ -138,11 +146,12 @@ export function rotaryEmbeddingFromHalves(x: Tensor, cosHalf: Tensor, sinHalf: T
     const split = transpose(reshape(x, [dim(x, 0), seqDim, heads, hd]), [0, 2, 1, 3]);
     return reshape(transpose(rotaryEmbedding(split, cos, sin), [0, 2, 1, 3]), x.shape);
   }
-  const g = x.graph;
+  // Built once per table and shared by q, k and every layer.
   const [tb, seq] = [dim(cosHalf, 0), dim(cosHalf, 1)];
   const rows = shapeProduct([tb, seq]);
-  const numbered = reshape(arange(g, rows), [tb, seq]);
-  const ids = tb === 1 ? expandTo(numbered, [dim(x, 0), seq]) : numbered;
-  const cache = (t: Tensor): Tensor => reshape(t, [rows, hd / 2]);
+  const cache = (t: Tensor): Tensor => cached(kernelCaches, t, () => reshape(t, [rows, hd / 2]));
+  // Shared tables (B = 1) are numbered per x batch: not cached, as x's batch dim may differ.
+  const numbered = (): Tensor => reshape(arange(x.graph, rows), [tb, seq]);
+  const ids = tb === 1 ? expandTo(numbered(), [dim(x, 0), seq]) : cached(kernelIds, cosHalf, numbered);
   return fusedRotaryOp([x, cache(cosHalf), cache(sinHalf), ids], { numHeads: flat ? heads : (dim(x, 1) as number) })[0] as Tensor;
 }

@@ -7,7 +7,7 @@
 import type { Tensor } from '../../engine/index.js';
 import { checkpoint, ops } from '../../engine/index.js';
 import { linear, linearGroup, quantizedLinear, rmsNorm, rotaryEmbedding, rotaryEmbeddingFromHalves, swiglu } from '../../engine/primitives/index.js';
-import type { LoraAdapter } from '../../engine/primitives/index.js';
+import type { LinearOptions, LoraAdapter } from '../../engine/primitives/index.js';
 import type { DecoderConfig } from '../folder/config.js';
 import type { DecoderWeights, LayerWeights, ProjectionWeights } from './decoder-weights.js';
 import type { LoraLookup } from './lora-adapters.js';
@@ -49,8 +49,13 @@ export function mergeHeads(x: Tensor, n: number, hd: number): Tensor {
   return ops.reshape(ops.transpose(x, [0, 2, 1, 3]), ['batch', 'seq', n * hd]);
 }
 
+/** The bias and adapter of a projection as `linear` options. */
+function linearOptions(w: ProjectionWeights, lora: LoraAdapter | undefined): LinearOptions {
+  return { ...(w.bias ? { bias: w.bias } : {}), ...(lora ? { lora } : {}) };
+}
+
 export function project(x: Tensor, w: ProjectionWeights, lora: LoraAdapter | undefined): Tensor {
-  const options = { ...(w.bias ? { bias: w.bias } : {}), ...(lora ? { lora } : {}) };
+  const options = linearOptions(w, lora);
   return w.quantized ? quantizedLinear(x, w.quantized, options) : linear(x, w.weight, options);
 }
 
@@ -62,7 +67,7 @@ export function projectGroup(x: Tensor, ws: readonly ProjectionWeights[], loras:
   if (ws.some((w) => w.quantized)) return ws.map((w, i) => project(x, w, loras[i]));
   return linearGroup(
     x,
-    ws.map((w, i) => ({ weight: w.weight, ...(w.bias ? { bias: w.bias } : {}), ...(loras[i] ? { lora: loras[i] } : {}) })),
+    ws.map((w, i) => ({ weight: w.weight, ...linearOptions(w, loras[i]) })),
   );
 }
 

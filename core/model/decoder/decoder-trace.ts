@@ -30,7 +30,7 @@ import { DECODER_INPUTS } from './inputs.js';
 import type { DropoutInput } from './inputs.js';
 import { declareLoraFactors, NO_LORA } from './lora-adapters.js';
 import type { LoraLookup } from './lora-adapters.js';
-import { positionIdsFromMask, rotaryHalfTables } from './positions.js';
+import { positionIdsFromMask, repeatedHalves, rotaryHalfTables } from './positions.js';
 import { IGNORE_INDEX } from '../../base/ignore-index.js';
 
 export { DECODER_INPUTS } from './inputs.js';
@@ -233,7 +233,7 @@ export class DecoderTrace {
     const attn = { scale: 1 / Math.sqrt(this.config.headDim), causal: true, keyPaddingMask: this.keyMask };
     // Recomputed layers keep the portable rotation: with onnxruntime's kernel there, the smol int4
     // checkpointed step peaked ~80 MB higher (955–973 vs 877–887 MB) at the same speed.
-    const rotary: RotaryContext = this.checkpointLayers ? this.once('rotary-full', () => ({ cos: ops.concat([this.halfTables.cos, this.halfTables.cos], -1), sin: ops.concat([this.halfTables.sin, this.halfTables.sin], -1) })) : { halfTables: this.halfTables };
+    const rotary: RotaryContext = this.checkpointLayers ? this.once('rotary-full', () => repeatedHalves(this.halfTables)) : { halfTables: this.halfTables };
     return decoderStack(w, this.inputIds, {
       config: this.config,
       ...rotary,

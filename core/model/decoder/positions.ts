@@ -32,6 +32,10 @@ export function rotaryHalfTables(positions: Tensor, config: DecoderConfig, dtype
  * rotate_half convention lays them out.
  */
 export function rotaryTables(positions: Tensor, config: DecoderConfig, dtype: ComputeDType): { cos: Tensor; sin: Tensor } {
-  const half = rotaryHalfTables(positions, config, dtype);
+  return repeatedHalves(rotaryHalfTables(positions, config, dtype));
+}
+
+/** Half tables [B, S, hd/2] laid out as HF's [B, S, hd] (each half repeated). */
+export function repeatedHalves(half: { readonly cos: Tensor; readonly sin: Tensor }): { cos: Tensor; sin: Tensor } {
   return { cos: ops.concat([half.cos, half.cos], -1), sin: ops.concat([half.sin, half.sin], -1) };
 }
